@@ -1,0 +1,37 @@
+"""Thin websocket adapters: authenticate on connect, relay, no rules inside."""
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import timezone
+
+from accounts.services import NOTICES_GROUP
+
+
+class PingConsumer(AsyncJsonWebsocketConsumer):
+    """Round-trip check and server clock: the exam page uses the same reply to sync its countdown."""
+
+    async def connect(self):
+        if not self.scope["user"].is_authenticated:
+            await self.close(code=4401)
+            return
+        await self.accept()
+
+    async def receive_json(self, content, **kwargs):
+        if content.get("type") == "ping":
+            await self.send_json({"type": "pong", "seq": content.get("seq"), "server_time": timezone.now().isoformat()})
+
+
+class NoticeConsumer(AsyncJsonWebsocketConsumer):
+    """Delivers staff notices to every signed-in page, on any server process (via the channel layer)."""
+
+    async def connect(self):
+        if not self.scope["user"].is_authenticated:
+            await self.close(code=4401)
+            return
+        await self.channel_layer.group_add(NOTICES_GROUP, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        await self.channel_layer.group_discard(NOTICES_GROUP, self.channel_name)
+
+    async def notice_message(self, event):
+        await self.send_json({key: event[key] for key in ("id", "text", "author", "sent_at")} | {"type": "notice"})

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrganisationProfile, OrgUnit, User
+from accounts.spreadsheets import XLSX_MAGIC
+from accounts.vietnamese import normalize_name
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False)
+    gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", "—"), *User.Gender.choices])
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "date_of_birth", "gender", "ethnicity", "cccd", "phone", "email", "unit",
+                  "position", "rank", "rank_since", "service_start"]
+        widgets = {
+            "date_of_birth": forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+            "rank_since": forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+            "service_start": forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+        }
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
+        self.fields["date_of_birth"].required = True
+        self.fields["gender"].required = True
+        if units is not None:
+            self.fields["unit"].queryset = units
+
+    def clean_full_name(self):
+        name = normalize_name(self.cleaned_data["full_name"])
+        if len(name.split(" ")) < 2:
+            raise forms.ValidationError(_("Give the family name and the given name."))
+        return name
+
+    def clean_cccd(self):
+        value = (self.cleaned_data.get("cccd") or "").strip()
+        if not value:
+            return None
+        if not (len(value) == 12 and value.isascii() and value.isdigit()):
+            raise forms.ValidationError(_("The CCCD number must be exactly 12 digits."))
+        return value
+
+    def clean_email(self):
+        value = (self.cleaned_data.get("email") or "").strip().lower()
+        if value and User.objects.filter(email=value).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("This email belongs to another person."))
+        return value
+
+
+class SpreadsheetUploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MAX_IMPORT_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large (at most %(mb)s MB).") % {"mb": settings.MAX_IMPORT_FILE_BYTES // 1048576}
+            )
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Only Excel files (.xlsx) are accepted."))
+        head = upload.read(4)
+        upload.seek(0)
+        if head != XLSX_MAGIC:
+            raise forms.ValidationError(_("The file is not a real Excel workbook."))
+        return upload
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = OrganisationProfile
+        fields = ["site_name", "authority_line_1", "authority_line_2", "province_name", "place_name",
+                  "home_affairs_name", "signatory_title", "signatory_deputy_title", "signatory_name"]
+
+
+class NoticeForm(forms.Form):
+    text = forms.CharField(label=_("Notice"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("Action"), required=False)
+    actor = forms.CharField(label=_("Actor"), required=False)
+    day_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
+    day_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))

@@ -1,0 +1,263 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import lookups  # noqa: F401  (registers __all_digits and __length for the constraints below)
+from accounts.reference import NEUTRAL_PROFILE
+from accounts.vietnamese import normalize_name, search_key, split_name
+
+MINORITY_EXCLUDED_CODE = 1  # Kinh: "ethnic minority" means any other group (DOMAIN.md §1)
+
+
+class Ethnicity(models.Model):
+    """One of the 54 ethnic groups (reference data from accounts/data/ethnic-groups.txt)."""
+
+    code = models.PositiveSmallIntegerField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("ethnic group")
+        verbose_name_plural = _("ethnic groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_minority(self) -> bool:
+        return self.code != MINORITY_EXCLUDED_CODE
+
+
+class Rank(models.Model):
+    """A civil-service rank (ngạch), e.g. 01.003 chuyên viên."""
+
+    code = models.CharField(_("rank code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("rank")
+        verbose_name_plural = _("ranks")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class OrgUnit(models.Model):
+    """A unit of the organisation tree, valid over a period (units merge and split over time).
+
+    ``path`` is a materialised path of zero-padded ids ("000001/000007/") so a subtree is one
+    ``path__startswith`` query on every database.
+    """
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        DEPARTMENT = "department", _("Department")
+        DISTRICT = "district", _("District")
+        COMMUNE = "commune", _("Commune")
+        DIVISION = "division", _("Division")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=32, null=True, blank=True, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    search_name = models.CharField(max_length=200, db_index=True, editable=False, default="")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="orgunit_valid_to_after_valid_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+    def is_valid_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+class OrganisationProfile(models.Model):
+    """The letterhead and signatory every official export takes (a single row, edited by HR)."""
+
+    site_name = models.CharField(_("site name"), max_length=200)
+    authority_line_1 = models.CharField(_("authority (first line)"), max_length=200)
+    authority_line_2 = models.CharField(_("authority (second line)"), max_length=200)
+    province_name = models.CharField(_("province name"), max_length=120)
+    place_name = models.CharField(_("place name in dates"), max_length=120)
+    home_affairs_name = models.CharField(_("department of home affairs"), max_length=200)
+    signatory_title = models.CharField(_("signatory title"), max_length=120)
+    signatory_deputy_title = models.CharField(_("deputy signatory title"), max_length=120, blank=True)
+    signatory_name = models.CharField(_("signatory name"), max_length=120, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation profile")
+        verbose_name_plural = _("organisation profile")
+
+    def __str__(self) -> str:
+        return self.site_name
+
+    @classmethod
+    def current(cls) -> OrganisationProfile:
+        """The profile row (a data migration creates a neutral one)."""
+        profile = cls.objects.order_by("pk").first()
+        if profile is None:  # only if someone deleted it by hand
+            profile = cls.objects.create(**NEUTRAL_PROFILE)
+        return profile
+
+
+class PeopleManager(UserManager):
+    def create_user(self, username, email=None, password=None, **extra_fields):
+        return super().create_user(username, email or "", password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person: civil servant, staff member or contest participant, all one user model."""
+
+    class Gender(models.TextChoices):
+        MALE = "Nam", _("Male")
+        FEMALE = "Nữ", _("Female")
+
+    first_name = None
+    last_name = None
+
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    search_name = models.CharField(max_length=200, db_index=True, editable=False, default="")
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=3, choices=Gender.choices, blank=True)
+    ethnicity = models.ForeignKey(
+        Ethnicity, verbose_name=_("ethnicity"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    cccd = models.CharField(_("citizen ID (CCCD)"), max_length=12, null=True, blank=True, unique=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    rank = models.ForeignKey(Rank, verbose_name=_("current rank"), null=True, blank=True, on_delete=models.PROTECT)
+    rank_since = models.DateField(_("in rank since"), null=True, blank=True)
+    service_start = models.DateField(_("service start date"), null=True, blank=True)
+    hr_scope = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("HR scope"),
+        help_text=_("HR staff manage the people of this unit and the units below it."),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = PeopleManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        permissions = [
+            ("import_people", _("Can import people from a spreadsheet")),
+            ("view_people_register", _("Can use the people register")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cccd__isnull=True) | (models.Q(cccd__all_digits=True) & models.Q(cccd__length=12)),
+                name="user_cccd_is_12_digits",
+            ),
+            models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="user_email_unique_when_set"),
+            models.CheckConstraint(condition=models.Q(gender__in=["", "Nam", "Nữ"]), name="user_gender_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        # Derived columns only; no side effects here.
+        self.full_name = normalize_name(self.full_name)
+        self.search_name = search_key(self.full_name)
+        if self.email:
+            self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return split_name(self.full_name)[2] or self.username
+
+    @property
+    def name_parts(self) -> tuple[str, str, str]:
+        """(family, middle, given)."""
+        return split_name(self.full_name)
+
+    @property
+    def cccd_masked(self) -> str:
+        return mask_cccd(self.cccd)
+
+
+def mask_cccd(cccd: str | None) -> str:
+    """``087******123``: the first three and last three digits (DOMAIN.md §2)."""
+    if not cccd:
+        return ""
+    return f"{cccd[:3]}{'*' * (len(cccd) - 6)}{cccd[-3:]}"
+
+
+class AuditLog(models.Model):
+    """Append-only record of who did what. The database refuses UPDATE and DELETE (see migrations)."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT)
+    actor_repr = models.CharField(_("actor"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="auditlog_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_repr} {self.action} {self.object_repr}"
+
+
+class Notice(models.Model):
+    """A short notice staff send to everyone signed in; delivered live over websockets."""
+
+    author = models.ForeignKey(User, verbose_name=_("author"), on_delete=models.PROTECT, related_name="notices")
+    text = models.CharField(_("text"), max_length=500)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,132 @@
+"""State changes of people, units, the profile and the audit log (one function per change)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.http import HttpRequest
+
+from accounts.models import AuditLog, Notice, OrganisationProfile, OrgUnit, User
+from accounts.roles import ROLE_PERMISSIONS
+
+NOTICES_GROUP = "notices"
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: Any = None,
+    ip: str | None = None,
+    details: dict | None = None,
+) -> AuditLog:
+    """Append one audit record. The only writer of :class:`AuditLog`."""
+    actor_ok = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditLog.objects.create(
+        actor=actor if actor_ok else None,
+        actor_repr=(actor.username if actor_ok else ""),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        ip=ip,
+        details=details or {},
+    )
+
+
+def sync_roles(**kwargs) -> None:
+    """Create the role groups and give each exactly its listed permissions (post_migrate handler)."""
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=str(role))
+        perms = []
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.set(perms)
+
+
+def unit_create(*, name: str, parent: OrgUnit | None, kind: str = OrgUnit.Kind.OTHER, code: str | None = None,
+                valid_from=None, valid_to=None, sort_order: int = 0) -> OrgUnit:
+    """Create a unit and its materialised path."""
+    from accounts.vietnamese import normalize_name, search_key
+
+    name = normalize_name(name)
+    unit = OrgUnit.objects.create(
+        name=name, search_name=search_key(name), parent=parent, kind=kind, code=code or None,
+        valid_from=valid_from, valid_to=valid_to, sort_order=sort_order,
+    )
+    unit.path = f"{parent.path if parent else ''}{unit.pk:06d}/"
+    unit.save(update_fields=["path"])
+    return unit
+
+
+def profile_update(*, actor: User, data: dict, ip: str | None = None) -> OrganisationProfile:
+    with transaction.atomic():
+        profile = OrganisationProfile.current()
+        changed = {}
+        for field, value in data.items():
+            if getattr(profile, field) != value:
+                changed[field] = [getattr(profile, field), value]
+                setattr(profile, field, value)
+        if changed:
+            profile.save()
+            audit_record(actor=actor, action="profile.update", obj=profile, ip=ip, details={"changed": changed})
+    return profile
+
+
+def person_update(*, actor: User, person: User, data: dict, ip: str | None = None) -> User:
+    """Apply edited fields to a person, audited with the before/after of each changed field."""
+    with transaction.atomic():
+        changed = {}
+        for field, value in data.items():
+            before = getattr(person, field)
+            if before != value:
+                changed[field] = [_jsonable(before), _jsonable(value)]
+                setattr(person, field, value)
+        if changed:
+            person.save()
+            audit_record(actor=actor, action="person.update", obj=person, ip=ip, details={"changed": changed})
+    return person
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def notice_send(*, author: User, text: str, ip: str | None = None) -> Notice:
+    """Store a notice and, once committed, push it to every connected page (any server process)."""
+    with transaction.atomic():
+        notice = Notice.objects.create(author=author, text=text.strip())
+        audit_record(actor=author, action="notice.send", obj=notice, ip=ip)
+        transaction.on_commit(lambda: _broadcast_notice(notice))
+    return notice
+
+
+def _broadcast_notice(notice: Notice) -> None:
+    layer = get_channel_layer()
+    async_to_sync(layer.group_send)(
+        NOTICES_GROUP,
+        {
+            "type": "notice.message",
+            "id": notice.pk,
+            "text": notice.text,
+            "author": notice.author.full_name or notice.author.username,
+            "sent_at": notice.created_at.isoformat(),
+        },
+    )

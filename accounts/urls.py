@@ -1,0 +1,17 @@
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("me/", views.my_profile, name="my_profile"),
+    path("people/", views.people_list, name="people_list"),
+    path("people/import/", views.people_import, name="people_import"),
+    path("people/import/template.xlsx", views.people_import_template, name="people_import_template"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("units/", views.unit_list, name="unit_list"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("organisation/", views.profile_edit, name="profile_edit"),
+    path("notices/send/", views.notice_send_view, name="notice_send"),
+]

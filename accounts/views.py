@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import selectors
+from accounts.dashboard import cards_for
+from accounts.exports import people_template_xlsx
+from accounts.forms import (
+    AuditFilterForm, NoticeForm, PeopleFilterForm, PersonForm, ProfileForm, SpreadsheetUploadForm,
+)
+from accounts.imports import import_people
+from accounts.models import Notice, OrganisationProfile, OrgUnit, User
+from accounts.services import client_ip, notice_send, person_update, profile_update
+
+IMPORT_SESSION_KEY = "people_import"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require(request, perm: str, obj=None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _get_person_for_hr(request, pk: int, perm: str) -> User:
+    """A person the HR user may see: 403 without the role, 404 outside their scope."""
+    _require(request, "accounts.view_people_register")
+    person = get_object_or_404(User.objects.select_related("unit", "rank", "ethnicity"), pk=pk)
+    if not request.user.has_perm(perm, person):
+        raise Http404
+    return person
+
+
+def _scope_units(user):
+    if user.is_superuser:
+        return OrgUnit.objects.order_by("path")
+    if user.hr_scope is None:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(path__startswith=user.hr_scope.path).order_by("path")
+
+
+@login_required
+def dashboard(request):
+    notices = Notice.objects.select_related("author")[:5]
+    return render(request, "accounts/dashboard.html", {
+        "cards": cards_for(request.user), "notices": notices,
+        "can_send_notice": request.user.has_perm("accounts.add_notice"), "notice_form": NoticeForm(),
+    })
+
+
+@login_required
+def my_profile(request):
+    person = User.objects.select_related("unit", "rank", "ethnicity").get(pk=request.user.pk)
+    return render(request, "accounts/my_profile.html", {"person": person})
+
+
+@login_required
+def people_list(request):
+    _require(request, "accounts.view_people_register")
+    units = _scope_units(request.user)
+    form = PeopleFilterForm(request.GET or None, units=units)
+    filters = form.cleaned_data if form.is_valid() else {}
+    people = selectors.people_list(
+        user=request.user, query=filters.get("q") or "",
+        unit_id=filters["unit"].pk if filters.get("unit") else None, gender=filters.get("gender") or "",
+    )
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "accounts/people_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@login_required
+def person_detail(request, pk: int):
+    person = _get_person_for_hr(request, pk, "accounts.view_person")
+    return render(request, "accounts/person_detail.html", {
+        "person": person,
+        "show_cccd": request.user.has_perm("accounts.view_person_cccd", person),
+        "can_edit": request.user.has_perm("accounts.change_person", person),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk: int):
+    person = _get_person_for_hr(request, pk, "accounts.change_person")
+    _require(request, "accounts.change_user")
+    form = PersonForm(request.POST or None, instance=User.objects.get(pk=pk), units=_scope_units(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        person_update(actor=request.user, person=person, data=data, ip=client_ip(request))
+        messages.success(request, _("The changes have been saved."))
+        return redirect("person_detail", pk=person.pk)
+    return render(request, "accounts/person_edit.html", {"person": person, "form": form})
+
+
+def _stash_path(token: str) -> Path:
+    return settings.PRIVATE_UPLOAD_ROOT / "imports" / f"{token}.xlsx"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def people_import(request):
+    """Upload → full validation and preview (nothing written) → confirm → atomic import."""
+    _require(request, "accounts.import_people")
+    context: dict = {"form": SpreadsheetUploadForm()}
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        stash = request.session.get(IMPORT_SESSION_KEY) or {}
+        if stash.get("token") != request.POST.get("token") or not _stash_path(stash["token"]).is_file():
+            messages.error(request, _("This import has expired; upload the file again."))
+            return redirect("people_import")
+        path = _stash_path(stash["token"])
+        result = import_people(path.read_bytes(), actor=request.user, dry_run=False,
+                               file_name=stash["name"], ip=client_ip(request))
+        if result.ok:
+            path.unlink(missing_ok=True)
+            del request.session[IMPORT_SESSION_KEY]
+            messages.success(request, _("Import finished: %(created)s created, %(updated)s updated, "
+                                        "%(unchanged)s unchanged.") % vars(result))
+            return redirect("people_list")
+        context.update(result=result, file_name=stash["name"])
+    elif request.method == "POST":
+        form = SpreadsheetUploadForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            result = import_people(data, actor=request.user, dry_run=True, file_name=upload.name)
+            context.update(result=result, file_name=upload.name)
+            if result.ok:
+                token = uuid.uuid4().hex
+                _stash_path(token).parent.mkdir(parents=True, exist_ok=True)
+                _stash_path(token).write_bytes(data)
+                request.session[IMPORT_SESSION_KEY] = {"token": token, "name": upload.name}
+                context["token"] = token
+    return render(request, "accounts/people_import.html", context)
+
+
+@login_required
+def people_import_template(request):
+    _require(request, "accounts.import_people")
+    response = HttpResponse(people_template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-nhan-su.xlsx"'
+    return response
+
+
+@login_required
+def unit_list(request):
+    _require(request, "accounts.view_orgunit")
+    return render(request, "accounts/unit_list.html", {"units": selectors.units_tree()})
+
+
+@login_required
+def audit_list(request):
+    _require(request, "accounts.view_auditlog")
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    records = selectors.audit_list(**{k: v for k, v in filters.items() if v})
+    page = Paginator(records, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "accounts/audit_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    _require(request, "accounts.change_organisationprofile")
+    profile = OrganisationProfile.current()
+    form = ProfileForm(request.POST or None, instance=OrganisationProfile.objects.get(pk=profile.pk))
+    if request.method == "POST" and form.is_valid():
+        profile_update(actor=request.user, data=form.cleaned_data, ip=client_ip(request))
+        messages.success(request, _("The organisation profile has been saved."))
+        return redirect("profile_edit")
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+@require_POST
+def notice_send_view(request):
+    _require(request, "accounts.add_notice")
+    form = NoticeForm(request.POST)
+    if form.is_valid():
+        notice_send(author=request.user, text=form.cleaned_data["text"], ip=client_ip(request))
+        messages.success(request, _("The notice has been sent."))
+    else:
+        messages.error(request, _("The notice is empty or too long."))
+    return redirect("dashboard")

@@ -1,0 +1,84 @@
+"""Project-level views: the home redirect and the health checks."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def home(request):
+    return redirect("dashboard" if request.user.is_authenticated else "account_login")
+
+
+@require_GET
+def livez(request):
+    """Liveness only: the process answers. Also the trivial endpoint benchmarks compare against."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _check_database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"kind": connection.vendor}
+
+
+def _check_cache() -> dict:
+    key = f"healthz:{time.monotonic_ns()}"
+    cache.set(key, "1", 5)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache read back failed")
+    cache.delete(key)
+    backend = settings.CACHES["default"]["BACKEND"]
+    return {"kind": "redis" if "redis" in backend.lower() else "locmem"}
+
+
+async def _check_channel_layer() -> dict:
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "healthz.probe"})
+    message = await asyncio.wait_for(layer.receive(channel), timeout=2)
+    if message.get("type") != "healthz.probe":
+        raise RuntimeError("unexpected message")
+    kind = "channels_redis" if type(layer).__module__.startswith("channels_redis") else "in_memory"
+    return {"kind": kind}
+
+
+def _kind_guess(name: str) -> str:
+    if name == "database":
+        return connection.vendor
+    if name == "cache":
+        return "redis" if "redis" in settings.CACHES["default"]["BACKEND"].lower() else "locmem"
+    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    return "channels_redis" if backend.startswith("channels_redis") else "in_memory"
+
+
+@never_cache
+@require_GET
+async def healthz(request):
+    """State and kind of the database, cache and channel layer; 503 when one is down."""
+    checks = {
+        "database": sync_to_async(_check_database, thread_sensitive=True),
+        "cache": sync_to_async(_check_cache, thread_sensitive=True),
+        "channel_layer": _check_channel_layer,
+    }
+    body: dict = {"app_env": settings.APP_ENV}
+    healthy = True
+    for name, check in checks.items():
+        try:
+            body[name] = {"ok": True, **(await asyncio.wait_for(check(), timeout=5))}
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, none raised
+            healthy = False
+            body[name] = {"ok": False, "kind": _kind_guess(name), "error": exc.__class__.__name__}
+    body["status"] = "ok" if healthy else "error"
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -1,0 +1,67 @@
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db.backends.sqlite3.operations import DatabaseOperations
+
+from accounts.db import SQLITE_CREATE, SQLITE_DROP
+from accounts.models import OrgUnit, User
+from accounts.roles import Role
+from accounts.services import unit_create
+
+# Transactional tests empty every table between tests. On SQLite that is a DELETE, which the audit
+# log's append-only trigger refuses (as it should in production), so the test flush lifts the
+# trigger for the duration of the flush and puts it back. PostgreSQL flushes with TRUNCATE, which
+# row triggers do not see.
+_original_sql_flush = DatabaseOperations.sql_flush
+
+
+def _sql_flush_keeping_audit_guard(self, style, tables, **kwargs):
+    statements = _original_sql_flush(self, style, tables, **kwargs)
+    if "accounts_auditlog" not in tables:
+        return statements
+    return [*SQLITE_DROP, *statements, *SQLITE_CREATE]
+
+
+DatabaseOperations.sql_flush = _sql_flush_keeping_audit_guard
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def province(db) -> OrgUnit:
+    return unit_create(name="UBND tỉnh Demo", parent=None, kind=OrgUnit.Kind.PROVINCE, code="P")
+
+
+@pytest.fixture
+def make_user(db):
+    counter = {"n": 0}
+
+    def make(role: str | None = None, *, username: str | None = None, password: str = "pw-Secret-123", **fields):
+        counter["n"] += 1
+        n = counter["n"]
+        user = User(
+            username=username or f"user{n}",
+            full_name=fields.pop("full_name", f"Nguyễn Văn Người {n}"),
+            date_of_birth=fields.pop("date_of_birth", dt.date(1985, 1, 1)),
+            gender=fields.pop("gender", "Nam"),
+            **fields,
+        )
+        user.set_password(password)
+        user.save()
+        if role:
+            user.groups.add(Group.objects.get(name=str(role)))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def hr_user(make_user, province):
+    return make_user(Role.HR_STAFF, username="hr", hr_scope=province)
