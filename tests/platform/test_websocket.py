@@ -1,0 +1,72 @@
+"""Websocket consumers through the full ASGI stack (origin check, session auth, URL routing)."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from accounts.roles import Role
+from accounts.services import notice_send
+from exam_platform.asgi import application
+
+ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+def _session_cookie(user) -> tuple[bytes, bytes]:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode())
+
+
+@pytest.fixture
+def candidate(make_user):
+    return make_user(Role.CANDIDATE)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_ping_answers_with_the_server_clock(candidate):
+    cookie = await sync_to_async(_session_cookie)(candidate)
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=[ORIGIN, cookie])
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.send_json_to({"type": "ping", "seq": 7})
+    reply = await communicator.receive_json_from(timeout=2)
+    assert reply["type"] == "pong" and reply["seq"] == 7 and reply["server_time"].endswith("+00:00")
+    assert await communicator.receive_nothing()
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_anonymous_socket_is_closed():
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=[ORIGIN])
+    connected, code = await communicator.connect()
+    assert not connected and code == 4401
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_foreign_origin_is_refused(candidate):
+    cookie = await sync_to_async(_session_cookie)(candidate)
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=[(b"origin", b"http://evil.example"),
+                                                                            cookie])
+    connected, _ = await communicator.connect()
+    assert not connected
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_staff_notice_reaches_every_connected_page_after_commit(candidate, make_user):
+    author = await sync_to_async(make_user)(Role.HR_STAFF, full_name="Phạm Thị Nhân Sự")
+    cookie = await sync_to_async(_session_cookie)(candidate)
+    communicator = WebsocketCommunicator(application, "/ws/notices/", headers=[ORIGIN, cookie])
+    assert (await communicator.connect())[0]
+    await sync_to_async(notice_send)(author=author, text="Phòng thi số 3 đổi sang tầng 2")
+    message = await communicator.receive_json_from(timeout=2)
+    assert message["type"] == "notice"
+    assert message["text"] == "Phòng thi số 3 đổi sang tầng 2" and message["author"] == "Phạm Thị Nhân Sự"
+    await communicator.disconnect()
