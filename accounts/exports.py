@@ -8,7 +8,13 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 
 from accounts.imports import (
-    COL_CCCD, COL_DOB, COL_PHONE, COL_RANK, COL_RANK_SINCE, COL_SERVICE_START, PEOPLE_COLUMNS,
+    COL_CCCD,
+    COL_DOB,
+    COL_PHONE,
+    COL_RANK,
+    COL_RANK_SINCE,
+    COL_SERVICE_START,
+    PEOPLE_COLUMNS,
 )
 
 DATE_COLUMNS = {COL_DOB, COL_RANK_SINCE, COL_SERVICE_START}

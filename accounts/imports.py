@@ -211,7 +211,7 @@ def import_people(
         result.units_created = [
             f"{name} / {resolver.label(resolver.by_id[parent_id])}" for (parent_id, _k), name in resolver.pending.items()
         ]
-        for number, values in parsed:
+        for _number, values in parsed:
             unit = values["unit"]
             if isinstance(unit, tuple):
                 unit = created_units.get(unit)

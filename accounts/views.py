@@ -17,7 +17,12 @@ from accounts import selectors
 from accounts.dashboard import cards_for
 from accounts.exports import people_template_xlsx
 from accounts.forms import (
-    AuditFilterForm, NoticeForm, PeopleFilterForm, PersonForm, ProfileForm, SpreadsheetUploadForm,
+    AuditFilterForm,
+    NoticeForm,
+    PeopleFilterForm,
+    PersonForm,
+    ProfileForm,
+    SpreadsheetUploadForm,
 )
 from accounts.imports import import_people
 from accounts.models import Notice, OrganisationProfile, OrgUnit, User

@@ -64,4 +64,4 @@ def make_user(db):
 
 @pytest.fixture
 def hr_user(make_user, province):
-    return make_user(Role.HR_STAFF, username="hr", hr_scope=province)
+    return make_user(Role.HR_STAFF, username="hr", full_name="Phạm Thị Nhân Sự", hr_scope=province)

@@ -4,6 +4,7 @@ from django.db import migrations
 
 from accounts.reference import NEUTRAL_PROFILE, sync_reference_data
 
+
 def forwards(apps, schema_editor):
     sync_reference_data(
         apps.get_model("accounts", "Ethnicity"),

@@ -91,7 +91,11 @@ def test_production_fails_loudly_without_its_secrets(tmp_path, env, message):
     assert not (tmp_path / "secrets.env").exists()  # production never writes a local secret
 
 
-PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "k" * 40 + "-Vx9#q2!mZ7^pL4&wR8*", "ALLOWED_HOSTS": "exam.example.gov.vn"}
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "k" * 40 + "-Vx9#q2!mZ7^pL4&wR8*",
+    "ALLOWED_HOSTS": "exam.example.gov.vn",
+}
 
 
 def test_production_passes_check_deploy_and_enforces_staff_two_factor(tmp_path):

@@ -1,0 +1,124 @@
+import datetime as dt
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import AuditLog, User
+from accounts.roles import Role
+from accounts.services import audit_record, unit_create
+
+
+@pytest.fixture
+def register(province, make_user):
+    district = unit_create(name="UBND huyện Cao Lãnh", parent=province, code="H01")
+    other = unit_create(name="UBND tỉnh Khác", parent=None, code="K")
+    people = {
+        "duc": make_user(full_name="Trần Minh Đức", unit=district, cccd="087085000001"),
+        "nguyen": make_user(full_name="Nguyễn Thị Hoa", unit=district, cccd="087185000002"),
+        "dung": make_user(full_name="Lê Văn Dũng", unit=province, cccd="087085000003"),
+        "outsider": make_user(full_name="Nguyễn Văn Ngoài", unit=other, cccd="087085000004"),
+    }
+    return people, district
+
+
+@pytest.mark.django_db
+class TestPeopleRegister:
+    def test_an_unaccented_search_finds_accented_names(self, client, hr_user, register):
+        client.force_login(hr_user)
+        found = list(client.get(reverse("people_list"), {"q": "duc"}).context["page"])
+        assert [p.full_name for p in found] == ["Trần Minh Đức"]
+        found = {p.full_name for p in client.get(reverse("people_list"), {"q": "NGUYEN"}).context["page"]}
+        assert found == {"Nguyễn Thị Hoa"}  # the outsider is outside the HR scope
+        found = {p.full_name for p in client.get(reverse("people_list"), {"q": "Dũng"}).context["page"]}
+        assert found == {"Lê Văn Dũng"}
+
+    def test_hr_sees_only_people_in_scope(self, client, make_user, register):
+        people, district = register
+        scoped_hr = make_user(Role.HR_STAFF, username="hr_district", hr_scope=district)
+        client.force_login(scoped_hr)
+        names = {p.full_name for p in client.get(reverse("people_list")).context["page"]}
+        assert names == {"Trần Minh Đức", "Nguyễn Thị Hoa"}
+        assert client.get(reverse("person_detail", args=[people["dung"].pk])).status_code == 404
+
+    def test_the_full_cccd_shows_only_to_hr_in_scope(self, client, make_user, register):
+        people, district = register
+        url = reverse("person_detail", args=[people["duc"].pk])
+        client.force_login(make_user(Role.HR_STAFF, username="hr_all", hr_scope=district.parent))
+        assert "087085000001" in client.get(url).content.decode()
+        client.force_login(make_user(username="self", full_name="Tự Xem Mình", cccd="087085000009"))
+        html = client.get(reverse("my_profile")).content.decode()
+        assert "087******009" in html and "087085000009" not in html
+
+    def test_the_list_costs_the_same_few_queries_however_many_people(self, client, hr_user, register, make_user):
+        people, district = register
+        client.force_login(hr_user)
+        client.get(reverse("people_list"))  # warm the session
+        with CaptureQueriesContext(connection) as few:
+            client.get(reverse("people_list"))
+        for _ in range(30):
+            make_user(unit=district, ethnicity_id=1, rank_id=3)
+        with CaptureQueriesContext(connection) as many:
+            response = client.get(reverse("people_list"))
+        assert len(response.context["page"].object_list) == 34  # 30 + 3 in scope + the HR user herself
+        assert len(many) == len(few) <= 12
+
+    def test_hr_edits_a_person_and_the_change_is_audited(self, client, hr_user, register):
+        people, _ = register
+        client.force_login(hr_user)
+        url = reverse("person_edit", args=[people["duc"].pk])
+        form = client.get(url).context["form"]
+        data = {k: v for k, v in form.initial.items() if v is not None}
+        data.update(full_name="Trần  Minh   Đức", position="Trưởng phòng", date_of_birth="05/02/1980",
+                    gender="Nam")
+        response = client.post(url, data)
+        assert response.status_code == 302
+        person = User.objects.get(pk=people["duc"].pk)
+        assert person.position == "Trưởng phòng" and person.date_of_birth == dt.date(1980, 2, 5)
+        record = AuditLog.objects.get(action="person.update")
+        assert record.actor == hr_user and "position" in record.details["changed"]
+
+    def test_a_bad_edit_changes_nothing(self, client, hr_user, register):
+        people, _ = register
+        client.force_login(hr_user)
+        url = reverse("person_edit", args=[people["duc"].pk])
+        response = client.post(url, {"full_name": "Đức", "date_of_birth": "31/02/1980", "gender": "Nam",
+                                     "cccd": "123"})
+        assert response.status_code == 200
+        errors = response.context["form"].errors
+        assert {"full_name", "date_of_birth", "cccd"} <= set(errors)
+        assert User.objects.get(pk=people["duc"].pk).full_name == "Trần Minh Đức"
+        assert not AuditLog.objects.filter(action="person.update").exists()
+
+    def test_dates_are_shown_dd_mm_yyyy(self, client, hr_user, register):
+        people, _ = register
+        client.force_login(hr_user)
+        html = client.get(reverse("person_detail", args=[people["duc"].pk])).content.decode()
+        assert "01/01/1985" in html
+
+
+@pytest.mark.django_db
+class TestAuditLog:
+    def test_the_database_refuses_to_update_or_delete_an_audit_record(self):
+        record = audit_record(actor=None, action="test.action")
+        table = AuditLog._meta.db_table
+        for sql in (f"UPDATE {table} SET action = 'forged' WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):
+            with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [record.pk])
+        assert AuditLog.objects.get(pk=record.pk).action == "test.action"
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AuditLog.objects.filter(pk=record.pk).update(action="forged")
+
+    def test_hr_and_council_read_it_with_filters(self, client, hr_user, make_user):
+        audit_record(actor=hr_user, action="people.import")
+        audit_record(actor=hr_user, action="person.update")
+        client.force_login(make_user(Role.COUNCIL_MEMBER))
+        records = list(client.get(reverse("audit_list"), {"action": "people."}).context["page"])
+        assert [r.action for r in records] == ["people.import"]
+
+    def test_a_notice_is_sent_by_staff_and_audited(self, client, hr_user):
+        client.force_login(hr_user)
+        response = client.post(reverse("notice_send"), {"text": "Họp Hội đồng lúc 14:00"})
+        assert response.status_code == 302
+        assert AuditLog.objects.filter(action="notice.send", actor=hr_user).count() == 1
