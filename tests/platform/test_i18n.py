@@ -52,3 +52,9 @@ def test_the_text_size_choice_is_remembered_by_the_server(client):
     assert '<html lang="vi" class="text-l">' in client.get(reverse("account_login")).content.decode()
     client.cookies["text_size"] = "<script>"
     assert 'class="text-m"' in client.get(reverse("account_login")).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_vietnamese_until_the_person_chooses(client):
+    html = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi"' in html and "Đăng nhập" in html

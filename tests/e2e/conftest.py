@@ -1,0 +1,105 @@
+"""Browser journeys against a real server started the way `make run` starts it (daphne, demo data).
+
+Playwright drives Debian's chromium (never `playwright install`). The server is a separate process,
+so these tests use no pytest-django database: they see the application only through the browser.
+With DATABASE_URL/REDIS_URL in the environment the same journeys run against the scale-out mode.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop in this thread
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "e2e"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not Path(CHROMIUM).exists():
+        skip = pytest.mark.skip(reason="Debian chromium is not installed (apt-get install -y chromium)")
+        for item in items:
+            if "e2e" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _manage(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                   capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """A demo server on a free port: migrated, seeded, static collected, like `make run`."""
+    work = tmp_path_factory.mktemp("live")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_SETTINGS")}
+    env.update({
+        "APP_ENV": "demo",
+        "DJANGO_SETTINGS_MODULE": "exam_platform.settings",
+        "LOCAL_SECRETS_FILE": str(work / "secrets.env"),
+        "STATIC_ROOT": str(work / "static"),
+        "PRIVATE_UPLOAD_ROOT": str(work / "uploads"),
+    })
+    if not env.get("DATABASE_URL"):
+        env["SQLITE_PATH"] = str(work / "db.sqlite3")
+    _manage(env, "migrate", "--noinput", "-v0")
+    _manage(env, "seed_demo")
+    _manage(env, "collectstatic", "--noinput", "-v0")
+    port = _free_port()
+    log = open(work / "daphne.log", "w")  # noqa: SIM115 - closed at teardown
+    server = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "exam_platform.asgi:application"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/livez", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError((work / "daphne.log").read_text()) from None
+            time.sleep(0.2)
+    password = dict(line.split("=", 1) for line in (work / "secrets.env").read_text().splitlines())["DEMO_PASSWORD"]
+    yield {"url": base, "password": password, "work": work}
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture
+def shot():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> None:
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    return take
