@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db.backends.sqlite3.operations import DatabaseOperations
+from django.db.backends.sqlite3.base import DatabaseOperations  # via base: avoids a circular import
 
 from accounts.db import SQLITE_CREATE, SQLITE_DROP
 from accounts.models import OrgUnit, User

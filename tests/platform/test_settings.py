@@ -28,7 +28,8 @@ print(json.dumps({
 
 def run(env_overrides: dict, code: str = PROBE, args: list[str] | None = None, tmp_path: Path | None = None):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "APP_ENV", "SECRET_KEY",
-                                                            "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}}
+                                                            "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE",
+                                                            "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env["DJANGO_SETTINGS_MODULE"] = "exam_platform.settings"
     if tmp_path is not None:
         env["LOCAL_SECRETS_FILE"] = str(tmp_path / "secrets.env")
