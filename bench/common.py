@@ -1,0 +1,189 @@
+"""Shared harness: start the server as a user would, measure, and write the report (DESIGN.md §7)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def machine() -> dict:
+    import django
+
+    mem_kib = 0
+    with open("/proc/meminfo") as meminfo:
+        for line in meminfo:
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    return {"cores": os.cpu_count(), "mem_gib": round(mem_kib / 1048576, 1), "python": platform.python_version(),
+            "django": django.get_version()}
+
+
+def git_sha() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def percentiles(samples_ms: list[float]) -> dict:
+    if not samples_ms:
+        return {"count": 0, "p50_ms": None, "p95_ms": None, "p99_ms": None, "max_ms": None}
+    ordered = sorted(samples_ms)
+
+    def pick(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
+    return {"count": len(ordered), "p50_ms": pick(0.50), "p95_ms": pick(0.95), "p99_ms": pick(0.99),
+            "max_ms": round(ordered[-1], 2), "mean_ms": round(statistics.fmean(ordered), 2)}
+
+
+def write_report(scenario: str, params: dict, figures: dict, json_path: str | None) -> dict:
+    report = {"scenario": scenario, "git_sha": git_sha(), "started_at": params.pop("_started_at"),
+              "machine": machine(), "params": params, **figures}
+    path = Path(json_path) if json_path else ROOT / "bench" / "results" / f"{scenario}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"report written to {path}", file=sys.stderr)
+    return report
+
+
+def base_parser(scenario: str, description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"python -m bench {scenario}", description=description)
+    parser.add_argument("--json", help="where to write the JSON report (default bench/results/<scenario>.json)")
+    return parser
+
+
+def started_at() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    pid: int
+    env: dict
+
+    def peak_memory_mib(self) -> float | None:
+        try:
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+        except OSError:
+            return None
+        return None
+
+    def manage(self, *args: str) -> str:
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True,
+                              capture_output=True, text=True, timeout=600).stdout
+
+
+@contextmanager
+def running_server(setup_code: str = "") -> Iterator[Server]:
+    """Migrate a fresh database (SQLite in a temp dir, or DATABASE_URL's), run ``setup_code`` in a Django
+    shell, then start one daphne process exactly like `make run` does, and stop it afterwards."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as work:
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+        env.update({"APP_ENV": "demo", "DJANGO_SETTINGS_MODULE": "exam_platform.settings",
+                    "LOCAL_SECRETS_FILE": f"{work}/secrets.env", "STATIC_ROOT": f"{work}/static"})
+        if not env.get("DATABASE_URL"):
+            env["SQLITE_PATH"] = f"{work}/db.sqlite3"
+        server = Server(url="", pid=0, env=env)
+        server.manage("migrate", "--noinput", "-v0")
+        server.manage("collectstatic", "--noinput", "-v0")
+        if setup_code:
+            server.manage("shell", "-c", setup_code)
+        port = _free_port()
+        with open(f"{work}/daphne.log", "w") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "exam_platform.asgi:application"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            server.url, server.pid = f"http://127.0.0.1:{port}", process.pid
+            try:
+                deadline = time.monotonic() + 30
+                while True:
+                    try:
+                        if httpx.get(f"{server.url}/livez", timeout=2).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        if time.monotonic() > deadline or process.poll() is not None:
+                            raise RuntimeError(Path(f"{work}/daphne.log").read_text()) from None
+                        time.sleep(0.2)
+                yield server
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+async def trivial_endpoint(url: str, *, requests: int, concurrency: int) -> dict:
+    """The same server's /livez under the same concurrency: the yardstick the scenario is read against."""
+    samples: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(requests):
+        queue.put_nowait(n)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while not queue.empty():
+            queue.get_nowait()
+            start = time.perf_counter()
+            try:
+                response = await client.get(f"{url}/livez")
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            if ok:
+                samples.append((time.perf_counter() - start) * 1000)
+            else:
+                errors += 1
+
+    began = time.perf_counter()
+    async with httpx.AsyncClient(timeout=30) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    elapsed = time.perf_counter() - began
+    return {**percentiles(samples), "errors": errors, "throughput_per_s": round(len(samples) / elapsed, 1)}
+
+
+BENCH_ACCOUNTS_SETUP = """
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from accounts.models import User
+hashed = make_password({password!r})  # one precomputed hash for every benchmark account (setup only)
+users = [User(username=f"bench{{n:05d}}", full_name=f"Người Thử {{n}}", password=hashed) for n in range({count})]
+User.objects.bulk_create(users, batch_size=1000)
+group = Group.objects.get(name={role!r})
+group.user_set.add(*User.objects.filter(username__startswith="bench"))
+"""
+
+
+def accounts_setup(*, count: int, password: str, role: str = "candidate") -> str:
+    return BENCH_ACCOUNTS_SETUP.format(count=count, password=password, role=role)
