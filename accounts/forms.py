@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrganisationProfile, OrgUnit, User
+from accounts.models import OrganisationProfile, OrgUnit, Rank, User
 from accounts.spreadsheets import XLSX_MAGIC
 from accounts.vietnamese import normalize_name
 
@@ -13,6 +13,7 @@ class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False)
     gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", "—"), *User.Gender.choices])
+    rank = forms.ModelChoiceField(label=_("Rank"), queryset=Rank.objects.all(), required=False)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,6 +63,7 @@ class PersonForm(forms.ModelForm):
 class SpreadsheetUploadForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.MAX_IMPORT_FILE_BYTES:
@@ -75,6 +77,12 @@ class SpreadsheetUploadForm(forms.Form):
         if head != XLSX_MAGIC:
             raise forms.ValidationError(_("The file is not a real Excel workbook."))
         return upload
+
+
+class PeopleImportForm(SpreadsheetUploadForm):
+    create_missing_units = forms.BooleanField(
+        label=_("Create missing units written as a path (“child / parent”)"), required=False
+    )
 
 
 class ProfileForm(forms.ModelForm):

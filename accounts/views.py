@@ -20,9 +20,9 @@ from accounts.forms import (
     AuditFilterForm,
     NoticeForm,
     PeopleFilterForm,
+    PeopleImportForm,
     PersonForm,
     ProfileForm,
-    SpreadsheetUploadForm,
 )
 from accounts.imports import import_people
 from accounts.models import Notice, OrganisationProfile, OrgUnit, User
@@ -78,6 +78,7 @@ def people_list(request):
     people = selectors.people_list(
         user=request.user, query=filters.get("q") or "",
         unit_id=filters["unit"].pk if filters.get("unit") else None, gender=filters.get("gender") or "",
+        rank_id=filters["rank"].pk if filters.get("rank") else None,
     )
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -118,15 +119,15 @@ def _stash_path(token: str) -> Path:
 def people_import(request):
     """Upload → full validation and preview (nothing written) → confirm → atomic import."""
     _require(request, "accounts.import_people")
-    context: dict = {"form": SpreadsheetUploadForm()}
+    context: dict = {"form": PeopleImportForm()}
     if request.method == "POST" and request.POST.get("action") == "confirm":
         stash = request.session.get(IMPORT_SESSION_KEY) or {}
         if stash.get("token") != request.POST.get("token") or not _stash_path(stash["token"]).is_file():
             messages.error(request, _("This import has expired; upload the file again."))
             return redirect("people_import")
         path = _stash_path(stash["token"])
-        result = import_people(path.read_bytes(), actor=request.user, dry_run=False,
-                               file_name=stash["name"], ip=client_ip(request))
+        result = import_people(path.read_bytes(), actor=request.user, dry_run=False, file_name=stash["name"],
+                               create_missing_units=stash["create_missing_units"], ip=client_ip(request))
         if result.ok:
             path.unlink(missing_ok=True)
             del request.session[IMPORT_SESSION_KEY]
@@ -135,18 +136,21 @@ def people_import(request):
             return redirect("people_list")
         context.update(result=result, file_name=stash["name"])
     elif request.method == "POST":
-        form = SpreadsheetUploadForm(request.POST, request.FILES)
+        form = PeopleImportForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            create_missing_units = form.cleaned_data["create_missing_units"]
             data = upload.read()
-            result = import_people(data, actor=request.user, dry_run=True, file_name=upload.name)
+            result = import_people(data, actor=request.user, dry_run=True, file_name=upload.name,
+                                   create_missing_units=create_missing_units)
             context.update(result=result, file_name=upload.name)
             if result.ok:
                 token = uuid.uuid4().hex
                 _stash_path(token).parent.mkdir(parents=True, exist_ok=True)
                 _stash_path(token).write_bytes(data)
-                request.session[IMPORT_SESSION_KEY] = {"token": token, "name": upload.name}
+                request.session[IMPORT_SESSION_KEY] = {"token": token, "name": upload.name,
+                                                       "create_missing_units": create_missing_units}
                 context["token"] = token
     return render(request, "accounts/people_import.html", context)
 

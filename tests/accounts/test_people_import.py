@@ -223,3 +223,15 @@ class TestPeopleImportPages:
         response = client.post(reverse("people_import"), {"action": "check", "file": fake})
         assert response.context["form"].errors["file"]
         assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_hr_can_ask_the_page_to_create_missing_units(client, hr_user, units):
+    client.force_login(hr_user)
+    upload = io.BytesIO(xlsx_bytes([person_row(1, **{"Đơn vị": "Phòng Y tế / UBND huyện Cao Lãnh"})]))
+    upload.name = "units.xlsx"
+    response = client.post(reverse("people_import"), {"action": "check", "file": upload,
+                                                      "create_missing_units": "on"})
+    assert response.context["result"].units_created == ["Phòng Y tế / UBND huyện Cao Lãnh / UBND tỉnh Demo"]
+    client.post(reverse("people_import"), {"action": "confirm", "token": response.context["token"]})
+    assert User.objects.get(cccd="087185000001").unit.parent == units["a"]
