@@ -36,13 +36,6 @@ PEOPLE_COLUMNS = [
     COL_UNIT, COL_POSITION, COL_RANK, COL_RANK_SINCE, COL_SERVICE_START,
 ]
 
-# Person fields an import writes, in the order they are compared for "unchanged".
-PERSON_FIELDS = [
-    "full_name", "date_of_birth", "gender", "ethnicity_id", "phone", "email",
-    "unit_id", "position", "rank_id", "rank_since", "service_start",
-]
-
-
 @dataclass
 class PeopleImportResult:
     problems: list[Problem] = field(default_factory=list)
@@ -182,22 +175,15 @@ def import_people(
     for number, row in sheet.rows:
         values, row_problems = _parse_row(row, number=number, today=today, ethnicities=ethnicities,
                                           ranks=ranks, resolver=resolver)
-        cccd = values.get("cccd")
-        if cccd:
-            if cccd in seen_cccd:
-                row_problems.append(Problem(
-                    _("the CCCD number {cccd} is already on row {first}.").format(cccd=cccd, first=seen_cccd[cccd]),
-                    number, COL_CCCD))
-            else:
-                seen_cccd[cccd] = number
-        email = values.get("email")
-        if email:
-            if email in seen_email:
-                row_problems.append(Problem(
-                    _("the email {email} is already on row {first}.").format(email=email, first=seen_email[email]),
-                    number, COL_EMAIL))
-            else:
-                seen_email[email] = number
+        for key, column, seen, message in (
+            ("cccd", COL_CCCD, seen_cccd, _("the CCCD number {value} is already on row {first}.")),
+            ("email", COL_EMAIL, seen_email, _("the email {value} is already on row {first}.")),
+        ):
+            value = values.get(key)
+            if value and value in seen:
+                row_problems.append(Problem(message.format(value=value, first=seen[value]), number, column))
+            elif value:
+                seen[value] = number
         result.problems.extend(row_problems)
         parsed.append((number, values))
 
