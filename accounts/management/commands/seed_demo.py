@@ -2,10 +2,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.demo import seed_demo
-
-REFUSAL = "Lệnh seed_demo không chạy trong môi trường production."
 
 
 class Command(BaseCommand):
@@ -16,18 +15,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, if_empty: bool = False, **options):
         if settings.IS_PRODUCTION:
-            self.stderr.write(REFUSAL)
+            self.stderr.write(_("seed_demo does not run in production."))
             raise SystemExit(1)
         if if_empty and get_user_model().objects.exists():
-            self.stdout.write("Cơ sở dữ liệu đã có dữ liệu: bỏ qua dữ liệu mẫu.")
+            self.stdout.write(_("The database already has people: demo data skipped."))
             self.stdout.write("ok")
             return
         with transaction.atomic():
             result = seed_demo()
-        self.stdout.write(f"Hồ sơ tổ chức: {'đã cập nhật' if result['profile_updated'] else 'không đổi'}")
-        self.stdout.write(f"Đơn vị tạo mới: {result['units_created']}")
-        self.stdout.write(f"Người tạo mới: {result['people_created']}")
         self.stdout.write(
-            f"Tài khoản demo tạo mới: {result['accounts_created']}, cập nhật: {result['accounts_updated']}"
+            _("Organisation profile updated.") if result["profile_updated"] else _("Organisation profile unchanged.")
         )
+        self.stdout.write(_("Units created: {n}").format(n=result["units_created"]))
+        self.stdout.write(_("People created: {n}").format(n=result["people_created"]))
+        self.stdout.write(_("Demo accounts created: {created}, updated: {updated}").format(
+            created=result["accounts_created"], updated=result["accounts_updated"]))
         self.stdout.write("ok")
