@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from accounts.models import OrganisationProfile
 
@@ -8,7 +9,8 @@ def platform(request):
     return {
         "app_env": settings.APP_ENV,
         "is_demo": settings.IS_DEMO,
-        "site_profile": OrganisationProfile.current,  # lazy: evaluated only when a template uses it
+        # One query per page at most, and none when the template does not use it.
+        "site_profile": SimpleLazyObject(OrganisationProfile.current),
         "text_size": request.COOKIES.get("text_size", "m") if request.COOKIES.get("text_size") in {"s", "m", "l"}
         else "m",
     }

@@ -122,3 +122,27 @@ class TestAuditLog:
         response = client.post(reverse("notice_send"), {"text": "Họp Hội đồng lúc 14:00"})
         assert response.status_code == 302
         assert AuditLog.objects.filter(action="notice.send", actor=hr_user).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_audit_page_costs_the_same_queries_for_10_or_60_records(client, hr_user):
+    client.force_login(hr_user)
+    for n in range(10):
+        audit_record(actor=hr_user, action=f"test.{n}")
+    client.get(reverse("audit_list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("audit_list"))
+    for n in range(50):
+        audit_record(actor=hr_user, action=f"test.more.{n}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("audit_list"))
+    assert len(response.context["page"].object_list) >= 60
+    assert len(many) == len(few) <= 10
+
+
+@pytest.mark.django_db
+def test_the_dashboard_costs_few_queries(client, hr_user, django_assert_max_num_queries):
+    client.force_login(hr_user)
+    client.get(reverse("dashboard"))
+    with django_assert_max_num_queries(8):
+        client.get(reverse("dashboard"))
