@@ -312,6 +312,9 @@ DEMO_ACCOUNTS = [
      "Chuyên viên", 990008),
     ("demo_participant", Role.PARTICIPANT, "Ngô Văn Lợi", "Nam", date(1995, 2, 14), "DT.H01.X01",
      "Công chức Văn phòng - Thống kê", 990009),
+    # A second question author: four eyes need someone other than the writer to approve.
+    ("demo_author2", Role.QUESTION_AUTHOR, "Lâm Thị Kiều Oanh", "Nữ", date(1982, 10, 9), "DT.STP",
+     "Chuyên viên chính", 990010),
 ]
 
 
@@ -450,6 +453,15 @@ def _seed_accounts(units: dict[str, OrgUnit], ethnicities: dict[str, Ethnicity],
     return created, updated
 
 
+_SEEDERS: list = []
+
+
+def register_seeder(seeder) -> None:
+    """Apps above accounts add their demo content (``seeder() -> dict`` of counts), run after the accounts."""
+    if seeder not in _SEEDERS:
+        _SEEDERS.append(seeder)
+
+
 def seed_demo() -> dict:
     """Create (or complete) the demo data; return what was created/updated. Idempotent."""
     if settings.IS_PRODUCTION:
@@ -468,6 +480,8 @@ def seed_demo() -> dict:
             "accounts_created": accounts_created,
             "accounts_updated": accounts_updated,
         }
-        if units_created or people_created or accounts_created or accounts_updated or profile_updated:
+        for seeder in _SEEDERS:
+            result.update(seeder())
+        if any(result.values()):
             audit_record(actor=None, action="demo.seed", details=result)
     return result

@@ -44,6 +44,19 @@ def audit_record(
     )
 
 
+SYSTEM_USERNAME = "system"
+
+
+def system_user() -> User:
+    """The account that stands for operator commands run without --as (never logs in)."""
+    user, created = User.objects.get_or_create(username=SYSTEM_USERNAME,
+                                               defaults={"full_name": "Hệ thống", "is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 def sync_roles(**kwargs) -> None:
     """Create the role groups and give each exactly its listed permissions (post_migrate handler)."""
     for role, perm_names in ROLE_PERMISSIONS.items():

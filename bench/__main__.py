@@ -6,6 +6,7 @@ import sys
 SCENARIOS = {
     "login_burst": "bench.scenarios.login_burst",
     "notice_broadcast": "bench.scenarios.notice_broadcast",
+    "papers": "bench.scenarios.papers",
 }
 
 

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ExamsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "exams"
+    verbose_name = _("Exams")
+
+    def ready(self) -> None:
+        from accounts import dashboard, demo
+        from accounts.roles import Role
+        from exams import demo as exams_demo
+        from exams.dashboard import bank_items
+
+        dashboard.register(Role.QUESTION_AUTHOR, bank_items)
+        dashboard.register(Role.COUNCIL_MEMBER, bank_items)
+        demo.register_seeder(exams_demo.seed)

@@ -5,23 +5,26 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db.backends.sqlite3.base import DatabaseOperations  # via base: avoids a circular import
 
-from accounts.db import SQLITE_CREATE, SQLITE_DROP
+from accounts import db as accounts_db
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from accounts.services import unit_create
+from exams import db as exams_db
 
 # Transactional tests empty every table between tests. On SQLite that is a DELETE, which the audit
-# log's append-only trigger refuses (as it should in production), so the test flush lifts the
-# trigger for the duration of the flush and puts it back. PostgreSQL flushes with TRUNCATE, which
-# row triggers do not see.
+# log's append-only trigger and the sealed-paper triggers refuse (as they should in production), so
+# the test flush lifts those triggers for the duration of the flush and puts them back. PostgreSQL
+# flushes with TRUNCATE, which row triggers do not see.
 _original_sql_flush = DatabaseOperations.sql_flush
 
 
 def _sql_flush_keeping_audit_guard(self, style, tables, **kwargs):
     statements = _original_sql_flush(self, style, tables, **kwargs)
-    if "accounts_auditlog" not in tables:
+    if not tables:
         return statements
-    return [*SQLITE_DROP, *statements, *SQLITE_CREATE]
+    guards_off = [*accounts_db.SQLITE_DROP, *exams_db.SQLITE_DROP]
+    guards_on = [*accounts_db.SQLITE_CREATE, *exams_db.SQLITE_CREATE]
+    return [*guards_off, *statements, *guards_on]
 
 
 DatabaseOperations.sql_flush = _sql_flush_keeping_audit_guard

@@ -41,7 +41,7 @@ def test_first_run_creates_profile_units_people_and_accounts(seeded):
     assert seeded["profile_updated"] is True
     assert seeded["units_created"] == OrgUnit.objects.count() >= 80
     assert seeded["people_created"] >= 220
-    assert seeded["accounts_created"] == 9
+    assert seeded["accounts_created"] == len(DEMO_ACCOUNTS) == 10
     assert User.objects.count() >= 200
     profile = OrganisationProfile.current()
     assert profile.province_name == "Đồng Tháp"
@@ -146,10 +146,8 @@ def test_second_run_creates_and_changes_nothing(seeded):
     hashes = dict(User.objects.values_list("username", "password"))
     profile_time = OrganisationProfile.current().updated_at
     again = seed_demo()
-    assert again == {
-        "profile_updated": False, "units_created": 0, "people_created": 0, "accounts_created": 0,
-        "accounts_updated": 0,
-    }
+    assert {"profile_updated", "units_created", "people_created", "accounts_created", "accounts_updated"} <= set(again)
+    assert not any(again.values()), again  # later apps' seeders report zeros too
     assert _table_counts() == counts
     assert dict(User.objects.values_list("username", "password")) == hashes
     assert OrganisationProfile.current().updated_at == profile_time

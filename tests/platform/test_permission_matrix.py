@@ -35,6 +35,8 @@ def only(allowed: dict[str, object], others=DENIED, anonymous=LOGIN):
 
 HR = Role.HR_STAFF.value
 COUNCIL = Role.COUNCIL_MEMBER.value
+AUTHOR = Role.QUESTION_AUTHOR.value
+BAD_REQUEST = 400
 
 # (url name, variant) -> (method, kwargs key, {role: expected})
 MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
@@ -81,6 +83,42 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("profile_edit", ""): ("get", None, only({HR: OK})),
     ("notice_send", ""): ("post", None, only({HR: AWAY, Role.COURSE_MANAGER.value: AWAY,
                                               Role.CONTEST_ORGANISER.value: AWAY})),
+    # Question banks: authors of the bank edit it, council members read it, nobody else reaches it.
+    ("bank_list", ""): ("get", None, only({AUTHOR: OK, COUNCIL: OK})),
+    ("bank_list", "create"): ("post", None, only({AUTHOR: AWAY})),
+    ("question_template", ""): ("get", None, only({AUTHOR: OK, COUNCIL: OK})),
+    ("bank_detail", ""): ("get", "bank", only({AUTHOR: OK, COUNCIL: OK})),
+    ("bank_detail", "another author's bank"): ("get", "other_bank", only({COUNCIL: OK})),
+    ("bank_bulk", ""): ("post", "bank", only({AUTHOR: AWAY})),
+    ("bank_authors", ""): ("post", "bank", only({AUTHOR: AWAY})),
+    ("bank_retire_legal_basis", ""): ("post", "bank", only({AUTHOR: AWAY})),
+    ("bank_export", ""): ("get", "bank", only({AUTHOR: OK, COUNCIL: OK})),
+    ("bank_import", ""): ("get", "bank", only({AUTHOR: OK})),
+    ("bank_import", "another author's bank"): ("get", "other_bank", only({})),
+    ("question_new", ""): ("get", "bank_pk", only({AUTHOR: OK})),
+    ("question_preview", ""): ("post", "bank_pk", only({AUTHOR: OK})),
+    ("blueprint_list", ""): ("get", "bank_pk", only({AUTHOR: OK, COUNCIL: OK})),
+    ("question_detail", ""): ("get", "question", only({AUTHOR: OK, COUNCIL: OK})),
+    ("question_edit", ""): ("get", "question", only({AUTHOR: OK})),
+    ("question_approve", ""): ("post", "question", only({AUTHOR: AWAY})),
+    ("question_image_upload", ""): ("post", None, only({AUTHOR: BAD_REQUEST})),  # no image sent
+    ("question_image", ""): ("get", "image", signed_in(OK)),  # candidates see images in their papers
+    ("blueprint_detail", ""): ("get", "blueprint", only({AUTHOR: OK, COUNCIL: OK})),
+    ("paper_set_create", ""): ("post", "blueprint_pk", only({AUTHOR: AWAY})),
+    ("paper_set_detail", ""): ("get", "paper_set", only({AUTHOR: OK, COUNCIL: OK})),
+    ("paper_set_seal", ""): ("post", "paper_set", only({AUTHOR: AWAY})),
+    ("paper_set_delete", ""): ("post", "paper_set", only({AUTHOR: AWAY})),  # sealed: refused with a message
+    ("paper_preview", ""): ("get", "paper", only({AUTHOR: OK, COUNCIL: OK})),
+    ("paper_pdf", ""): ("get", "paper", only({AUTHOR: OK, COUNCIL: OK})),
+    ("paper_key_pdf", ""): ("get", "paper", only({AUTHOR: OK, COUNCIL: OK})),
+}
+
+
+POST_DATA = {
+    "set_language": {"language": "vi", "next": "/"},
+    "bank_list": {"name": "Ngân hàng mới", "description": ""},
+    "bank_retire_legal_basis": {"legal_basis": "Không có"},
+    "paper_set_create": {"name": "Ca 2", "seed": "t", "candidates": "CV0002"},
 }
 
 
@@ -106,7 +144,7 @@ def test_every_url_pattern_has_a_row_and_every_row_a_pattern():
 
 
 @pytest.fixture
-def world(db, make_user, province):
+def world(db, make_user, province, settings, tmp_path):
     inside = unit_create(name="Sở Nội vụ", parent=province, code="SNV")
     other_root = unit_create(name="UBND tỉnh Khác", parent=None, code="K")
     users = {ANON: None}
@@ -115,14 +153,48 @@ def world(db, make_user, province):
         users[role.value] = make_user(role.value, username=f"r_{role.value}", unit=inside, **scope)
     person = make_user(username="someone", unit=inside)
     outsider = make_user(username="outsider", unit=unit_create(name="Sở X", parent=other_root, code="KX"))
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "question-images").mkdir()
+    (tmp_path / "question-images" / "a.png").write_bytes(b"png")
+    bank_objects = _bank_world(users[AUTHOR], make_user)
     kwargs = {
         None: {},
+        **bank_objects,
+        "image": {"name": "a.png"},
         "person": {"pk": person.pk},
         "outsider": {"pk": outsider.pk},
         "key": {"key": "not-a-real-key"},
         "reset": {"uidb36": "0", "key": "not-a-real-key"},
     }
     return users, kwargs
+
+
+def _bank_world(author, make_user) -> dict:
+    from decimal import Decimal
+
+    from exams.models import Blueprint, BlueprintRow
+    from exams.services.papers import paper_set_generate, paper_set_seal
+    from exams.services.questions import bank_get_or_create, question_create, topic_get_or_create
+    from tests.exams.conftest import single
+
+    bank, _ = bank_get_or_create(name="Ngân hàng A", actor=author)
+    stranger = make_user(Role.QUESTION_AUTHOR, username="stranger")
+    other, _ = bank_get_or_create(name="Ngân hàng B", actor=stranger)
+    topic = topic_get_or_create(bank=bank, name="Một cửa")
+    question = question_create(topic=topic, parsed=single("Câu hỏi"), author=author)
+    question.status, question.approved_by = "approved", stranger
+    question.save()
+    blueprint = Blueprint.objects.create(bank=bank, name="BP", scale=Decimal(10))
+    BlueprintRow.objects.create(blueprint=blueprint, topic=topic, difficulty="medium", count=1)
+    paper_set = paper_set_generate(blueprint=blueprint, name="Ca", seed="s", candidate_refs=["CV0001"],
+                                   variants=None, actor=author)
+    paper_set_seal(paper_set=paper_set, actor=author)
+    return {
+        "bank": {"pk": bank.pk}, "bank_pk": {"bank_pk": bank.pk}, "other_bank": {"pk": other.pk},
+        "question": {"pk": question.pk}, "blueprint": {"pk": blueprint.pk},
+        "blueprint_pk": {"blueprint_pk": blueprint.pk}, "paper_set": {"pk": paper_set.pk},
+        "paper": {"pk": paper_set.papers.get().pk},
+    }
 
 
 def _outcome(response) -> object:
@@ -143,7 +215,7 @@ def test_each_role_gets_exactly_what_the_table_says(client, world, key):
         client.logout()
         if users[role] is not None:
             client.force_login(users[role])
-        data = {"language": "vi", "next": "/"} if name == "set_language" else {"text": "Xin chào"}
+        data = POST_DATA.get(name, {"text": "Xin chào"})
         response = client.post(url, data) if method == "post" else client.get(url)
         got = _outcome(response)
         expected = table[role]

@@ -1,0 +1,105 @@
+"""import_questions: parse any supported file, validate everything, then write all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import audit_record
+from accounts.spreadsheets import FileProblem, Problem, read_xlsx
+from accounts.vietnamese import normalize_name
+from exams import html
+from exams.importing import excel, textformats
+from exams.importing.validate import validate
+from exams.models import Bank, Choice, Question, Topic
+from exams.services.questions import _apply, bank_get_or_create
+
+FORMATS = ("excel", "aiken", "gift")
+DEFAULT_TOPIC = "Chung"
+
+
+@dataclass
+class QuestionImportResult:
+    problems: list[Problem] = field(default_factory=list)
+    bank: Bank | None = None
+    created: int = 0
+    topics_created: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def format_for(path: str, requested: str | None) -> str | None:
+    """The format named, else the file's extension (.xlsx → excel); a .txt file needs --format."""
+    if requested:
+        return requested
+    return "excel" if Path(path).suffix.lower() == ".xlsx" else None
+
+
+def parse(data: bytes, *, fmt: str, topic: str) -> tuple[list, list[Problem]]:
+    if fmt == "excel":
+        try:
+            sheet = read_xlsx(data, required_columns=excel.QUESTION_COLUMNS)
+        except FileProblem as exc:
+            return [], [Problem(str(exc))]
+        return excel.parse_sheet(sheet)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [Problem(_("the text file is not UTF-8."))]
+    parser = textformats.parse_aiken if fmt == "aiken" else textformats.parse_gift
+    return parser(text, topic=topic)
+
+
+def import_questions(data: bytes, *, bank_name: str, fmt: str, actor: User, topic: str = DEFAULT_TOPIC,
+                     strict_topics: bool = False, dry_run: bool = False, file_name: str = "") -> QuestionImportResult:
+    result = QuestionImportResult()
+    questions, problems = parse(data, fmt=fmt, topic=normalize_name(topic) or DEFAULT_TOPIC)
+    if not questions and not problems:
+        problems.append(Problem(_("the file has no questions.")))
+    bank = Bank.objects.filter(name=normalize_name(bank_name)).first()
+    existing_keys = set(Question.objects.filter(bank=bank, is_current=True).values_list("dedup_key", flat=True)) \
+        if bank else set()
+    topics = {t.name.casefold(): t for t in Topic.objects.filter(bank=bank)} if bank else {}
+    problems += validate(questions, existing_keys=existing_keys, known_topics=set(topics) if strict_topics else None,
+                         excel_columns=fmt == "excel")
+    result.problems = sorted(problems, key=lambda p: (p.row or 0, excel.QUESTION_COLUMNS.index(p.column)
+                                                        if p.column in excel.QUESTION_COLUMNS else -1))
+    new_topics = []
+    for question in questions:
+        name = normalize_name(question.topic)
+        if name.casefold() not in topics and name not in new_topics:
+            new_topics.append(name)
+    result.topics_created = new_topics
+    result.created = len(questions)
+    if result.problems or dry_run:
+        result.bank = bank
+        return result
+
+    with transaction.atomic():
+        bank, _created = bank_get_or_create(name=bank_name, actor=actor)
+        for name in new_topics:
+            topics[name.casefold()] = Topic.objects.create(bank=bank, name=name)
+        rows = []
+        for parsed in questions:
+            question = Question(bank=bank, topic=topics[normalize_name(parsed.topic).casefold()], author=actor,
+                                imported=True)
+            _apply(question, parsed)
+            rows.append(question)
+        Question.objects.bulk_create(rows, batch_size=500)
+        ids = [q.pk for q in rows]
+        for start in range(0, len(ids), 500):
+            Question.objects.filter(pk__in=ids[start:start + 500]).update(lineage=F("pk"))
+        choices = [Choice(question=q, position=i, text=html.sanitize(c.text), is_correct=c.correct)
+                   for q, parsed in zip(rows, questions, strict=True) for i, c in enumerate(parsed.choices)]
+        Choice.objects.bulk_create(choices, batch_size=1000)
+        audit_record(actor=actor, action="question.import", obj=bank,
+                     details={"file": file_name, "format": fmt, "created": len(rows), "topics_created": new_topics})
+    result.bank = bank
+    return result

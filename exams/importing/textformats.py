@@ -1,0 +1,386 @@
+"""Reading question banks written as plain text: Aiken and (a subset of) Moodle's GIFT.
+
+Both parsers take the whole file as text and return the questions they could read plus a
+:class:`~accounts.spreadsheets.Problem` for everything they could not, each with the 1-based line it
+concerns. Nothing is dropped silently: a question with a problem is not returned, its problem is.
+Business rules (duplicates, text length, number of options, number of correct answers) are left to
+the shared validator; only a broken format is reported here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from accounts.spreadsheets import Problem
+from exams.importing.base import (
+    FALSE_TEXT,
+    KIND_ESSAY,
+    KIND_MULTIPLE,
+    KIND_SHORT,
+    KIND_SINGLE,
+    KIND_TRUE_FALSE,
+    SCORING_ALL_OR_NOTHING,
+    SCORING_PARTIAL,
+    TRUE_TEXT,
+    ParsedChoice,
+    ParsedQuestion,
+)
+
+__all__ = ["parse_aiken", "parse_gift"]
+
+
+def _numbered_lines(text: str) -> list[tuple[int, str]]:
+    """NFC-normalised lines with their 1-based numbers; a leading BOM is removed.
+
+    Only CR, LF and CRLF end a line (``str.splitlines`` would also split on form feeds and
+    Unicode separators, and the numbers would no longer match what an editor shows).
+    """
+    text = unicodedata.normalize("NFC", text).removeprefix("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return list(enumerate(text.split("\n"), start=1))
+
+
+# --------------------------------------------------------------------------------------------- Aiken
+
+_AIKEN_OPTION = re.compile(r"^([A-Z])[.)](?:\s+(.*))?$")
+_AIKEN_ANSWER = re.compile(r"^ANSWER\s*:(.*)$", re.IGNORECASE)
+
+
+@dataclass
+class _AikenDraft:
+    start: int
+    text_lines: list[str] = field(default_factory=list)
+    options: list[tuple[str, str]] = field(default_factory=list)  # (letter, text)
+    broken: bool = False  # a problem has already been reported for it
+    blank_after_text: bool = False
+
+
+def parse_aiken(text: str, *, topic: str) -> tuple[list[ParsedQuestion], list[Problem]]:
+    """Read an Aiken file: question line(s), options ``A. text`` / ``A) text``, then ``ANSWER: X``.
+
+    Problems about a whole question (no options, no ANSWER line) carry the line the question starts
+    on; the others carry the offending line.
+    """
+    questions: list[ParsedQuestion] = []
+    problems: list[Problem] = []
+    draft: _AikenDraft | None = None
+
+    def end_without_answer() -> None:
+        nonlocal draft
+        if draft is None:
+            return
+        if draft.options:
+            problems.append(Problem(_("this question has no ANSWER line."), row=draft.start))
+        else:
+            problems.append(Problem(_("this question has no options."), row=draft.start))
+        draft = None
+
+    for number, raw in _numbered_lines(text):
+        line = raw.strip()
+        if not line:
+            if draft is not None and not draft.options:
+                draft.blank_after_text = True
+            continue
+
+        answer = _AIKEN_ANSWER.match(line)
+        if answer:
+            if draft is None:
+                problems.append(Problem(_("this ANSWER line does not belong to any question."), row=number))
+                continue
+            if not draft.options:
+                problems.append(Problem(_("this question has no options."), row=draft.start))
+                draft = None
+                continue
+            value = answer.group(1).strip()
+            letter = value.rstrip(".)").strip().upper()
+            letters = [option_letter for option_letter, _text in draft.options]
+            if not value:
+                problems.append(Problem(_("the ANSWER line is empty."), row=number))
+            elif letter not in letters:
+                problems.append(Problem(
+                    _("the answer “{answer}” does not name one of the options.").format(answer=value[:20]), row=number,
+                ))
+            elif not draft.broken:
+                questions.append(ParsedQuestion(
+                    source=draft.start,
+                    topic=topic,
+                    kind=KIND_SINGLE,
+                    text=" ".join(draft.text_lines),
+                    choices=[ParsedChoice(text=option_text, correct=option_letter == letter)
+                             for option_letter, option_text in draft.options],
+                ))
+            draft = None
+            continue
+
+        option = _AIKEN_OPTION.match(line)
+        if option:
+            if draft is None:
+                draft = _AikenDraft(start=number, broken=True)
+                problems.append(Problem(_("an option line comes before any question text."), row=number))
+            letter = option.group(1)
+            expected = chr(ord(draft.options[-1][0]) + 1) if draft.options else "A"
+            if letter != expected:
+                problems.append(Problem(
+                    _("option {letter} is out of sequence: {expected} was expected.").format(
+                        letter=letter, expected=expected),
+                    row=number,
+                ))
+                draft.broken = True
+            draft.options.append((letter, (option.group(2) or "").strip()))
+            continue
+
+        # A line of question text: it continues the current question only while no option has been
+        # read and no blank line has been seen; otherwise it starts the next question.
+        if draft is not None and (draft.options or draft.blank_after_text):
+            end_without_answer()
+        if draft is None:
+            draft = _AikenDraft(start=number)
+        draft.text_lines.append(line)
+
+    end_without_answer()
+    return questions, problems
+
+
+# ---------------------------------------------------------------------------------------------- GIFT
+
+_GIFT_ESCAPABLE = frozenset("~=#{}:")
+_GIFT_FORMATS = ("[html]", "[moodle]", "[plain]", "[markdown]")
+_CATEGORY = "$CATEGORY:"
+_CONTEXT_SEGMENT = re.compile(r"^\$\w+\$$")  # $course$, $system$, ...
+_WEIGHT = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+
+
+@dataclass(frozen=True)
+class _Char:
+    """One character of a GIFT question; ``escaped`` ones never have a special meaning."""
+
+    ch: str
+    escaped: bool
+    line: int
+
+
+@dataclass
+class _Block:
+    start: int
+    topic: str
+    lines: list[tuple[int, str]] = field(default_factory=list)
+
+
+class _GiftError(Exception):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def _chars(lines: list[tuple[int, str]]) -> list[_Char]:
+    """The block's lines joined with one space, escapes resolved, each character knowing its line."""
+    chars: list[_Char] = []
+    for index, (number, line) in enumerate(lines):
+        if index:
+            chars.append(_Char(" ", False, number))
+        i = 0
+        while i < len(line):
+            if line[i] == "\\" and i + 1 < len(line) and line[i + 1] in _GIFT_ESCAPABLE:
+                chars.append(_Char(line[i + 1], True, number))
+                i += 2
+            else:
+                chars.append(_Char(line[i], False, number))
+                i += 1
+    return chars
+
+
+def _at(chars: list[_Char], index: int, token: str) -> bool:
+    """Whether the unescaped ``token`` starts at ``index``."""
+    part = chars[index:index + len(token)]
+    return len(part) == len(token) and all(not c.escaped and c.ch == t for c, t in zip(part, token, strict=True))
+
+
+def _find(chars: list[_Char], token: str, start: int = 0) -> int:
+    for index in range(start, len(chars) - len(token) + 1):
+        if _at(chars, index, token):
+            return index
+    return -1
+
+
+def _trim(chars: list[_Char]) -> list[_Char]:
+    start, end = 0, len(chars)
+    while start < end and not chars[start].escaped and chars[start].ch.isspace():
+        start += 1
+    while end > start and not chars[end - 1].escaped and chars[end - 1].ch.isspace():
+        end -= 1
+    return chars[start:end]
+
+
+def _text(chars: list[_Char]) -> str:
+    return "".join(c.ch for c in chars).strip()
+
+
+def _without_format(chars: list[_Char]) -> list[_Char]:
+    """Drop a leading ``[html]``/``[moodle]``/``[plain]``/``[markdown]``; the text itself is kept as is."""
+    chars = _trim(chars)
+    for prefix in _GIFT_FORMATS:
+        part = chars[:len(prefix)]
+        if len(part) == len(prefix) and all(
+            not c.escaped and c.ch.lower() == p for c, p in zip(part, prefix, strict=True)
+        ):
+            return _trim(chars[len(prefix):])
+    return chars
+
+
+def _category_name(path: str, default: str) -> str:
+    """Last segment of a ``$CATEGORY:`` path (``//`` is a slash inside a name); ``default`` when none."""
+    segments = [s.replace("\0", "/").strip() for s in path.replace("//", "\0").split("/")]
+    segments = [s for s in segments if s and not _CONTEXT_SEGMENT.match(s)]
+    if segments and segments[0].lower() == "top":
+        segments = segments[1:]
+    return segments[-1] if segments else default
+
+
+def parse_gift(text: str, *, topic: str) -> tuple[list[ParsedQuestion], list[Problem]]:
+    """Read the supported subset of Moodle's GIFT format.
+
+    ``//`` comment lines are ignored, ``$CATEGORY: path`` sets the topic of the questions after it
+    (the path's last segment; ``topic`` until one appears), ``::title::`` and a ``[format]`` prefix
+    are dropped, ``\\~ \\= \\# \\{ \\} \\:`` are unescaped.
+
+    Supported: multiple choice (one ``=``), multiple answers (weights or several ``=``), true/false,
+    short answer (only ``=`` entries) and essay (``{}``). Matching, numerical and missing-word
+    questions are reported as unsupported. Problems about the answer block carry the line of its
+    ``{``; a bad weight or an empty answer carries the line of that answer; the others the line the
+    question starts on.
+    """
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    current_topic = topic
+    for number, raw in _numbered_lines(text):
+        line = raw.strip()
+        if not line:
+            current = None
+            continue
+        if line.startswith("//"):
+            continue
+        if line[:len(_CATEGORY)].upper() == _CATEGORY:
+            current = None
+            current_topic = _category_name(line[len(_CATEGORY):], topic)
+            continue
+        if current is None:
+            current = _Block(start=number, topic=current_topic)
+            blocks.append(current)
+        current.lines.append((number, line))
+
+    questions: list[ParsedQuestion] = []
+    problems: list[Problem] = []
+    for block in blocks:
+        try:
+            questions.append(_gift_question(block))
+        except _GiftError as error:
+            problems.append(Problem(error.message, row=error.line))
+    return questions, problems
+
+
+def _gift_question(block: _Block) -> ParsedQuestion:
+    chars = _trim(_chars(block.lines))
+    if _at(chars, 0, "::"):
+        end = _find(chars, "::", 2)
+        if end < 0:
+            raise _GiftError(_("the title is not closed with “::”."), block.start)
+        chars = chars[end + 2:]
+    chars = _without_format(chars)
+
+    opening = _find(chars, "{")
+    if opening < 0:
+        raise _GiftError(_("the question has no answer block."), block.start)
+    brace_line = chars[opening].line
+    closing = _find(chars, "}", opening + 1)
+    if closing < 0:
+        raise _GiftError(_("the answer block is not closed."), brace_line)
+    inner = chars[opening + 1:closing]
+    nested = _find(inner, "{")
+    if nested >= 0:
+        raise _GiftError(_("the answer block contains an unescaped “{”."), inner[nested].line)
+    if _trim(chars[closing + 1:]):
+        raise _GiftError(
+            _("missing-word questions (an answer block followed by more text) are not supported."), brace_line,
+        )
+
+    question = ParsedQuestion(source=block.start, topic=block.topic, kind=KIND_ESSAY, text=_text(chars[:opening]))
+    general_feedback = _find(inner, "####")
+    if general_feedback >= 0:
+        question.explanation = _text(inner[general_feedback + 4:])
+        inner = inner[:general_feedback]
+    inner = _trim(inner)
+
+    if not inner:
+        return question  # {} is an essay
+    if _at(inner, 0, "#"):
+        raise _GiftError(_("numerical questions are not supported."), brace_line)
+    if _find(inner, "->") >= 0:
+        raise _GiftError(_("matching questions are not supported."), brace_line)
+
+    feedback = _find(inner, "#")
+    head = _text(inner[:feedback] if feedback >= 0 else inner).upper()
+    if head in _TRUE_FALSE:
+        answer = _TRUE_FALSE[head]
+        question.kind = KIND_TRUE_FALSE
+        question.choices = [ParsedChoice(TRUE_TEXT, correct=answer), ParsedChoice(FALSE_TEXT, correct=not answer)]
+        return question
+
+    entries = _gift_entries(inner, brace_line)
+    if not any(marker.ch == "~" for marker, _weight, _answer in entries):
+        question.kind = KIND_SHORT
+        for marker, weight, _answer in entries:
+            if weight is not None and weight <= 0:
+                raise _GiftError(_("a short answer with a zero or negative weight cannot be imported."), marker.line)
+        question.accepted_answers = [answer for _marker, _weight, answer in entries]
+        return question
+
+    weights = [weight if weight is not None else (100.0 if marker.ch == "=" else 0.0)
+               for marker, weight, _answer in entries]
+    question.choices = [ParsedChoice(answer, correct=weight > 0)
+                        for (_marker, _weight, answer), weight in zip(entries, weights, strict=True)]
+    if any(weight not in (0, 100) for weight in weights):
+        question.kind, question.scoring = KIND_MULTIPLE, SCORING_PARTIAL
+    elif sum(choice.correct for choice in question.choices) >= 2:
+        question.kind, question.scoring = KIND_MULTIPLE, SCORING_ALL_OR_NOTHING
+    else:
+        question.kind = KIND_SINGLE
+    return question
+
+
+def _gift_entries(inner: list[_Char], brace_line: int) -> list[tuple[_Char, float | None, str]]:
+    """Split ``=a ~%50%b#feedback`` into (marker, weight or None, text); feedback is dropped."""
+    starts = [i for i, c in enumerate(inner) if not c.escaped and c.ch in "=~"]
+    if not starts or starts[0] != 0:
+        raise _GiftError(_("the answer block must start with “=” or “~”."), brace_line)
+    entries = []
+    problem: _GiftError | None = None
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else len(inner)
+        marker, body = inner[start], _trim(inner[start + 1:end])
+        weight = None
+        if _at(body, 0, "%"):
+            closing = _find(body, "%", 1)
+            raw = _text(body[1:closing]) if closing >= 0 else _text(body)
+            if closing < 0 or not _WEIGHT.match(raw) or not -100 <= float(raw.replace(",", ".")) <= 100:
+                problem = problem or _GiftError(
+                    _("the weight “{weight}” is not a number between -100 and 100.").format(weight=raw[:20]),
+                    marker.line,
+                )
+                continue
+            weight = float(raw.replace(",", "."))
+            body = body[closing + 1:]
+        feedback = _find(body, "#")
+        answer = _text(_without_format(body[:feedback] if feedback >= 0 else body))
+        if not answer:
+            problem = problem or _GiftError(_("an answer in the block is empty."), marker.line)
+            continue
+        entries.append((marker, weight, answer))
+    if problem is not None:
+        raise problem
+    return entries

@@ -1,0 +1,131 @@
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from PIL import Image
+
+from exams.models import Question
+from tests.exams.test_import_questions import q, sheet
+
+FORM = {"topic": "", "new_topic": "Một cửa", "kind": "single", "text": "Ai ký <em>phiếu hẹn</em>?",
+        "option_A": "Cán bộ Bộ phận Một cửa", "option_B": "Văn thư", "correct": ["A"], "scoring": "all_or_nothing",
+        "difficulty": "medium", "level": "recognition", "legal_basis": "Nghị định 61/2018/NĐ-CP", "explanation": ""}
+
+
+@pytest.mark.django_db
+class TestQuestionEditor:
+    def test_an_author_creates_a_draft_and_another_approves_it(self, client, bank, author, reviewer):
+        client.force_login(author)
+        response = client.post(reverse("question_new", args=[bank.pk]), FORM)
+        question = Question.objects.get()
+        assert response.status_code == 302 and (question.status, question.author) == ("draft", author)
+        assert [c.is_correct for c in question.choices.all()] == [True, False]
+        page = client.get(reverse("question_detail", args=[question.pk]))
+        assert not page.context["can_approve"]  # never one's own question
+        client.force_login(reviewer)
+        assert client.get(reverse("question_detail", args=[question.pk])).context["can_approve"]
+        client.post(reverse("question_approve", args=[question.pk]))
+        assert Question.objects.get().status == "approved"
+
+    def test_a_bad_question_shows_the_rule_and_saves_nothing(self, client, bank, author):
+        client.force_login(author)
+        response = client.post(reverse("question_new", args=[bank.pk]), {**FORM, "correct": ["A", "B"]})
+        assert response.status_code == 200 and not Question.objects.exists()
+        assert response.context["form"].non_field_errors()
+
+    def test_the_live_preview_is_the_candidates_view_without_the_answer(self, client, bank, author):
+        client.force_login(author)
+        response = client.post(reverse("question_preview", args=[bank.pk]), {**FORM, "text": "<p>Hỏi<script>x</script></p>"})
+        html = response.content.decode()
+        assert response.status_code == 200 and "Cán bộ Bộ phận Một cửa" in html and 'type="radio"' in html
+        assert "<script" not in html and "correct" not in html.lower()
+        assert [t.name for t in response.templates][0] == "exams/_candidate_item.html"
+
+    def test_images_are_checked_for_size_and_type(self, client, author, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+        client.force_login(author)
+        png = io.BytesIO()
+        Image.new("RGB", (20, 10), "red").save(png, format="PNG")
+        png.name = "hinh.png"
+        png.seek(0)
+        response = client.post(reverse("question_image_upload"), {"image": png})
+        url = response.json()["url"]
+        assert url.startswith("/media/question-images/") and url.endswith(".png")
+        assert client.get(url).status_code == 200
+        fake = io.BytesIO(b"<svg onload=alert(1)>")
+        fake.name = "x.png"
+        assert client.post(reverse("question_image_upload"), {"image": fake}).status_code == 400
+        big = io.BytesIO(b"\\x89PNG" + b"0" * (2 * 1024 * 1024 + 1))
+        big.name = "big.png"
+        assert client.post(reverse("question_image_upload"), {"image": big}).status_code == 400
+        assert len(list((tmp_path / "question-images").iterdir())) == 1
+
+
+@pytest.mark.django_db
+class TestBankPages:
+    def test_the_import_page_checks_then_confirms(self, client, bank, author):
+        client.force_login(author)
+        bad = io.BytesIO(sheet([q("Câu 1", **{"Đáp án": "Z"})]))
+        bad.name = "bad.xlsx"
+        response = client.post(reverse("bank_import", args=[bank.pk]), {"action": "check", "file": bad,
+                                                                         "format": "excel", "topic": "Chung"})
+        assert "Dòng 2, cột «Đáp án»" in response.content.decode() and "token" not in response.context
+        good = io.BytesIO(sheet([q("Câu 1"), q("Câu 2")]))
+        good.name = "good.xlsx"
+        response = client.post(reverse("bank_import", args=[bank.pk]), {"action": "check", "file": good,
+                                                                         "format": "excel", "topic": "Chung"})
+        assert response.context["result"].created == 2 and not Question.objects.exists()
+        client.post(reverse("bank_import", args=[bank.pk]), {"action": "confirm", "token": response.context["token"]})
+        assert Question.objects.filter(bank=bank, imported=True, author=author).count() == 2
+
+    def test_accent_insensitive_search_and_filters(self, client, bank, make_question, author):
+        make_question("Thủ tục hành chính được công khai ở đâu?", legal_basis="Nghị định 63/2010/NĐ-CP")
+        make_question("Bộ phận Một cửa đặt ở đâu?", difficulty="hard")
+        client.force_login(author)
+        found = client.get(reverse("bank_detail", args=[bank.pk]), {"q": "thu tuc hanh chinh"}).context["page"]
+        assert [x.text for x in found] == ["Thủ tục hành chính được công khai ở đâu?"]
+        found = client.get(reverse("bank_detail", args=[bank.pk]), {"difficulty": "hard"}).context["page"]
+        assert [x.text for x in found] == ["Bộ phận Một cửa đặt ở đâu?"]
+        found = client.get(reverse("bank_detail", args=[bank.pk]),
+                           {"legal_basis": "Nghị định 63/2010/NĐ-CP"}).context["page"]
+        assert len(found) == 1
+
+    def test_bulk_approve_skips_ones_own_questions(self, client, bank, make_question, author, reviewer):
+        mine = make_question("Của author")
+        client.force_login(author)
+        client.post(reverse("bank_bulk", args=[bank.pk]), {"action": "approve", "questions": [mine.pk]})
+        assert Question.objects.get(pk=mine.pk).status == "draft"
+        client.force_login(reviewer)
+        client.post(reverse("bank_bulk", args=[bank.pk]), {"action": "approve", "questions": [mine.pk]})
+        assert Question.objects.get(pk=mine.pk).status == "approved"
+        client.post(reverse("bank_bulk", args=[bank.pk]), {"action": "retire", "questions": [mine.pk]})
+        assert Question.objects.get(pk=mine.pk).status == "retired"
+
+    def test_the_question_list_costs_the_same_queries_for_5_or_40_questions(self, client, bank, make_question,
+                                                                            author):
+        for n in range(5):
+            make_question(f"Câu {n}")
+        client.force_login(author)
+        client.get(reverse("bank_detail", args=[bank.pk]))
+        with CaptureQueriesContext(connection) as few:
+            client.get(reverse("bank_detail", args=[bank.pk]))
+        for n in range(35):
+            make_question(f"Câu thêm {n}")
+        with CaptureQueriesContext(connection) as many:
+            response = client.get(reverse("bank_detail", args=[bank.pk]))
+        assert len(response.context["page"].object_list) == 40
+        assert len(many) == len(few)
+
+    def test_the_export_costs_the_same_queries_for_5_or_40_questions(self, client, bank, make_question, author):
+        for n in range(5):
+            make_question(f"Câu {n}")
+        client.force_login(author)
+        with CaptureQueriesContext(connection) as few:
+            client.get(reverse("bank_export", args=[bank.pk]))
+        for n in range(35):
+            make_question(f"Câu thêm {n}")
+        with CaptureQueriesContext(connection) as many:
+            client.get(reverse("bank_export", args=[bank.pk]))
+        assert len(many) == len(few)

@@ -1,0 +1,215 @@
+import io
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from accounts.models import AuditLog
+from exams.exports import questions_xlsx
+from exams.importing.excel import QUESTION_COLUMNS
+from exams.importing.service import import_questions
+from exams.models import Bank, Choice, Question, Topic
+
+
+def sheet(rows: list[dict], columns=QUESTION_COLUMNS) -> bytes:
+    workbook = Workbook()
+    ws = workbook.active
+    ws.append(columns)
+    for row in rows:
+        ws.append([row.get(c) for c in columns])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def q(text: str, **cells) -> dict:
+    row = {"Chủ đề": "Một cửa", "Loại": "một đáp án", "Nội dung câu hỏi": text, "Phương án A": "Bộ phận Một cửa",
+           "Phương án B": "Văn thư", "Phương án C": "Thanh tra", "Đáp án": "A", "Căn cứ pháp lý": "Nghị định 61/2018/NĐ-CP",
+           "Giải thích": "Theo Điều 7."}
+    row.update(cells)
+    return row
+
+
+def run(*args) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            call_command("import_questions", *args, stdout=out, stderr=err)
+        except SystemExit as exc:
+            code = exc.code
+        except CommandError as exc:
+            code = exc.returncode
+            err.write(str(exc))
+    return code, out.getvalue(), err.getvalue()
+
+
+def counts() -> dict:
+    return {"banks": Bank.objects.count(), "topics": Topic.objects.count(), "questions": Question.objects.count(),
+            "choices": Choice.objects.count()}
+
+
+BAD = [
+    q("Hồ sơ được tiếp nhận ở đâu?"),                                                      # 2: valid
+    q("Câu 3", Loại="một lựa chọn"),                                                         # 3
+    q("Câu 4", **{"Độ khó": "rất khó"}),                                                     # 4
+    q("Câu 5", **{"Mức độ": "phân tích"}),                                                   # 5
+    q("Câu 6", **{"Đáp án": ""}),                                                            # 6: no answer
+    q("Câu 7", **{"Đáp án": "G"}),                                                           # 7: unknown letter
+    q("Câu 8", **{"Phương án C": None, "Đáp án": "C"}),                                      # 8: empty option
+    q("Câu 9", **{"Đáp án": "A,B"}),                                                         # 9: two correct
+    q("Câu 10", **{"Phương án B": None, "Phương án C": None}),                               # 10: one option
+    q("  hồ sơ được TIẾP NHẬN   ở đâu? "),                                                   # 11: dup of row 2
+    q("Câu đã có trong ngân hàng"),                                                          # 12: dup of bank
+    q("Dài " * 1300),                                                                        # 13: too long
+    {"Chủ đề": "Một cửa", "Loại": "đúng sai", "Nội dung câu hỏi": "Câu 14", "Đáp án": "Đúng"},  # 14: valid
+    {"Chủ đề": "Một cửa", "Loại": "trả lời ngắn", "Nội dung câu hỏi": "Câu 15", "Đáp án": " | "},  # 15
+    q("Câu 16", **{"Giữ thứ tự": "có"}),                                                     # 16
+    q("Câu 17", **{"Chấm điểm": "từng phần", "Phương án B": None}),                          # 17 (last): two
+]
+BAD_EXPECTED = {
+    (3, "Loại"), (4, "Độ khó"), (5, "Mức độ"), (6, "Đáp án"), (7, "Đáp án"), (8, "Đáp án"), (9, "Đáp án"),
+    (10, "Phương án B"), (11, "Nội dung câu hỏi"), (12, "Nội dung câu hỏi"), (13, "Nội dung câu hỏi"),
+    (15, "Đáp án"), (16, "Giữ thứ tự"), (17, "Chấm điểm"), (17, "Phương án B"),
+}
+
+
+@pytest.mark.django_db
+class TestExcelImport:
+    def test_a_bad_file_reports_every_rule_by_row_and_column_and_writes_nothing(self, tmp_path, make_question,
+                                                                                author):
+        make_question("Câu đã có trong ngân hàng")
+        before = counts()
+        path = tmp_path / "bad.xlsx"
+        path.write_bytes(sheet(BAD))
+        code, out, err = run(str(path), "--bank", "Cải cách hành chính", "--as", "author")
+        assert code == 1 and out == ""
+        assert counts() == before
+        reported = set()
+        for line in err.strip().splitlines():
+            head = line.split(":", 1)[0]
+            assert head.startswith("Dòng "), line
+            reported.add((int(head.split(",")[0].removeprefix("Dòng ")), head.split("«")[1].rstrip("»")))
+        assert reported == BAD_EXPECTED
+
+    def test_a_good_file_imports_every_kind_as_drafts_with_its_importer(self, tmp_path, author):
+        rows = [
+            q("Hồ sơ được tiếp nhận ở đâu?", **{"Độ khó": "dễ", "Mức độ": "thông hiểu", "Giữ thứ tự": "x"}),
+            q("Chọn các cơ quan có Bộ phận Một cửa", Loại="nhiều đáp án", **{"Đáp án": "A, C",
+                                                                                "Chấm điểm": "từng phần"}),
+            {"Chủ đề": "Dịch vụ công", "Loại": "đúng sai", "Nội dung câu hỏi": "Phiếu hẹn là bắt buộc.",
+             "Đáp án": "Sai"},
+            {"Chủ đề": "Dịch vụ công", "Loại": "đúng sai", "Nội dung câu hỏi": "Trả kết quả đúng hẹn.",
+             "Phương án A": "Đúng", "Phương án B": "Sai", "Đáp án": "A"},
+            {"Chủ đề": "Dịch vụ công", "Loại": "trả lời ngắn", "Nội dung câu hỏi": "Viết tắt của thủ tục hành chính?",
+             "Đáp án": "TTHC | thủ tục hành chính", "Không phân biệt dấu": "X"},
+            {},  # a blank row is ignored
+            {"Chủ đề": "Tự luận", "Loại": "Tự Luận", "Nội dung câu hỏi": "Phân tích vai tro\u0300 của CCHC."},
+        ]
+        path = tmp_path / "good.xlsx"
+        path.write_bytes(sheet(rows))
+        code, out, err = run(str(path), "--bank", "Ngân hàng mới", "--as", "author", "--dry-run")
+        assert (code, err) == (0, "")
+        assert "Dịch vụ công" in out and out.strip().splitlines()[-1] == "bank=new created=6"
+        assert counts()["questions"] == 0
+        code, out, _ = run(str(path), "--bank", "Ngân hàng mới", "--as", "author")
+        bank = Bank.objects.get(name="Ngân hàng mới")
+        assert out.strip().splitlines()[-1] == f"bank={bank.pk} created=6"
+        questions = {x.text: x for x in Question.objects.filter(bank=bank).prefetch_related("choices")}
+        assert all(x.status == "draft" and x.author == author and x.imported for x in questions.values())
+        first = questions["Hồ sơ được tiếp nhận ở đâu?"]
+        assert (first.difficulty, first.level, first.keep_choice_order) == ("easy", "comprehension", True)
+        multiple = questions["Chọn các cơ quan có Bộ phận Một cửa"]
+        assert [c.is_correct for c in multiple.choices.all()] == [True, False, True] and multiple.scoring == "partial"
+        tf = questions["Phiếu hẹn là bắt buộc."]
+        assert [(c.text, c.is_correct) for c in tf.choices.all()] == [("Đúng", False), ("Sai", True)]
+        short = questions["Viết tắt của thủ tục hành chính?"]
+        assert short.accepted_answers == ["TTHC", "thủ tục hành chính"] and short.accent_insensitive
+        assert "Phân tích vai trò của CCHC." in questions  # NFD normalised to NFC
+        assert AuditLog.objects.filter(action="question.import", actor=author).count() == 1
+
+    def test_strict_topics_makes_an_unknown_topic_an_error(self, tmp_path, make_question):
+        make_question("Câu có sẵn")  # the bank has topic "Một cửa"
+        path = tmp_path / "t.xlsx"
+        path.write_bytes(sheet([q("Câu mới", **{"Chủ đề": "Chủ đề lạ"}), q("Câu mới 2")]))
+        code, _, err = run(str(path), "--bank", "Cải cách hành chính", "--strict-topics")
+        assert code == 1 and err.strip() == err.strip().splitlines()[0]
+        assert err.startswith("Dòng 2, cột «Chủ đề»")
+        code, out, _ = run(str(path), "--bank", "Cải cách hành chính")
+        assert code == 0 and Topic.objects.filter(name="Chủ đề lạ").exists()
+
+    def test_a_sheet_in_the_wrong_shape_is_a_file_problem(self, tmp_path):
+        path = tmp_path / "shape.xlsx"
+        path.write_bytes(sheet([q("x")], columns=QUESTION_COLUMNS[:-3]))
+        code, _, err = run(str(path), "--bank", "B")
+        assert code == 1 and err.startswith("Tệp: ") and "«Giải thích»" in err
+        assert not Bank.objects.exists()
+
+    def test_export_then_import_into_an_empty_bank_gives_the_same_questions(self, tmp_path, author, reviewer):
+        rows = [q(f"Câu số {n}", **{"Độ khó": ["dễ", "trung bình", "khó"][n % 3]}) for n in range(5)] + [
+            q("Nhiều đáp án", Loại="nhiều đáp án", **{"Đáp án": "A,B", "Chấm điểm": "từng phần"}),
+            {"Chủ đề": "Khác", "Loại": "trả lời ngắn", "Nội dung câu hỏi": "<p>Viết <strong>tắt</strong>?</p>",
+             "Đáp án": "TTHC | Thủ tục hành chính", "Không phân biệt dấu": "x"},
+            {"Chủ đề": "Khác", "Loại": "tự luận", "Nội dung câu hỏi": "Trình bày ý kiến.", "Giải thích": "Gợi ý."},
+        ]
+        first = import_questions(sheet(rows), bank_name="Gốc", fmt="excel", actor=author)
+        exported = questions_xlsx(Question.objects.filter(bank=first.bank).prefetch_related("choices")
+                                  .select_related("topic"))
+        second = import_questions(exported, bank_name="Bản sao", fmt="excel", actor=author)
+        assert second.ok and second.created == first.created == 8
+
+        def shape(bank):
+            return sorted(
+                (x.topic.name, x.kind, x.text, x.difficulty, x.level, x.scoring, x.keep_choice_order,
+                 x.accent_insensitive, tuple(x.accepted_answers), x.explanation, x.legal_basis,
+                 tuple((c.position, c.text, c.is_correct) for c in x.choices.all()))
+                for x in Question.objects.filter(bank=bank).select_related("topic").prefetch_related("choices"))
+
+        assert shape(first.bank) == shape(second.bank)
+
+    def test_formulas_in_questions_are_exported_as_text(self, make_question):
+        from openpyxl import load_workbook
+
+        make_question("=1+1 là công thức?")
+        data = questions_xlsx(Question.objects.select_related("topic").prefetch_related("choices"))
+        cell = load_workbook(io.BytesIO(data)).worksheets[0]["E2"]
+        assert cell.value == "=1+1 là công thức?" and cell.data_type == "s"
+
+
+@pytest.mark.django_db
+class TestTextImports:
+    def test_aiken_goes_to_the_given_topic(self, tmp_path, author):
+        path = tmp_path / "a.txt"
+        path.write_text("Ai tiếp nhận hồ sơ?\nA. Bộ phận Một cửa\nB. Văn thư\nANSWER: A\n", encoding="utf-8")
+        code, out, _ = run(str(path), "--bank", "B", "--format", "aiken", "--topic", "Một cửa", "--as", "author")
+        assert code == 0 and out.strip().endswith("created=1")
+        assert Question.objects.get().topic.name == "Một cửa"
+
+    def test_gift_takes_its_category_and_reports_what_it_cannot_import(self, tmp_path):
+        path = tmp_path / "g.txt"
+        path.write_text(
+            "$CATEGORY: $course$/top/Dịch vụ công\n\nCâu một {=Đúng ~Sai ~Không}\n\n"
+            "Ghép cặp {=a -> 1 =b -> 2}\n", encoding="utf-8")
+        code, _, err = run(str(path), "--bank", "B", "--format", "gift")
+        assert code == 1 and err.startswith("Dòng 5")
+        assert not Question.objects.exists()
+        path.write_text("$CATEGORY: $course$/top/Dịch vụ công\n\nCâu một {=Đúng ~Sai ~Không}\n", encoding="utf-8")
+        code, _, _ = run(str(path), "--bank", "B", "--format", "gift")
+        assert code == 0 and Question.objects.get().topic.name == "Dịch vụ công"
+
+    def test_a_txt_file_without_format_is_wrong_usage(self, tmp_path):
+        path = tmp_path / "a.txt"
+        path.write_text("x", encoding="utf-8")
+        proc = subprocess.run([sys.executable, "manage.py", "import_questions", str(path), "--bank", "B"],
+                              capture_output=True, text=True)
+        assert proc.returncode == 2
+
+    def test_an_unknown_importer_exits_1(self, tmp_path):
+        path = tmp_path / "a.xlsx"
+        path.write_bytes(sheet([q("x y z")]))
+        code, _, err = run(str(path), "--bank", "B", "--as", "nobody")
+        assert code == 1 and "nobody" in err
+        assert not Question.objects.exists()
