@@ -10,6 +10,7 @@ from django.db.models import Count
 
 from accounts.models import User
 from exams.importing.base import ParsedChoice, ParsedQuestion
+from exams.importing.validate import validate
 from exams.models import Bank, Blueprint, BlueprintRow, Question
 from exams.services.questions import bank_get_or_create, question_create, questions_approve, topic_get_or_create
 
@@ -18,9 +19,9 @@ WRITER, APPROVER = "demo_author", "demo_author2"
 DEMO_BLUEPRINT = "Kiểm tra kiến thức CCHC (demo)"
 
 
-def _parsed(item: dict) -> ParsedQuestion:
+def _parsed(item: dict, number: int = 0) -> ParsedQuestion:
     return ParsedQuestion(
-        source=0, topic=item["topic"], kind=item["kind"], text=item["text"],
+        source=number, topic=item["topic"], kind=item["kind"], text=item["text"],
         choices=[ParsedChoice(c["text"], bool(c["correct"])) for c in item.get("choices", [])],
         accepted_answers=item.get("accepted_answers", []), difficulty=item["difficulty"], level=item["level"],
         scoring=item.get("scoring", "all_or_nothing"), keep_choice_order=item.get("keep_choice_order", False),
@@ -39,8 +40,12 @@ def seed() -> dict:
         bank.authors.add(writer, approver)
         if bank.questions.exists():
             continue
-        questions = [question_create(topic=topic_get_or_create(bank=bank, name=item["topic"]), parsed=_parsed(item),
-                                     author=writer) for item in spec["questions"]]
+        parsed = [_parsed(item, n) for n, item in enumerate(spec["questions"], start=1)]
+        problems = validate(parsed, existing_keys=set(), known_topics=None, excel_columns=False)
+        if problems:  # the shipped data obeys the same rules as any import
+            raise ValueError(f"{spec['name']}: " + "; ".join(f"#{p.row}: {p.message}" for p in problems))
+        questions = [question_create(topic=topic_get_or_create(bank=bank, name=item.topic), parsed=item,
+                                     author=writer) for item in parsed]
         questions_approve(questions=questions, actor=approver)
         created += len(questions)
     return {"questions_created": created, "blueprints_created": _seed_blueprint(writer)}

@@ -36,13 +36,17 @@ def question_list(*, bank: Bank, query: str = "", topic_id: int | None = None, k
     if status:
         questions = questions.filter(status=status)
     if legal_basis:
-        questions = questions.filter(legal_basis=legal_basis)
+        questions = questions.filter(legal_basis__contains=legal_basis)
     return questions.order_by("topic__name", "pk")
 
 
 def legal_bases(*, bank: Bank) -> list[str]:
-    return list(Question.objects.filter(bank=bank, is_current=True).exclude(legal_basis="")
-                .values_list("legal_basis", flat=True).distinct().order_by("legal_basis"))
+    """Every document the bank's questions rest on (a question may cite several, "A; B")."""
+    from exams.services.questions import legal_documents
+
+    cited = Question.objects.filter(bank=bank, is_current=True).exclude(legal_basis="") \
+        .values_list("legal_basis", flat=True).distinct()
+    return sorted({doc for value in cited for doc in legal_documents(value)})
 
 
 def question_history(*, question: Question) -> QuerySet[Question]:

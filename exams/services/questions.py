@@ -163,11 +163,18 @@ def questions_retire(*, questions: Iterable[Question], actor: User, reason: str 
     return count
 
 
+def legal_documents(legal_basis: str) -> list[str]:
+    """A question may rest on several documents, written "A; B"."""
+    return [normalize_name(part) for part in legal_basis.split(";") if normalize_name(part)]
+
+
 def questions_retire_by_legal_basis(*, bank: Bank, legal_basis: str, actor: User) -> int:
-    """Retire every current question of ``bank`` resting on ``legal_basis`` (spaces and case folded)."""
+    """Retire every current question of ``bank`` resting on the document ``legal_basis`` (alone or among
+    others; spaces and case folded), e.g. when that document is repealed."""
     wanted = normalize_name(legal_basis).casefold()
-    matching = [q for q in Question.objects.filter(bank=bank, is_current=True).exclude(
-        status=Question.Status.RETIRED) if q.legal_basis.casefold() == wanted]
+    matching = [q for q in Question.objects.filter(bank=bank, is_current=True).exclude(legal_basis="")
+                .exclude(status=Question.Status.RETIRED)
+                if wanted in (doc.casefold() for doc in legal_documents(q.legal_basis))]
     return questions_retire(questions=matching, actor=actor, reason=legal_basis)
 
 

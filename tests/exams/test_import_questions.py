@@ -213,3 +213,15 @@ class TestTextImports:
         code, _, err = run(str(path), "--bank", "B", "--as", "nobody")
         assert code == 1 and "nobody" in err
         assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
+def test_text_formats_obey_the_same_rules_reported_by_line(author, make_question):
+    make_question("Đã có trong ngân hàng")
+    aiken = ("Câu một?\nA. Có\nB. Không\nANSWER: A\n\n"
+             "Câu một?\nA. Có\nB. Không\nANSWER: B\n\n"
+             "Đã có trong ngân hàng\nA. X\nB. Y\nANSWER: A\n")
+    result = import_questions(aiken.encode(), bank_name="Cải cách hành chính", fmt="aiken", actor=author)
+    assert [(p.row, p.column) for p in result.problems] == [(6, None), (11, None)]
+    assert [str(p).split(":")[0] for p in result.problems] == ["Dòng 6", "Dòng 11"]
+    assert Question.objects.count() == 1

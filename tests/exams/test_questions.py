@@ -101,9 +101,11 @@ class TestRetireAndMove:
         a = make_question("A", legal_basis="Nghị định 63/2010/NĐ-CP")
         b = make_question("B", legal_basis="nghị định  63/2010/nđ-cp")
         c = make_question("C", legal_basis="Nghị định 61/2018/NĐ-CP")
-        assert questions_retire_by_legal_basis(bank=bank, legal_basis="Nghị định 63/2010/NĐ-CP", actor=author) == 2
+        d = make_question("D", legal_basis="Nghị định 61/2018/NĐ-CP; Nghị định 63/2010/NĐ-CP")
+        e = make_question("E", legal_basis="Nghị định 63/2010/NĐ-CP-sửa-đổi")  # another document
+        assert questions_retire_by_legal_basis(bank=bank, legal_basis="Nghị định 63/2010/NĐ-CP", actor=author) == 3
         statuses = dict(Question.objects.values_list("pk", "status"))
-        assert (statuses[a.pk], statuses[b.pk], statuses[c.pk]) == ("retired", "retired", "draft")
+        assert [statuses[x.pk] for x in (a, b, c, d, e)] == ["retired", "retired", "draft", "retired", "draft"]
 
     def test_questions_move_only_within_their_bank(self, bank, make_question, author):
         question = make_question("Câu")
