@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts import cells
 from accounts.models import Ethnicity, OrgUnit, Rank, User
-from accounts.reference import ethnicity_key
+from accounts.reference import ethnicity_index
 from accounts.services import audit_record, unit_create
-from accounts.spreadsheets import FileProblem, Problem, read_xlsx
+from accounts.spreadsheets import Problem, read_rows
 from accounts.vietnamese import normalize_name
 
 COL_NAME = "Họ và tên"
@@ -152,20 +152,13 @@ def import_people(
 ) -> PeopleImportResult:
     """Validate the whole file; write nothing unless every row is valid and ``dry_run`` is false."""
     result = PeopleImportResult()
-    try:
-        sheet = read_xlsx(data, required_columns=PEOPLE_COLUMNS)
-    except FileProblem as exc:
-        result.problems.append(Problem(str(exc)))
-        return result
-    if not sheet.rows:
-        result.problems.append(Problem(_("the file has no data rows.")))
+    sheet, file_problems = read_rows(data, required_columns=PEOPLE_COLUMNS)
+    if sheet is None:
+        result.problems.extend(file_problems)
         return result
 
     today = timezone.localdate()
-    ethnicities: dict[str, Any] = {}
-    for group in Ethnicity.objects.all():
-        for name in [group.name, *group.aliases]:
-            ethnicities[ethnicity_key(name)] = group
+    ethnicities = ethnicity_index(Ethnicity)
     ranks = {r.code: r for r in Rank.objects.all()}
     resolver = UnitResolver(on=today, create_missing=create_missing_units)
 

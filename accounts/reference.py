@@ -60,3 +60,12 @@ def sync_reference_data(Ethnicity, Rank, OrganisationProfile, neutral_profile: d
         Rank.objects.update_or_create(code=code, defaults={"name": name})
     if not OrganisationProfile.objects.exists():
         OrganisationProfile.objects.create(**neutral_profile)
+
+
+def ethnicity_index(Ethnicity) -> dict:
+    """Every official name and alias (folded with :func:`ethnicity_key`) → the ethnic group."""
+    index = {}
+    for group in Ethnicity.objects.all():
+        for name in [group.name, *group.aliases]:
+            index[ethnicity_key(name)] = group
+    return index

@@ -84,3 +84,14 @@ def read_xlsx(data: bytes, *, required_columns: list[str]) -> Sheet:
 
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_rows(data: bytes, *, required_columns: list[str]) -> tuple[Sheet | None, list[Problem]]:
+    """``read_xlsx`` for imports: the sheet, or the file-level problems (unreadable, wrong shape, empty)."""
+    try:
+        sheet = read_xlsx(data, required_columns=required_columns)
+    except FileProblem as exc:
+        return None, [Problem(str(exc))]
+    if not sheet.rows:
+        return None, [Problem(_("the file has no data rows."))]
+    return sheet, []

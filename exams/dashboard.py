@@ -4,3 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 def bank_items(user):
     return [(_("Question banks"), reverse("bank_list"))]
+
+
+def exam_items(user):
+    return [(_("Exam sessions"), reverse("exam_list"))]
+
+
+def candidate_items(user):
+    return [(_("My exams"), reverse("my_exams"))]

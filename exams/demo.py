@@ -48,7 +48,8 @@ def seed() -> dict:
                                      author=writer) for item in parsed]
         questions_approve(questions=questions, actor=approver)
         created += len(questions)
-    return {"questions_created": created, "blueprints_created": _seed_blueprint(writer)}
+    return {"questions_created": created, "blueprints_created": _seed_blueprint(writer),
+            "exams_created": _seed_exam()}
 
 
 def _seed_blueprint(writer: User) -> int:
@@ -64,4 +65,65 @@ def _seed_blueprint(writer: User) -> int:
         count = min(cell["n"], 2)
         BlueprintRow.objects.create(blueprint=blueprint, topic_id=cell["topic"], difficulty=cell["difficulty"],
                                     kind="single", count=count, points=Decimal("1"))
+    return 1
+
+
+DEMO_EXAM = "Kỳ thi nâng ngạch chuyên viên năm 2026 (demo)"
+
+
+def _seed_exam() -> int:
+    """A promotion exam with 40 candidates (demo_candidate among them), two rooms and its sittings; the
+    first sitting opens today so exam-day pages can be tried from `make run`."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from exams.models import CouncilMember, Exam, InvigilatorAssignment, Registration, Room, Sitting
+    from exams.services.sessions import (
+        exam_create,
+        exam_passwords_ensure,
+        exam_transition,
+        numbers_assign,
+        rooms_allocate,
+    )
+
+    if Exam.objects.filter(name=DEMO_EXAM).exists():
+        return 0
+    hr = User.objects.get(username="demo_hr")
+    exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name=DEMO_EXAM, actor=hr, quota=12,
+                       cutoff=timezone.localdate())
+    for username, board, position in (("demo_council", "council", "chair"), ("demo_hr", "council", "secretary"),
+                                      ("demo_author", "questions", "head"), ("demo_marker", "marking", "head"),
+                                      ("demo_invigilator", "invigilation", "member")):
+        CouncilMember.objects.create(exam=exam, user=User.objects.get(username=username), board=board,
+                                     position=position)
+    people = [User.objects.get(username="demo_candidate"), *User.objects.filter(
+        rank__code="01.004", cccd__isnull=False).exclude(username__startswith="demo_").order_by("pk")[:39]]
+    if len(people) < 40:
+        people += list(User.objects.filter(cccd__isnull=False).exclude(pk__in=[p.pk for p in people]).exclude(
+            username__startswith="demo_").order_by("pk")[: 40 - len(people)])
+    Registration.objects.bulk_create([
+        Registration(exam=exam, person=p, list_order=n, candidate_number=f"~{p.pk}", position_text=p.position,
+                     unit=p.unit, unit_text=str(p.unit or ""), rank=p.rank, rank_text=p.rank.name if p.rank else "",
+                     service_start=p.service_start,
+                     exempt_it="TH_BANG" if n % 9 == 4 else "")
+        for n, p in enumerate(people, start=1)
+    ])
+    numbers_assign(exam=exam)
+    exam_passwords_ensure(exam=exam)
+    Room.objects.create(exam=exam, name="Phòng 1", location="Sở Nội vụ, tầng 2", capacity=20)
+    Room.objects.create(exam=exam, name="Phòng 2", location="Sở Nội vụ, tầng 3", capacity=25)
+    rooms_allocate(exam=exam, actor=hr)
+    tz = timezone.get_current_timezone()
+    next_hour = timezone.localtime().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    for day, subject in enumerate(exam.subjects.all()):
+        starts = next_hour if day == 0 else dt.datetime.combine(timezone.localdate() + dt.timedelta(days=day),
+                                                                 dt.time(8, 0), tzinfo=tz)
+        sitting = Sitting.objects.create(subject=subject, starts_at=starts,
+                                         ends_at=starts + dt.timedelta(minutes=subject.duration_minutes),
+                                         opens_at=starts - dt.timedelta(minutes=30))
+        InvigilatorAssignment.objects.create(sitting=sitting, room=exam.rooms.get(name="Phòng 1"),
+                                             user=User.objects.get(username="demo_invigilator"))
+    exam_transition(exam=exam, to=Exam.Status.REGISTRATION, actor=None, reason="demo")
+    exam_transition(exam=exam, to=Exam.Status.SCHEDULED, actor=None, reason="demo")
     return 1

@@ -21,3 +21,28 @@ register("exams.use_banks", is_question_author | is_council_member)
 register("exams.add_bank", is_question_author)
 register("exams.view_bank", (is_question_author & is_bank_author) | is_council_member)
 register("exams.change_bank", is_question_author & is_bank_author)
+
+
+# --- Exam sessions ------------------------------------------------------------------------------------
+is_hr_staff = has_role(Role.HR_STAFF)
+
+
+@rules.predicate
+def sits_on_exam(user, exam) -> bool:
+    """Any position on the exam's council or boards (including the read-only supervision board)."""
+    if exam is None or not user.is_authenticated:
+        return False
+    return exam.council.filter(user=user).exists()
+
+
+@rules.predicate
+def invigilates_room(user, room) -> bool:
+    if room is None or not user.is_authenticated:
+        return False
+    return room.invigilators.filter(user=user).exists()
+
+
+register("exams.manage_exams", is_hr_staff)
+register("exams.view_exam", is_hr_staff | sits_on_exam)
+# The call-in list carries CCCD in full: HR, and the invigilators of that room only.
+register("exams.export_call_in", is_hr_staff | invigilates_room)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.views import banks, papers, questions
+from exams.views import banks, papers, questions, sessions
 
 urlpatterns = [
     path("banks/", banks.bank_list, name="bank_list"),
@@ -27,4 +27,26 @@ urlpatterns = [
     path("papers/<int:pk>/", papers.paper_preview, name="paper_preview"),
     path("papers/<int:pk>/paper.pdf", papers.paper_pdf_view, name="paper_pdf"),
     path("papers/<int:pk>/answer-key.pdf", papers.paper_pdf_view, {"key": True}, name="paper_key_pdf"),
+]
+
+urlpatterns += [
+    path("exams/", sessions.exam_list, name="exam_list"),
+    path("exams/<int:pk>/", sessions.exam_detail, name="exam_detail"),
+    path("exams/<int:pk>/edit/", sessions.exam_edit, name="exam_edit"),
+    path("exams/<int:pk>/transition/", sessions.exam_transition_view, name="exam_transition"),
+    path("exams/<int:pk>/council/", sessions.council_add_view, name="exam_council_add"),
+    path("exams/<int:pk>/rooms/", sessions.room_add, name="exam_room_add"),
+    path("exams/<int:pk>/sittings/", sessions.sitting_add, name="exam_sitting_add"),
+    path("exams/<int:pk>/invigilators/", sessions.invigilator_add, name="exam_invigilator_add"),
+    path("exams/<int:pk>/candidates/", sessions.candidates, name="exam_candidates"),
+    path("exams/<int:pk>/candidates/renumber/", sessions.candidates_renumber, name="exam_renumber"),
+    path("exams/<int:pk>/candidates/allocate/", sessions.rooms_allocate_view, name="exam_allocate"),
+    path("exams/<int:pk>/call-in.xlsx", sessions.export_call_in, name="exam_export_call_in"),
+    path("exams/<int:pk>/candidates.xlsx", sessions.export_candidates, name="exam_export_candidates"),
+    path("exams/<int:pk>/exemptions.xlsx", sessions.export_exemptions, name="exam_export_exemptions"),
+    path("exams/<int:pk>/login-slips.xlsx", sessions.export_login_slips, name="exam_export_login_slips"),
+    path("subjects/<int:pk>/edit/", sessions.subject_edit, name="subject_edit"),
+    path("registrations/<int:pk>/room/", sessions.registration_room, name="registration_room"),
+    path("exam-login/", sessions.exam_login, name="exam_login"),
+    path("my-exams/", sessions.my_exams, name="my_exams"),
 ]

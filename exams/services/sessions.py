@@ -122,7 +122,7 @@ def numbers_assign(*, exam: Exam, renumber: bool = False, actor: User | None = N
         start = max((int(r.candidate_number[len(exam.number_prefix):]) for r in keep), default=0)
         ordered = _sorted_for_numbers(todo)
         for r in ordered:  # free the unique numbers first
-            r.candidate_number = f"~{r.pk}"
+            r.candidate_number = f"~tmp{r.pk}"
         Registration.objects.bulk_update(ordered, ["candidate_number"])
         for n, r in enumerate(ordered, start=start + 1):
             r.candidate_number = f"{exam.number_prefix}{n:04d}"

@@ -36,6 +36,7 @@ def only(allowed: dict[str, object], others=DENIED, anonymous=LOGIN):
 HR = Role.HR_STAFF.value
 COUNCIL = Role.COUNCIL_MEMBER.value
 AUTHOR = Role.QUESTION_AUTHOR.value
+INVIGILATOR = Role.INVIGILATOR.value
 BAD_REQUEST = 400
 
 # (url name, variant) -> (method, kwargs key, {role: expected})
@@ -111,10 +112,35 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("paper_preview", ""): ("get", "paper", only({AUTHOR: OK, COUNCIL: OK})),
     ("paper_pdf", ""): ("get", "paper", only({AUTHOR: OK, COUNCIL: OK})),
     ("paper_key_pdf", ""): ("get", "paper", only({AUTHOR: OK, COUNCIL: OK})),
+    # Exam sessions: HR runs them; the council (by position on that exam) reads them; the call-in list (full
+    # CCCD) goes to HR and that room's invigilators only.
+    ("exam_list", ""): ("get", None, only({HR: OK, COUNCIL: OK})),
+    ("exam_list", "create"): ("post", None, only({HR: AWAY})),
+    ("exam_detail", ""): ("get", "exam", only({HR: OK, COUNCIL: OK})),
+    ("exam_edit", ""): ("get", "exam", only({HR: OK})),
+    ("exam_transition", ""): ("post", "exam", only({HR: AWAY, COUNCIL: AWAY})),
+    ("exam_council_add", ""): ("post", "exam", only({HR: AWAY})),
+    ("exam_room_add", ""): ("post", "exam", only({HR: AWAY})),
+    ("exam_sitting_add", ""): ("post", "exam", only({HR: AWAY})),
+    ("exam_invigilator_add", ""): ("post", "exam", only({HR: AWAY})),
+    ("exam_candidates", ""): ("get", "exam", only({HR: OK, COUNCIL: OK})),
+    ("exam_renumber", ""): ("post", "exam", only({HR: AWAY})),
+    ("exam_allocate", ""): ("post", "exam", only({HR: AWAY})),
+    ("exam_export_call_in", ""): ("get", "exam", only({HR: OK})),
+    ("exam_export_call_in", "the invigilator's room"): ("get", "exam_room", only({HR: OK, INVIGILATOR: OK})),
+    ("exam_export_candidates", ""): ("get", "exam", only({HR: OK})),
+    ("exam_export_exemptions", ""): ("get", "exam", only({HR: OK})),
+    ("exam_export_login_slips", ""): ("get", "exam", only({HR: OK})),
+    ("subject_edit", ""): ("get", "subject", only({HR: OK})),
+    ("registration_room", ""): ("post", "registration", only({HR: AWAY})),
+    ("exam_login", ""): ("get", None, everyone(OK)),
+    ("my_exams", ""): ("get", None, signed_in(OK)),
 }
 
 
 POST_DATA = {
+    "exam_transition": {"to": "running"},
+    "exam_list": {"preset": "sat-hach-noi-bo", "name": "Kỳ thi mới"},
     "set_language": {"language": "vi", "next": "/"},
     "bank_list": {"name": "Ngân hàng mới", "description": ""},
     "bank_retire_legal_basis": {"legal_basis": "Không có"},
@@ -157,9 +183,11 @@ def world(db, make_user, province, settings, tmp_path):
     (tmp_path / "question-images").mkdir()
     (tmp_path / "question-images" / "a.png").write_bytes(b"png")
     bank_objects = _bank_world(users[AUTHOR], make_user)
+    exam_objects = _exam_world(users)
     kwargs = {
         None: {},
         **bank_objects,
+        **exam_objects,
         "image": {"name": "a.png"},
         "person": {"pk": person.pk},
         "outsider": {"pk": outsider.pk},
@@ -197,6 +225,29 @@ def _bank_world(author, make_user) -> dict:
     }
 
 
+def _exam_world(users) -> dict:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from exams.models import InvigilatorAssignment, Registration, Room, Sitting
+    from exams.services.sessions import council_add, exam_create
+
+    exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name="Kỳ thi", actor=users[HR])
+    council_add(exam=exam, user=users[COUNCIL], board="council", position="chair", actor=users[HR])
+    exam.status = "scheduled"
+    exam.save()
+    room = Room.objects.create(exam=exam, name="Phòng 1", capacity=10)
+    start = timezone.now() + dt.timedelta(days=1)
+    sitting = Sitting.objects.create(subject=exam.subjects.first(), starts_at=start, ends_at=start + dt.timedelta(hours=1),
+                                     opens_at=start)
+    InvigilatorAssignment.objects.create(sitting=sitting, room=room, user=users[INVIGILATOR])
+    registration = Registration.objects.create(exam=exam, person=users[Role.CANDIDATE.value], candidate_number="CV0001",
+                                               room=room)
+    return {"exam": {"pk": exam.pk}, "exam_room": {"pk": exam.pk, "_query": f"room={room.pk}"},
+            "subject": {"pk": exam.subjects.first().pk}, "registration": {"pk": registration.pk}}
+
+
 def _outcome(response) -> object:
     if response.status_code == 302:
         return "redirect-login" if response.url.startswith(reverse("account_login")) else AWAY
@@ -209,7 +260,9 @@ def test_each_role_gets_exactly_what_the_table_says(client, world, key):
     users, kwargs = world
     name, _variant = key
     method, kwargs_key, table = MATRIX[key]
-    url = reverse(name, kwargs=kwargs[kwargs_key])
+    url_kwargs = dict(kwargs[kwargs_key])
+    query = url_kwargs.pop("_query", "")
+    url = reverse(name, kwargs=url_kwargs) + (f"?{query}" if query else "")
     mismatches = {}
     for role in ROLES:
         client.logout()

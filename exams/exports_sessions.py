@@ -1,0 +1,462 @@
+"""Spreadsheets of an exam session: the call-in list per room, the list by candidate number, the exemptions and
+the login slips (DOMAIN.md §2 conventions: letterhead from the organisation profile, dates as text dd/mm/yyyy,
+Times New Roman, header rows repeated when printing, user text always written as plain strings).
+
+Every function reads what it needs itself with a fixed number of queries (``select_related``), whatever the
+number of candidates, and returns the bytes of an .xlsx workbook made with xlsxwriter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+import xlsxwriter
+from django.utils import timezone
+
+from accounts.models import OrganisationProfile, User
+from accounts.vietnamese import name_sort_key
+from exams.models import Exam, Registration, Room, Sitting
+from exams.reference import exemption_label
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+FONT = "Times New Roman"
+WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
+
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
+TITLE_CALL_IN = "DANH SÁCH GỌI THÍ SINH VÀO PHÒNG THI"
+TITLE_BY_NUMBER = "DANH SÁCH THÍ SINH THEO SỐ BÁO DANH"
+TITLE_EXEMPTIONS = "DANH SÁCH THÍ SINH ĐƯỢC MIỄN THI"
+TITLE_SLIP = "PHIẾU ĐĂNG NHẬP PHÒNG THI"
+UNASSIGNED = "Chưa xếp phòng"
+
+CALL_IN_COLUMNS = [("STT", 6), ("Số báo danh", 13), ("Họ và tên", 26), ("Ngày sinh", 12), ("Số CCCD", 15),
+                   ("Đơn vị công tác", 32), ("Ký tên", 14)]
+BY_NUMBER_COLUMNS = [("STT", 6), ("Số báo danh", 12), ("Họ và tên", 26), ("Nam", 11), ("Nữ", 11), ("Chức vụ", 18),
+                     ("Đơn vị công tác", 32), ("Ngạch hiện giữ", 16), ("Mã ngạch", 10), ("Phòng thi", 14),
+                     ("Ghi chú", 20)]
+EXEMPTION_COLUMNS = [("STT", 6), ("Số báo danh", 13), ("Họ và tên", 26), ("Ngày sinh", 12), ("Môn được miễn", 14),
+                     ("Lý do", 48)]
+SUBJECT_FOREIGN_LANGUAGE, SUBJECT_IT = "Ngoại ngữ", "Tin học"
+
+SLIPS_PER_PAGE = 4
+PAPER_A4 = 9
+_INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+# --- Small helpers -----------------------------------------------------------------------------------------------
+
+def _date_text(day: dt.date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    if timezone.is_naive(moment):  # USE_TZ is on; a naive value can only mean local time already
+        return moment
+    return timezone.localtime(moment, LOCAL_TZ)
+
+
+def _sitting_line(sitting: Sitting) -> str:
+    starts, ends = _local(sitting.starts_at), _local(sitting.ends_at)
+    end_text = f"{ends:%H:%M}" if ends.date() == starts.date() else f"{ends:%H:%M %d/%m/%Y}"
+    return f"{sitting.subject.code} – {sitting.subject.name}: {starts:%H:%M %d/%m/%Y} – {end_text}"
+
+
+def sittings_text(exam: Exam) -> list[str]:
+    """One line per sitting of the exam's subjects, in time order, local time (one query)."""
+    sittings = (Sitting.objects.filter(subject__exam=exam).select_related("subject")
+                .order_by("starts_at", "subject__order", "pk"))
+    return [_sitting_line(s) for s in sittings]
+
+
+def _natural_key(text: str) -> tuple:
+    """"CV0002" before "CV0010", "Phòng 2" before "Phòng 10" (digit runs compare as numbers)."""
+    parts = re.split(r"(\d+)", text or "")
+    return tuple(int(p) if i % 2 else p.casefold() for i, p in enumerate(parts)), text or ""
+
+
+def _number_order(registration: Registration) -> tuple:
+    person = registration.person
+    return (not registration.candidate_number, _natural_key(registration.candidate_number),
+            name_sort_key(person.full_name, person.date_of_birth, person.cccd))
+
+
+def _registrations(exam: Exam, *, room: Room | None = None, exempt_only: bool = False) -> list[Registration]:
+    """The exam's registrations (one query) in candidate-number order."""
+    qs = Registration.objects.filter(exam=exam).select_related("person", "room", "rank")
+    if room is not None:
+        qs = qs.filter(room=room)
+    if exempt_only:
+        qs = qs.exclude(exempt_foreign_language="", exempt_it="")
+    return sorted(qs, key=_number_order)
+
+
+def _rooms(exam: Exam, room: Room | None) -> list[Room]:
+    if room is not None:
+        if room.exam_id != exam.pk:
+            raise ValueError("The room belongs to another exam.")
+        return [room]
+    return sorted(Room.objects.filter(exam=exam), key=lambda r: _natural_key(r.name))
+
+
+def _room_text(room: Room | None) -> str:
+    if room is None:
+        return UNASSIGNED
+    return f"{room.name} — {room.location}" if room.location else room.name
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    """An Excel-valid worksheet name: no []:*?/\\, no apostrophe at the ends, at most 31 characters, unique
+    (Excel compares names case-insensitively)."""
+    base = _INVALID_SHEET_CHARS.sub("_", " ".join((name or "").split())).strip("'").strip() or "Phòng"
+    if base.casefold() == "history":  # reserved by Excel
+        base = f"{base}_"
+    candidate, n = base, 1
+    while True:
+        while _utf16_len(candidate) > 31:
+            candidate = candidate[:-1]
+        candidate = candidate.rstrip("'").rstrip() or "Phòng"
+        if candidate.casefold() not in used:
+            used.add(candidate.casefold())
+            return candidate
+        n += 1
+        suffix = f" ({n})"
+        candidate = base
+        while _utf16_len(candidate) + _utf16_len(suffix) > 31:
+            candidate = candidate[:-1]
+        candidate = f"{candidate.rstrip()}{suffix}"
+
+
+class _Formats:
+    """The cell formats of one workbook (Times New Roman 12 for the body, 13 for headings)."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook):
+        def add(**props):
+            return workbook.add_format({"font_name": FONT, "font_size": 12, "valign": "vcenter", **props})
+
+        self.authority_1 = add(align="center", font_size=13)
+        self.authority_2 = add(align="center", font_size=13, bold=True)
+        self.national = add(align="center", font_size=13, bold=True)
+        self.motto = add(align="center", font_size=13, bold=True, underline=True)
+        self.title = add(align="center", font_size=13, bold=True, text_wrap=True)
+        self.subtitle = add(align="center")
+        self.line = add(text_wrap=False)
+        self.header = add(align="center", bold=True, border=1, text_wrap=True)
+        self.cell = add(border=1, text_wrap=True)
+        self.cell_center = add(border=1, align="center")
+        self.sign_title = add(align="center", bold=True)
+        self.sign_hint = add(align="center", italic=True)
+        self.slip_title = add(align="center", font_size=13, bold=True)
+        self.slip_label = add()
+        self.slip_value = add(bold=True)
+        self.slip_password = add(bold=True, font_size=14)
+        self.slip_cut = add(align="center", font_color="#808080", bottom=3)
+
+
+def _text(sheet, row: int, first_col: int, last_col: int, text: str, fmt) -> None:
+    """A string across the columns (merged when more than one): always ``write_string``, never a formula."""
+    if last_col > first_col:
+        sheet.merge_range(row, first_col, row, last_col, "", fmt)
+    sheet.write_string(row, first_col, text, fmt)
+
+
+def _put(sheet, row: int, col: int, text: str, fmt) -> None:
+    """A data cell: the text as a plain string, or a truly blank (bordered) cell when there is none."""
+    if text:
+        sheet.write_string(row, col, text, fmt)
+    else:
+        sheet.write_blank(row, col, None, fmt)
+
+
+def _letterhead(sheet, formats: _Formats, profile: OrganisationProfile, ncols: int) -> int:
+    """The two-column heading of an official list; returns the next free row (one blank row after it)."""
+    split = max(1, ncols // 2)
+    left_last, right_first, right_last = split - 1, split, max(split, ncols - 1)
+    _text(sheet, 0, 0, left_last, profile.authority_line_1, formats.authority_1)
+    _text(sheet, 0, right_first, right_last, NATIONAL_TITLE, formats.national)
+    _text(sheet, 1, 0, left_last, profile.authority_line_2, formats.authority_2)
+    _text(sheet, 1, right_first, right_last, NATIONAL_MOTTO, formats.motto)
+    return 3
+
+
+def _columns(sheet, columns: Iterable[tuple[str, int]]) -> None:
+    for col, (_name, width) in enumerate(columns):
+        sheet.set_column(col, col, width)
+
+
+def _print_setup(sheet, *, landscape: bool, repeat: tuple[int, int] | None) -> None:
+    sheet.set_paper(PAPER_A4)
+    if landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
+    sheet.center_horizontally()
+    sheet.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_footer("&CTrang &P/&N")
+    if repeat is not None:
+        sheet.repeat_rows(*repeat)
+
+
+def _header_row(sheet, row: int, columns: list[tuple[str, int]], fmt) -> None:
+    for col, (name, _width) in enumerate(columns):
+        sheet.write_string(row, col, name, fmt)
+    sheet.set_row(row, 32)
+
+
+def _workbook() -> tuple[io.BytesIO, xlsxwriter.Workbook, _Formats]:
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    return buffer, workbook, _Formats(workbook)
+
+
+def _close(buffer: io.BytesIO, workbook: xlsxwriter.Workbook) -> bytes:
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _group_by_room(rooms: list[Room], registrations: list[Registration], *,
+                   only_room: bool) -> list[tuple[Room | None, list[Registration]]]:
+    """(room, its registrations) for every room in order, then the candidates without a room when there are any
+    (and no room was asked for)."""
+    by_room: dict[int | None, list[Registration]] = {}
+    for r in registrations:
+        by_room.setdefault(r.room_id, []).append(r)
+    groups: list[tuple[Room | None, list[Registration]]] = [(room, by_room.get(room.pk, [])) for room in rooms]
+    if not only_room and by_room.get(None):
+        groups.append((None, by_room[None]))
+    if not groups:
+        groups.append((None, []))
+    return groups
+
+
+# --- 1. Call-in list -------------------------------------------------------------------------------------------------
+
+def call_in_list_xlsx(*, exam: Exam, room: Room | None = None) -> bytes:
+    """DANH SÁCH GỌI THÍ SINH VÀO PHÒNG THI: one worksheet per room (only ``room`` when given), candidates in
+    candidate-number order with their full CCCD for the identity check (TT 001/2025) — the caller decides who
+    may have it and audits the download."""
+    profile = OrganisationProfile.current()
+    rooms = _rooms(exam, room)
+    registrations = _registrations(exam, room=room)
+    sittings = sittings_text(exam)
+    buffer, workbook, f = _workbook()
+    used: set[str] = set()
+    ncols = len(CALL_IN_COLUMNS)
+    last = ncols - 1
+    for group_room, people in _group_by_room(rooms, registrations, only_room=room is not None):
+        sheet = workbook.add_worksheet(_sheet_name(group_room.name if group_room else UNASSIGNED, used))
+        _columns(sheet, CALL_IN_COLUMNS)
+        row = _letterhead(sheet, f, profile, ncols)
+        _text(sheet, row, 0, last, TITLE_CALL_IN, f.title)
+        sheet.set_row(row, 22)
+        row += 1
+        _text(sheet, row, 0, last, f"Kỳ thi: {exam.name}", f.subtitle)
+        row += 1
+        _text(sheet, row, 0, last, f"Phòng thi: {_room_text(group_room)}", f.subtitle)
+        row += 1
+        for line in sittings:
+            _text(sheet, row, 0, last, line, f.subtitle)
+            row += 1
+        row += 1
+        header = row
+        _header_row(sheet, header, CALL_IN_COLUMNS, f.header)
+        row += 1
+        for n, reg in enumerate(people, start=1):
+            person = reg.person
+            sheet.write_number(row, 0, n, f.cell_center)
+            _put(sheet, row, 1, reg.candidate_number, f.cell_center)
+            _put(sheet, row, 2, person.full_name, f.cell)
+            _put(sheet, row, 3, _date_text(person.date_of_birth), f.cell_center)
+            _put(sheet, row, 4, person.cccd or "", f.cell_center)
+            _put(sheet, row, 5, reg.unit_text, f.cell)
+            sheet.write_blank(row, 6, None, f.cell)
+            sheet.set_row(row, 30)  # room to sign
+            row += 1
+        row += 1
+        _text(sheet, row, 0, last, f"Tổng số thí sinh trong danh sách: {len(people)}.", f.line)
+        row += 1
+        _text(sheet, row, 0, last, "Số thí sinh có mặt: ………………        Số thí sinh vắng mặt: ………………", f.line)
+        row += 2
+        _text(sheet, row, 0, 2, "Giám thị 1", f.sign_title)
+        _text(sheet, row, 4, last, "Giám thị 2", f.sign_title)
+        row += 1
+        _text(sheet, row, 0, 2, "(Ký và ghi rõ họ tên)", f.sign_hint)
+        _text(sheet, row, 4, last, "(Ký và ghi rõ họ tên)", f.sign_hint)
+        # the blank rows below are the space for the signatures
+        _print_setup(sheet, landscape=False, repeat=(header, header))
+    return _close(buffer, workbook)
+
+
+# --- 2. List by candidate number -------------------------------------------------------------------------------
+
+def _birth_columns(person: User) -> tuple[str, str, str]:
+    """(under Nam, under Nữ, note): the birth date goes under the person's gender; with no gender recorded it
+    goes to the note so the list never loses it."""
+    born = _date_text(person.date_of_birth)
+    if person.gender == User.Gender.MALE:
+        return born, "", ""
+    if person.gender == User.Gender.FEMALE:
+        return "", born, ""
+    return "", "", f"Ngày sinh {born} (chưa rõ giới tính)" if born else ""
+
+
+def candidates_by_number_xlsx(*, exam: Exam) -> bytes:
+    """DANH SÁCH THÍ SINH THEO SỐ BÁO DANH (no CCCD at all): the birth date under Nam or Nữ, the registration's
+    snapshot (position, unit, rank as written) and the room."""
+    profile = OrganisationProfile.current()
+    registrations = _registrations(exam)
+    buffer, workbook, f = _workbook()
+    sheet = workbook.add_worksheet("Danh sách")
+    ncols = len(BY_NUMBER_COLUMNS)
+    last = ncols - 1
+    _columns(sheet, BY_NUMBER_COLUMNS)
+    row = _letterhead(sheet, f, profile, ncols)
+    _text(sheet, row, 0, last, TITLE_BY_NUMBER, f.title)
+    sheet.set_row(row, 22)
+    row += 1
+    _text(sheet, row, 0, last, f"Kỳ thi: {exam.name}", f.subtitle)
+    row += 2
+    top, bottom = row, row + 1
+    for col, (name, _width) in enumerate(BY_NUMBER_COLUMNS):
+        if name in ("Nam", "Nữ"):
+            continue
+        sheet.merge_range(top, col, bottom, col, "", f.header)
+        sheet.write_string(top, col, name, f.header)
+    sheet.merge_range(top, 3, top, 4, "", f.header)
+    sheet.write_string(top, 3, "Ngày sinh", f.header)
+    sheet.write_string(bottom, 3, "Nam", f.header)
+    sheet.write_string(bottom, 4, "Nữ", f.header)
+    sheet.set_row(top, 22)
+    sheet.set_row(bottom, 22)
+    row = bottom + 1
+    for n, reg in enumerate(registrations, start=1):
+        person = reg.person
+        male, female, birth_note = _birth_columns(person)
+        note = "; ".join(part for part in (reg.note, birth_note) if part)
+        sheet.write_number(row, 0, n, f.cell_center)
+        _put(sheet, row, 1, reg.candidate_number, f.cell_center)
+        _put(sheet, row, 2, person.full_name, f.cell)
+        _put(sheet, row, 3, male, f.cell_center)
+        _put(sheet, row, 4, female, f.cell_center)
+        _put(sheet, row, 5, reg.position_text, f.cell)
+        _put(sheet, row, 6, reg.unit_text, f.cell)
+        _put(sheet, row, 7, reg.rank_text, f.cell)
+        _put(sheet, row, 8, reg.rank.code if reg.rank else "", f.cell_center)
+        _put(sheet, row, 9, reg.room.name if reg.room else "", f.cell_center)
+        _put(sheet, row, 10, note, f.cell)
+        row += 1
+    row += 1
+    _text(sheet, row, 0, last, f"Danh sách có {len(registrations)} thí sinh.", f.line)
+    _print_setup(sheet, landscape=True, repeat=(top, bottom))
+    return _close(buffer, workbook)
+
+
+# --- 3. Exemptions -------------------------------------------------------------------------------------------------
+
+def exemptions_xlsx(*, exam: Exam) -> bytes:
+    """DANH SÁCH THÍ SINH ĐƯỢC MIỄN THI: one row per exemption (foreign language, IT), candidate-number order."""
+    profile = OrganisationProfile.current()
+    registrations = _registrations(exam, exempt_only=True)
+    buffer, workbook, f = _workbook()
+    sheet = workbook.add_worksheet("Miễn thi")
+    ncols = len(EXEMPTION_COLUMNS)
+    last = ncols - 1
+    _columns(sheet, EXEMPTION_COLUMNS)
+    row = _letterhead(sheet, f, profile, ncols)
+    _text(sheet, row, 0, last, TITLE_EXEMPTIONS, f.title)
+    sheet.set_row(row, 22)
+    row += 1
+    _text(sheet, row, 0, last, f"Kỳ thi: {exam.name}", f.subtitle)
+    row += 2
+    header = row
+    _header_row(sheet, header, EXEMPTION_COLUMNS, f.header)
+    row += 1
+    n = 0
+    for reg in registrations:
+        person = reg.person
+        for subject, code in ((SUBJECT_FOREIGN_LANGUAGE, reg.exempt_foreign_language), (SUBJECT_IT, reg.exempt_it)):
+            if not code:
+                continue
+            n += 1
+            sheet.write_number(row, 0, n, f.cell_center)
+            _put(sheet, row, 1, reg.candidate_number, f.cell_center)
+            _put(sheet, row, 2, person.full_name, f.cell)
+            _put(sheet, row, 3, _date_text(person.date_of_birth), f.cell_center)
+            _put(sheet, row, 4, subject, f.cell_center)
+            _put(sheet, row, 5, exemption_label(code), f.cell)
+            row += 1
+    row += 1
+    _text(sheet, row, 0, last, f"Danh sách có {n} lượt miễn thi của {len(registrations)} thí sinh.", f.line)
+    _print_setup(sheet, landscape=False, repeat=(header, header))
+    return _close(buffer, workbook)
+
+
+# --- 4. Login slips ---------------------------------------------------------------------------------------------
+
+SLIP_TITLE_HEIGHT = 22
+# A4 is 842 pt tall; less the 0.4 in margins and a little slack, each of the four slips gets this much.
+SLIP_HEIGHT = (842 - 2 * 0.4 * 72 - 20) / SLIPS_PER_PAGE
+
+
+def _slip_line_height(lines: int) -> float:
+    """Row height (pt) so that four slips fit on a page before the manual break, between 12 and 18 pt."""
+    return max(12.0, min(18.0, round((SLIP_HEIGHT - SLIP_TITLE_HEIGHT) / lines, 1)))
+
+
+def login_slips_xlsx(*, exam: Exam, room: Room | None = None) -> bytes:
+    """Login slips to cut out: one worksheet per room (only ``room`` when given, then the candidates without a
+    room), a block per candidate in candidate-number order, a page break every four slips.
+
+    No fit-to-page here: Excel ignores manual page breaks under "Fit to", so the columns are sized for A4
+    portrait at 100 %."""
+    rooms = _rooms(exam, room)
+    registrations = _registrations(exam, room=room)
+    sittings = sittings_text(exam)
+    buffer, workbook, f = _workbook()
+    used: set[str] = set()
+    for group_room, people in _group_by_room(rooms, registrations, only_room=room is not None):
+        sheet = workbook.add_worksheet(_sheet_name(group_room.name if group_room else UNASSIGNED, used))
+        sheet.set_column(0, 0, 26)
+        sheet.set_column(1, 1, 60)
+        breaks: list[int] = []
+        row = 0
+        for n, reg in enumerate(people):
+            if n and n % SLIPS_PER_PAGE == 0:
+                breaks.append(row)
+            _text(sheet, row, 0, 1, TITLE_SLIP, f.slip_title)
+            sheet.set_row(row, SLIP_TITLE_HEIGHT)
+            row += 1
+            lines = [
+                ("Kỳ thi:", exam.name, f.slip_label),
+                ("Họ và tên:", reg.person.full_name, f.slip_value),
+                ("Số báo danh (tên đăng nhập):", reg.candidate_number, f.slip_password),
+                ("Mật khẩu:", reg.exam_password, f.slip_password),
+                ("Phòng thi:", _room_text(reg.room), f.slip_value),
+            ]
+            lines += [("Lịch thi:" if i == 0 else "", text, f.slip_label) for i, text in enumerate(sittings)]
+            height = _slip_line_height(len(lines) + 1)
+            for label, value, value_format in lines:
+                _put(sheet, row, 0, label, f.slip_label)
+                _put(sheet, row, 1, value, value_format)
+                sheet.set_row(row, height)
+                row += 1
+            _text(sheet, row, 0, 1, "- " * 44, f.slip_cut)
+            sheet.set_row(row, height)
+            row += 1
+        sheet.set_h_pagebreaks(breaks)
+        sheet.set_paper(PAPER_A4)
+        sheet.set_portrait()
+        sheet.set_print_scale(100)
+        sheet.set_margins(left=0.5, right=0.4, top=0.4, bottom=0.4)
+        sheet.center_horizontally()
+    return _close(buffer, workbook)

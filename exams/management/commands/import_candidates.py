@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from exams.importing.candidates import import_candidates
+from exams.management.commands._common import object_or_exit
+from exams.models import Exam
+
+
+class Command(BaseCommand):
+    help = "Register candidates for an exam from an Excel list; validates every row before writing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--exam", type=int, required=True, help="Id of the exam session.")
+        parser.add_argument("--dry-run", action="store_true", help="Validate and count, write nothing.")
+
+    def handle(self, *args, file: str, exam: int, dry_run: bool, **options):
+        session = object_or_exit(Exam, exam, _("No exam has the id {id}.").format(id=exam))
+        path = Path(file)
+        if not path.is_file():
+            self.stderr.write(_("File: {message}").format(message=_("the file {path} does not exist.").format(path=file)))
+            raise SystemExit(1)
+        result = import_candidates(path.read_bytes(), exam=session, actor=None, dry_run=dry_run, file_name=path.name)
+        for problem in [*result.problems, *result.warnings]:
+            self.stderr.write(str(problem))
+        if result.problems:
+            raise SystemExit(1)
+        self.stdout.write(result.summary)

@@ -1,0 +1,347 @@
+"""HR's and the council's pages for an exam session; the candidate's exam login and "my exams"."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.forms import SpreadsheetUploadForm
+from accounts.services import audit_record, client_ip
+from exams import exports_sessions
+from exams.auth import active_registrations
+from exams.forms_sessions import (
+    CouncilForm,
+    ExamCreateForm,
+    ExamForm,
+    ExamLoginForm,
+    InvigilatorForm,
+    RoomForm,
+    SittingForm,
+    SubjectForm,
+)
+from exams.importing.candidates import import_candidates
+from exams.models import Exam, Registration, Room, Subject
+from exams.reference import exemption_label
+from exams.services import sessions as svc
+from exams.views.common import require
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_SESSION_KEY = "candidate_import"
+LOGIN_ATTEMPTS = 5
+LOGIN_WINDOW_S = 300
+
+
+def _exam(request, pk: int, perm: str = "exams.view_exam") -> Exam:
+    exam = get_object_or_404(Exam, pk=pk)
+    require(request, perm, exam)
+    return exam
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exam_list(request):
+    if not request.user.has_perm("exams.manage_exams"):
+        exams = Exam.objects.filter(council__user=request.user).distinct()
+        if request.method == "POST" or not exams.exists():
+            raise PermissionDenied
+        return render(request, "exams/exam_list.html", {"exams": exams})
+    form = ExamCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        exam = svc.exam_create(preset_slug=data["preset"], name=data["name"], actor=request.user, quota=data["quota"],
+                               cutoff=data["cutoff"], prefix=data["prefix"] or None)
+        messages.success(request, _("The exam was created from the preset; check its subjects."))
+        return redirect("exam_detail", pk=exam.pk)
+    return render(request, "exams/exam_list.html", {"exams": Exam.objects.all(), "form": form})
+
+
+@login_required
+def exam_detail(request, pk: int):
+    exam = _exam(request, pk)
+    subjects = list(exam.subjects.select_related("blueprint").prefetch_related("sittings"))
+    usage = svc.room_usage(exam=exam)
+    rooms = [(room, usage.get(room.pk, 0)) for room in exam.rooms.all()]
+    manage = request.user.has_perm("exams.manage_exams")
+    next_steps = [(to, svc.S(to).label) for (src, to) in svc.TRANSITIONS
+                  if src == exam.status and svc.may_transition(exam=exam, to=to, user=request.user)]
+    return render(request, "exams/exam_detail.html", {
+        "exam": exam, "subjects": subjects, "rooms": rooms, "manage": manage, "next_steps": next_steps,
+        "council": exam.council.select_related("user"),
+        "invigilators": [a for s in subjects for sitting in s.sittings.all()
+                         for a in sitting.invigilators.select_related("user", "room")],
+        "registrations_count": exam.registrations.count(),
+        "unallocated": exam.registrations.filter(room__isnull=True).count(),
+        "council_form": CouncilForm(), "room_form": RoomForm(), "sitting_form": SittingForm(exam=exam),
+        "invigilator_form": InvigilatorForm(exam=exam),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exam_edit(request, pk: int):
+    exam = _exam(request, pk, "exams.manage_exams")
+    form = ExamForm(request.POST or None, instance=exam)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit_record(actor=request.user, action="exam.edit", obj=exam, details={"fields": form.changed_data})
+        return redirect("exam_detail", pk=exam.pk)
+    return render(request, "exams/exam_form.html", {"exam": exam, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subject_edit(request, pk: int):
+    subject = get_object_or_404(Subject.objects.select_related("exam"), pk=pk)
+    _exam(request, subject.exam_id, "exams.manage_exams")
+    form = SubjectForm(request.POST or None, instance=subject)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit_record(actor=request.user, action="exam.subject_edit", obj=subject, details={"fields": form.changed_data})
+        return redirect("exam_detail", pk=subject.exam_id)
+    return render(request, "exams/subject_form.html", {"subject": subject, "form": form})
+
+
+@login_required
+@require_POST
+def exam_transition_view(request, pk: int):
+    exam = _exam(request, pk)
+    try:
+        svc.exam_transition(exam=exam, to=request.POST.get("to", ""), actor=request.user,
+                            reason=request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, _("The exam is now: %(status)s.") % {"status": exam.get_status_display()})
+    return redirect("exam_detail", pk=exam.pk)
+
+
+def _add(request, pk: int, form_class, action: str, *, with_exam: bool = False):
+    """Add a room, sitting or invigilator from the exam page's small forms."""
+    exam = _exam(request, pk, "exams.manage_exams")
+    form = form_class(request.POST, **({"exam": exam} if with_exam else {}))
+    if form.is_valid():
+        obj = form.save(commit=False)
+        if isinstance(obj, Room):
+            obj.exam = exam
+        obj.save()
+        audit_record(actor=request.user, action=action, obj=exam, details={"added": str(obj)})
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}"
+                                          for f, e in form.errors.items()))
+    return redirect("exam_detail", pk=exam.pk)
+
+
+@login_required
+@require_POST
+def council_add_view(request, pk: int):
+    exam = _exam(request, pk, "exams.manage_exams")
+    form = CouncilForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.council_add(exam=exam, actor=request.user, **form.cleaned_data)
+        except Exception:  # noqa: BLE001 - the unique constraints name the clash
+            messages.error(request, _("That board already has a chair or head, or the exam a secretary."))
+        else:
+            messages.success(request, _("Saved."))
+    return redirect("exam_detail", pk=exam.pk)
+
+
+@login_required
+@require_POST
+def room_add(request, pk: int):
+    return _add(request, pk, RoomForm, "exam.room_add")
+
+
+@login_required
+@require_POST
+def sitting_add(request, pk: int):
+    return _add(request, pk, SittingForm, "exam.sitting_add", with_exam=True)
+
+
+@login_required
+@require_POST
+def invigilator_add(request, pk: int):
+    return _add(request, pk, InvigilatorForm, "exam.invigilator_add", with_exam=True)
+
+
+def _stash(token: str):
+    return settings.PRIVATE_UPLOAD_ROOT / "candidate-imports" / f"{token}.xlsx"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidates(request, pk: int):
+    """The registrations, and the import: upload → full check → confirm."""
+    exam = _exam(request, pk)
+    manage = request.user.has_perm("exams.manage_exams")
+    context: dict = {"exam": exam, "manage": manage, "form": SpreadsheetUploadForm()}
+    if request.method == "POST":
+        if not manage:
+            raise PermissionDenied
+        if request.POST.get("action") == "confirm":
+            stash = request.session.get(IMPORT_SESSION_KEY) or {}
+            if stash.get("token") != request.POST.get("token") or stash.get("exam") != exam.pk \
+                    or not _stash(stash["token"]).is_file():
+                messages.error(request, _("This import has expired; upload the file again."))
+                return redirect("exam_candidates", pk=exam.pk)
+            result = import_candidates(_stash(stash["token"]).read_bytes(), exam=exam, actor=request.user,
+                                       dry_run=False, file_name=stash["name"])
+            if result.ok:
+                _stash(stash["token"]).unlink(missing_ok=True)
+                del request.session[IMPORT_SESSION_KEY]
+                messages.success(request, result.summary)
+                return redirect("exam_candidates", pk=exam.pk)
+            context.update(result=result, file_name=stash["name"])
+        else:
+            form = SpreadsheetUploadForm(request.POST, request.FILES)
+            context["form"] = form
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                data = upload.read()
+                result = import_candidates(data, exam=exam, actor=request.user, dry_run=True, file_name=upload.name)
+                context.update(result=result, file_name=upload.name)
+                if result.ok:
+                    token = uuid.uuid4().hex
+                    _stash(token).parent.mkdir(parents=True, exist_ok=True)
+                    _stash(token).write_bytes(data)
+                    request.session[IMPORT_SESSION_KEY] = {"token": token, "exam": exam.pk, "name": upload.name}
+                    context["token"] = token
+    registrations = exam.registrations.select_related("person", "room", "unit").order_by("candidate_number")
+    context.update(registrations=[(r, exemption_label(r.exempt_foreign_language) if r.exempt_foreign_language else "",
+                                   exemption_label(r.exempt_it) if r.exempt_it else "") for r in registrations],
+                   rooms=exam.rooms.all())
+    return render(request, "exams/candidates.html", context)
+
+
+@login_required
+@require_POST
+def candidates_renumber(request, pk: int):
+    exam = _exam(request, pk, "exams.manage_exams")
+    try:
+        count = svc.numbers_assign(exam=exam, renumber=True, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("%(n)s candidates renumbered in name order.") % {"n": count})
+    return redirect("exam_candidates", pk=exam.pk)
+
+
+@login_required
+@require_POST
+def rooms_allocate_view(request, pk: int):
+    exam = _exam(request, pk, "exams.manage_exams")
+    try:
+        count = svc.rooms_allocate(exam=exam, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("%(n)s candidates allocated to rooms in candidate-number order.") % {"n": count})
+    return redirect("exam_candidates", pk=exam.pk)
+
+
+@login_required
+@require_POST
+def registration_room(request, pk: int):
+    registration = get_object_or_404(Registration.objects.select_related("exam"), pk=pk)
+    _exam(request, registration.exam_id, "exams.manage_exams")
+    room = Room.objects.filter(pk=request.POST.get("room") or 0, exam=registration.exam).first()
+    try:
+        svc.registration_move(registration=registration, room=room, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("exam_candidates", pk=registration.exam_id)
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def export_call_in(request, pk: int):
+    """The call-in list carries CCCD in full: HR, or an invigilator of that room only; always audited."""
+    exam = get_object_or_404(Exam, pk=pk)
+    room = exam.rooms.filter(pk=request.GET.get("room") or 0).first()
+    if not (request.user.has_perm("exams.manage_exams") or (room and request.user.has_perm("exams.export_call_in",
+                                                                                          room))):
+        raise PermissionDenied
+    audit_record(actor=request.user, action="export.call_in", obj=exam, ip=client_ip(request),
+                 details={"room": room.name if room else None, "contains": "cccd"})
+    return _xlsx(exports_sessions.call_in_list_xlsx(exam=exam, room=room), f"goi-vao-phong-{exam.pk}.xlsx")
+
+
+@login_required
+def export_candidates(request, pk: int):
+    exam = _exam(request, pk, "exams.manage_exams")
+    return _xlsx(exports_sessions.candidates_by_number_xlsx(exam=exam), f"thi-sinh-{exam.pk}.xlsx")
+
+
+@login_required
+def export_exemptions(request, pk: int):
+    exam = _exam(request, pk, "exams.manage_exams")
+    return _xlsx(exports_sessions.exemptions_xlsx(exam=exam), f"mien-thi-{exam.pk}.xlsx")
+
+
+@login_required
+def export_login_slips(request, pk: int):
+    exam = _exam(request, pk, "exams.manage_exams")
+    svc.exam_passwords_ensure(exam=exam)
+    room = exam.rooms.filter(pk=request.GET.get("room") or 0).first()
+    audit_record(actor=request.user, action="export.login_slips", obj=exam, ip=client_ip(request),
+                 details={"room": room.name if room else None})
+    return _xlsx(exports_sessions.login_slips_xlsx(exam=exam, room=room), f"phieu-dang-nhap-{exam.pk}.xlsx")
+
+
+@require_http_methods(["GET", "POST"])
+def exam_login(request):
+    """"Đăng nhập phòng thi": candidate number + exam password; asks which exam when several match."""
+    form = ExamLoginForm(request.POST or None)
+    choices = []
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["candidate_number"].strip().upper()
+        key = f"exam-login-failures:{number}"
+        if cache.get(key, 0) >= LOGIN_ATTEMPTS:
+            form.add_error(None, _("Too many wrong attempts for this candidate number; wait a few minutes."))
+        else:
+            matches = active_registrations(candidate_number=number, password=form.cleaned_data["password"])
+            chosen = form.cleaned_data.get("exam")
+            if chosen:
+                matches = [r for r in matches if r.exam_id == chosen]
+            if len(matches) == 1:
+                registration = matches[0]
+                login(request, registration.person, backend="exams.auth.ExamCredentialBackend")
+                request.session["exam_registration_id"] = registration.pk
+                audit_record(actor=registration.person, action="exam.login", obj=registration, ip=client_ip(request))
+                return redirect("my_exams")
+            if len(matches) > 1:
+                choices = [(r.exam_id, r.exam.name) for r in matches]
+            else:
+                cache.set(key, cache.get(key, 0) + 1, LOGIN_WINDOW_S)
+                form.add_error(None, _("The candidate number or password is wrong, or the exam is not open now."))
+    return render(request, "exams/exam_login.html", {"form": form, "choices": choices})
+
+
+@login_required
+def my_exams(request):
+    registrations = (Registration.objects.filter(person=request.user).select_related("exam", "room")
+                     .prefetch_related("exam__subjects__sittings").order_by("-exam__created_at"))
+    rows = []
+    for r in registrations:
+        subjects = []
+        for subject in r.exam.subjects.all():
+            exempt = (subject.code == "NN" and r.exempt_foreign_language) or (subject.code == "TH" and r.exempt_it)
+            subjects.append((subject, list(subject.sittings.all()), exemption_label(exempt) if exempt else ""))
+        rows.append((r, subjects))
+    return render(request, "exams/my_exams.html", {"rows": rows})

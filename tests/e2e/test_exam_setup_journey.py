@@ -1,0 +1,80 @@
+"""HR creates an exam from a preset, imports candidates (one error, fixed), allocates rooms, downloads lists."""
+
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from exams.importing.candidates import CANDIDATE_COLUMNS
+from tests.e2e.test_question_author_journey import login
+from tests.helpers import xlsx_bytes
+
+pytestmark = pytest.mark.e2e
+
+
+def row(n: int, name: str, cccd: str, **cells) -> dict:
+    base = {"STT": str(n), "Họ và tên": name, "Ngày sinh": "12/05/1988", "Giới tính": "Nữ", "Dân tộc": "Kinh",
+            "Số CCCD": cccd, "Chức vụ": "Cán sự", "Đơn vị công tác": "Phòng Nội vụ / UBND huyện Cao Lãnh",
+            "Ngạch hiện giữ": "Cán sự", "Mã ngạch": "01.004", "Ngày bắt đầu công tác": "01/09/2010"}
+    base.update(cells)
+    return base
+
+
+def test_hr_sets_up_an_exam(page: Page, live_app, shot, tmp_path):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(page, live_app, "demo_hr")
+    page.get_by_role("link", name="Kỳ thi", exact=True).first.click()
+    page.get_by_label("Mẫu kỳ thi").select_option("nang-ngach-chuyen-vien-chinh-2020")
+    page.get_by_label("Tên").fill("Kỳ thi nâng ngạch chuyên viên chính năm 2027")
+    page.get_by_label("Chỉ tiêu (để trống: chưa xác định)").fill("2")
+    page.get_by_role("button", name="Tạo").click()
+    expect(page.locator("h1")).to_have_text("Kỳ thi nâng ngạch chuyên viên chính năm 2027")
+    expect(page.locator("table.list").first).to_contain_text("Chuyên môn, nghiệp vụ")
+
+    for name, capacity in (("Phòng A", "2"), ("Phòng B", "2")):
+        page.locator("form[action$='/rooms/']").get_by_label("Tên").fill(name)
+        page.locator("form[action$='/rooms/']").get_by_label("Sức chứa (số máy)").fill(capacity)
+        page.locator("form[action$='/rooms/']").get_by_role("button", name="Thêm").click()
+        expect(page.locator(".messages")).to_contain_text("Đã lưu")
+
+    rows = [row(1, "Trương Thị Mỹ Hạnh", "087188001001"), row(2, "Lê Văn Đức", "087088001002", **{"Giới tính": "Nam"}),
+            row(3, "Phan Thị Anh", "087188001003", **{"Dân tộc": "Kinhh"}),
+            row(4, "Đỗ Văn Bình", "087088001004", **{"Giới tính": "Nam"})]
+    bad = tmp_path / "dang-ky.xlsx"
+    bad.write_bytes(xlsx_bytes(rows, columns=CANDIDATE_COLUMNS))
+    page.get_by_role("link", name=re.compile("^Thí sinh")).click()
+    page.get_by_label("Tệp Excel (.xlsx)").set_input_files(str(bad))
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    expect(page.locator("#import-problems li")).to_have_count(1)
+    expect(page.locator("#import-problems li")).to_contain_text("Dòng 4, cột «Dân tộc»")
+    shot(page, "20-candidates-error")
+
+    rows[2]["Dân tộc"] = "Kinh"
+    good = tmp_path / "dang-ky-da-sua.xlsx"
+    good.write_bytes(xlsx_bytes(rows, columns=CANDIDATE_COLUMNS))
+    page.get_by_label("Tệp Excel (.xlsx)").set_input_files(str(good))
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    expect(page.locator("#import-summary")).to_contain_text("created=4")
+    page.get_by_role("button", name="Xác nhận nhập dữ liệu").click()
+    table = page.locator("#registrations tbody tr")
+    expect(table).to_have_count(4)
+    # Numbers in Vietnamese name order: Anh, Bình, Đức, Hạnh.
+    expect(table.nth(0)).to_contain_text("CVC0001")
+    expect(table.nth(0)).to_contain_text("Phan Thị Anh")
+    expect(table.nth(2)).to_contain_text("Lê Văn Đức")
+
+    page.get_by_role("button", name="Xếp phòng tự động").click()
+    expect(page.locator(".messages")).to_contain_text("4")
+    shot(page, "21-candidates-allocated")
+
+    with page.expect_download() as call_in:
+        page.get_by_role("link", name="Danh sách gọi vào phòng thi (xlsx)").click()
+    sheets = load_workbook(io.BytesIO(open(call_in.value.path(), "rb").read())).sheetnames
+    assert sheets[:2] == ["Phòng A", "Phòng B"]
+    with page.expect_download() as slips:
+        page.get_by_role("link", name="Phiếu đăng nhập (xlsx)").click()
+    workbook = load_workbook(io.BytesIO(open(slips.value.path(), "rb").read()))
+    text = " ".join(str(c.value) for ws in workbook.worksheets for r in ws.iter_rows() for c in r if c.value)
+    assert "CVC0001" in text and "Phan Thị Anh" in text
