@@ -45,3 +45,22 @@ def test_the_demo_blueprint_is_filled_by_the_bank_and_seeding_twice_adds_nothing
     again = seed_demo()
     assert (again["questions_created"], again["blueprints_created"]) == (0, 0)
     assert Question.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_demo_exam_has_40_candidates_two_rooms_and_a_sitting_opening_today(seeded):
+    from django.utils import timezone
+
+    from exams.models import Exam, Sitting
+
+    exam = Exam.objects.get(preset="nang-ngach-chuyen-vien-2020")
+    assert exam.status == "scheduled" and seeded["exams_created"] == 1
+    registrations = exam.registrations.select_related("person")
+    assert registrations.count() == 40
+    assert registrations.filter(person__username="demo_candidate").exists()
+    assert not registrations.filter(room__isnull=True).exists() and exam.rooms.count() == 2
+    assert all(r.candidate_number.startswith("CV") and r.exam_password for r in registrations)
+    first = Sitting.objects.filter(subject__exam=exam).order_by("starts_at").first()
+    assert timezone.localtime(first.opens_at).date() == timezone.localdate() or \
+        timezone.localtime(first.starts_at).date() == timezone.localdate()
+    assert exam.council.filter(position="chair", user__username="demo_council").exists()
