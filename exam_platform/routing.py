@@ -1,5 +1,6 @@
 """Websocket routes of every app, gathered in one place."""
 
 from accounts.routing import websocket_urlpatterns as accounts_ws
+from exams.routing import websocket_urlpatterns as exams_ws
 
-websocket_urlpatterns = [*accounts_ws]
+websocket_urlpatterns = [*accounts_ws, *exams_ws]

@@ -222,6 +222,11 @@ MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="exam_platform")
 # Staff roles must have an authenticator before using staff pages (production only by default).
 REQUIRE_STAFF_MFA = env.bool("REQUIRE_STAFF_MFA", default=IS_PRODUCTION)
 
+# --- Exam day ------------------------------------------------------------------------------------------
+# Network grace after the deadline during which a save in flight is still accepted (DESIGN.md §3).
+EXAM_SAVE_GRACE_SECONDS = env.int("EXAM_SAVE_GRACE_SECONDS", default=10)
+EXAM_MAX_TEXT_ANSWER = env.int("EXAM_MAX_TEXT_ANSWER", default=20000)
+
 # --- Language, time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

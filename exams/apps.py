@@ -11,11 +11,12 @@ class ExamsConfig(AppConfig):
         from accounts import dashboard, demo
         from accounts.roles import Role
         from exams import demo as exams_demo
-        from exams.dashboard import bank_items, candidate_items, exam_items
+        from exams.dashboard import bank_items, candidate_items, exam_items, invigilator_items
 
         dashboard.register(Role.QUESTION_AUTHOR, bank_items)
         dashboard.register(Role.COUNCIL_MEMBER, bank_items)
         dashboard.register(Role.HR_STAFF, exam_items)
         dashboard.register(Role.COUNCIL_MEMBER, exam_items)
         dashboard.register(Role.CANDIDATE, candidate_items)
+        dashboard.register(Role.INVIGILATOR, invigilator_items)
         demo.register_seeder(exams_demo.seed)

@@ -12,3 +12,7 @@ def exam_items(user):
 
 def candidate_items(user):
     return [(_("My exams"), reverse("my_exams"))]
+
+
+def invigilator_items(user):
+    return [(_("My sittings and rooms"), reverse("my_sittings"))]

@@ -29,7 +29,8 @@ class ExamForm(forms.ModelForm):
     class Meta:
         model = Exam
         fields = ["name", "target_rank", "quota", "quota_scope", "cutoff", "reprimand_rate", "warning_rate",
-                  "tie_break", "show_score_at_end", "print_result_slip", "number_prefix", "admit_needs_invigilator"]
+                  "tie_break", "show_score_at_end", "print_result_slip", "number_prefix", "admit_needs_invigilator",
+                  "one_question_per_screen"]
         widgets = {"cutoff": forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})}
 
     ALLOWED_TIE_BREAKS = ("female", "minority", "older", "longer_service")
@@ -121,3 +122,22 @@ class ExamLoginForm(forms.Form):
     password = forms.CharField(label=_("Exam password"), max_length=32,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     exam = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class RoomCodeForm(forms.Form):
+    code = forms.CharField(label=_("Room code (6 digits, from the invigilator)"), max_length=6, min_length=6,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                                         "autofocus": True, "pattern": "[0-9]{6}"}))
+    device = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
+class RoomActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a) for a in ("open", "new_code", "pause", "resume", "extend", "admit",
+                                                          "release", "penalty", "incident")])
+    registration = forms.IntegerField(required=False)
+    minutes = forms.IntegerField(required=False, min_value=1, max_value=240)
+    penalty = forms.ChoiceField(required=False, choices=[("", "—"), ("reprimand", _("Reprimand (khiển trách)")),
+                                                         ("warning", _("Warning (cảnh cáo)")),
+                                                         ("suspension", _("Suspended from the exam (đình chỉ thi)")),
+                                                         ("cancellation", _("Result cancelled (hủy kết quả)"))])
+    reason = forms.CharField(required=False, max_length=2000)

@@ -46,3 +46,24 @@ register("exams.manage_exams", is_hr_staff)
 register("exams.view_exam", is_hr_staff | sits_on_exam)
 # The call-in list carries CCCD in full: HR, and the invigilators of that room only.
 register("exams.export_call_in", is_hr_staff | invigilates_room)
+
+
+
+@rules.predicate
+def invigilates_room_session(user, room_session) -> bool:
+    if room_session is None or not user.is_authenticated:
+        return False
+    return room_session.sitting.invigilators.filter(user=user, room_id=room_session.room_id).exists()
+
+
+@rules.predicate
+def chairs_room_session_exam(user, room_session) -> bool:
+    if room_session is None or not user.is_authenticated:
+        return False
+    return room_session.sitting.subject.exam.council.filter(user=user, board="council",
+                                                            position__in=["chair", "vice_chair"]).exists()
+
+
+# An invigilator sees only their sittings and rooms; HR and the council chair may look in too.
+register("exams.watch_room", invigilates_room_session | is_hr_staff | chairs_room_session_exam)
+register("exams.act_in_room", invigilates_room_session | chairs_room_session_exam)

@@ -85,3 +85,18 @@ def candidate_item(*, number: int, question: Question, choices: list[Choice], or
         number=number, kind=question.kind, text=question.text, points=points,
         choices=[CandidateChoice(c.pk, "ABCDEFGHIJ"[n], c.text) for n, c in enumerate(ordered)],
     )
+
+
+def attempt_items(*, attempt) -> list[tuple[CandidateItem, object]]:
+    """The candidate's paper in its order, each item with its current answer (one query per table)."""
+    from exams.models import AttemptItem
+
+    items = (AttemptItem.objects.filter(attempt=attempt).select_related("paper_item__question")
+             .prefetch_related("paper_item__question__choices").order_by("position"))
+    result = []
+    for item in items:
+        question = item.paper_item.question
+        view = candidate_item(number=item.position + 1, question=question, choices=list(question.choices.all()),
+                              order=item.paper_item.choice_order, points=item.paper_item.points)
+        result.append((view, item))
+    return result

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.views import banks, papers, questions, sessions
+from exams.views import banks, examday, papers, questions, sessions
 
 urlpatterns = [
     path("banks/", banks.bank_list, name="bank_list"),
@@ -49,4 +49,18 @@ urlpatterns += [
     path("registrations/<int:pk>/room/", sessions.registration_room, name="registration_room"),
     path("exam-login/", sessions.exam_login, name="exam_login"),
     path("my-exams/", sessions.my_exams, name="my_exams"),
+]
+
+urlpatterns += [
+    path("sittings/<int:sitting_id>/enter/", examday.sitting_enter, name="sitting_enter"),
+    path("sittings/<int:sitting_id>/rooms/<int:room_id>/console/", examday.console, name="room_console"),
+    path("sittings/<int:sitting_id>/rooms/<int:room_id>/action/", examday.console_action, name="room_action"),
+    path("attempts/<int:pk>/", examday.attempt_page, name="attempt_page"),
+    path("attempts/<int:pk>/save/", examday.attempt_save_http, name="attempt_save"),
+    path("attempts/<int:pk>/state/", examday.attempt_state, name="attempt_state"),
+    path("attempts/<int:pk>/submit/", examday.attempt_submit, name="attempt_submit"),
+    path("attempts/<int:pk>/result/", examday.attempt_result, name="attempt_result"),
+    path("attempts/<int:pk>/timeline.csv", examday.attempt_timeline, name="attempt_timeline"),
+    path("room-sessions/<int:pk>/record/", examday.room_record, name="room_record"),
+    path("invigilation/", examday.my_sittings, name="my_sittings"),
 ]

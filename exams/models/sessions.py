@@ -49,6 +49,7 @@ class Exam(models.Model):
     print_result_slip = models.BooleanField(_("print a result slip"), default=True)
     number_prefix = models.CharField(_("candidate number prefix"), max_length=8)
     admit_needs_invigilator = models.BooleanField(_("the invigilator admits each candidate"), default=False)
+    one_question_per_screen = models.BooleanField(_("one question per screen"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -163,6 +164,8 @@ class Sitting(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     opens_at = models.DateTimeField(_("room opens at"), help_text=_("Exam logins work from here."))
+    paper_set = models.ForeignKey("exams.PaperSet", verbose_name=_("sealed paper set"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="sittings")
 
     class Meta:
         ordering = ["starts_at", "pk"]

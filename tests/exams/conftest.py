@@ -40,3 +40,52 @@ def make_question(bank, author):
         return question
 
     return make
+
+
+@pytest.fixture
+def exam_day(db, make_user, reviewer, author):
+    """A scheduled exam with one sealed sitting (KTC, fixed timing, 60 min), one room, its invigilator and two
+    candidates; the clock is 10 minutes before the start (the room is open for entry)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from accounts.roles import Role
+    from exams.models import Blueprint, BlueprintRow, InvigilatorAssignment, Registration, Room, Sitting
+    from exams.services.papers import paper_set_generate, paper_set_seal
+    from exams.services.sessions import exam_create
+
+    bank, _ = bank_get_or_create(name="Ngân hàng thi", actor=author)
+    topic = topic_get_or_create(bank=bank, name="Một cửa")
+    questions = [question_create(topic=topic, parsed=single(f"Câu {n}", correct=n % 4), author=author)
+                 for n in range(4)]
+    from exams.importing.base import ParsedQuestion
+
+    questions.append(question_create(topic=topic, parsed=ParsedQuestion(
+        source=0, topic="Một cửa", kind="short", text="Viết tắt của thủ tục hành chính?", accepted_answers=["TTHC"]),
+        author=author))
+    questions_approve(questions=questions, actor=reviewer)
+    blueprint = Blueprint.objects.create(bank=bank, name="KTC", scale=Decimal(100))
+    BlueprintRow.objects.create(blueprint=blueprint, topic=topic, difficulty="medium", count=5)
+    exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name="Kỳ thi ngày thi", actor=None)
+    exam.status = "scheduled"
+    exam.save()
+    room = Room.objects.create(exam=exam, name="Phòng 1", capacity=10)
+    candidates = [make_user(Role.CANDIDATE, username=f"ts{n}", full_name=f"Thí Sinh Số {n}") for n in (1, 2)]
+    registrations = [Registration.objects.create(exam=exam, person=p, candidate_number=f"CV000{n}", room=room,
+                                                 exam_password="pw")
+                     for n, p in enumerate(candidates, start=1)]
+    paper_set = paper_set_generate(blueprint=blueprint, name="Ca 1", seed="day",
+                                   candidate_refs=[r.candidate_number for r in registrations], variants=None,
+                                   actor=author)
+    paper_set_seal(paper_set=paper_set, actor=author)
+    now = timezone.now()
+    subject = exam.subjects.get(code="KTC")
+    sitting = Sitting.objects.create(subject=subject, starts_at=now + dt.timedelta(minutes=10),
+                                     ends_at=now + dt.timedelta(minutes=70), opens_at=now - dt.timedelta(minutes=20),
+                                     paper_set=paper_set)
+    invigilator = make_user(Role.INVIGILATOR, username="giamthi", full_name="Giám Thị Một")
+    InvigilatorAssignment.objects.create(sitting=sitting, room=room, user=invigilator)
+    return {"exam": exam, "room": room, "sitting": sitting, "registrations": registrations,
+            "candidates": candidates, "invigilator": invigilator, "now": now}

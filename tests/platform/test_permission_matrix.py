@@ -37,6 +37,7 @@ HR = Role.HR_STAFF.value
 COUNCIL = Role.COUNCIL_MEMBER.value
 AUTHOR = Role.QUESTION_AUTHOR.value
 INVIGILATOR = Role.INVIGILATOR.value
+CANDIDATE = Role.CANDIDATE.value
 BAD_REQUEST = 400
 
 # (url name, variant) -> (method, kwargs key, {role: expected})
@@ -134,11 +135,26 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("subject_edit", ""): ("get", "subject", only({HR: OK})),
     ("registration_room", ""): ("post", "registration", only({HR: AWAY})),
     ("exam_login", ""): ("get", None, everyone(OK)),
+    # Exam day: the candidate reaches only their own paper; the console and dispute exports go to the room's
+    # invigilator, HR (read) and the council chair; only invigilators and the chair act in the room.
+    ("sitting_enter", ""): ("get", "sitting", only({CANDIDATE: AWAY}, others=HIDDEN)),
+    ("room_console", ""): ("get", "sitting_room", only({INVIGILATOR: OK, HR: OK, COUNCIL: OK})),
+    ("room_action", ""): ("post", "sitting_room", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
+    ("attempt_page", ""): ("get", "attempt", only({CANDIDATE: OK}, others=HIDDEN)),
+    ("attempt_save", ""): ("post", "attempt", only({CANDIDATE: OK}, others=HIDDEN)),
+    ("attempt_state", ""): ("get", "attempt", only({CANDIDATE: OK}, others=HIDDEN)),
+    ("attempt_result", ""): ("get", "attempt", only({CANDIDATE: AWAY}, others=HIDDEN)),
+    ("attempt_submit", ""): ("post", "attempt", only({CANDIDATE: AWAY}, others=HIDDEN)),
+    ("attempt_timeline", ""): ("get", "attempt", only({INVIGILATOR: OK, HR: OK, COUNCIL: OK})),
+    ("room_record", ""): ("get", "room_session", only({INVIGILATOR: OK, HR: OK, COUNCIL: OK})),
+    ("my_sittings", ""): ("get", None, only({INVIGILATOR: OK, HR: OK})),
     ("my_exams", ""): ("get", None, signed_in(OK)),
 }
 
 
+POST_JSON = {"attempt_save": {"item": 0, "seq": 1, "value": None}}
 POST_DATA = {
+    "room_action": {"action": "incident", "reason": "Ghi nhận"},
     "exam_transition": {"to": "running"},
     "exam_list": {"preset": "sat-hach-noi-bo", "name": "Kỳ thi mới"},
     "set_language": {"language": "vi", "next": "/"},
@@ -230,7 +246,16 @@ def _exam_world(users) -> dict:
 
     from django.utils import timezone
 
-    from exams.models import InvigilatorAssignment, Registration, Room, Sitting
+    from exams.models import (
+        Attempt,
+        AttemptItem,
+        InvigilatorAssignment,
+        PaperSet,
+        Registration,
+        Room,
+        RoomSession,
+        Sitting,
+    )
     from exams.services.sessions import council_add, exam_create
 
     exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name="Kỳ thi", actor=users[HR])
@@ -244,8 +269,19 @@ def _exam_world(users) -> dict:
     InvigilatorAssignment.objects.create(sitting=sitting, room=room, user=users[INVIGILATOR])
     registration = Registration.objects.create(exam=exam, person=users[Role.CANDIDATE.value], candidate_number="CV0001",
                                                room=room)
+    paper_set = PaperSet.objects.get(name="Ca")  # sealed, from the bank world, for candidate number CV0001
+    sitting.paper_set = paper_set
+    sitting.save()
+    room_session = RoomSession.objects.create(sitting=sitting, room=room, code="123456", code_valid_until=start,
+                                              opened_by=users[INVIGILATOR])
+    attempt = Attempt.objects.create(registration=registration, sitting=sitting, room_session=room_session,
+                                     paper=paper_set.papers.get(), clock_start=timezone.now(), duration_s=3600,
+                                     deadline=timezone.now() + dt.timedelta(hours=1))
+    AttemptItem.objects.create(attempt=attempt, paper_item=paper_set.papers.get().items.get(), position=0)
     return {"exam": {"pk": exam.pk}, "exam_room": {"pk": exam.pk, "_query": f"room={room.pk}"},
-            "subject": {"pk": exam.subjects.first().pk}, "registration": {"pk": registration.pk}}
+            "subject": {"pk": exam.subjects.first().pk}, "registration": {"pk": registration.pk},
+            "sitting": {"sitting_id": sitting.pk}, "sitting_room": {"sitting_id": sitting.pk, "room_id": room.pk},
+            "attempt": {"pk": attempt.pk}, "room_session": {"pk": room_session.pk}}
 
 
 def _outcome(response) -> object:
@@ -268,8 +304,12 @@ def test_each_role_gets_exactly_what_the_table_says(client, world, key):
         client.logout()
         if users[role] is not None:
             client.force_login(users[role])
-        data = POST_DATA.get(name, {"text": "Xin chào"})
-        response = client.post(url, data) if method == "post" else client.get(url)
+        if name in POST_JSON:
+            response = client.post(url, POST_JSON[name], content_type="application/json")
+        elif method == "post":
+            response = client.post(url, POST_DATA.get(name, {"text": "Xin chào"}))
+        else:
+            response = client.get(url)
         got = _outcome(response)
         expected = table[role]
         if expected == LOGIN:

@@ -1,0 +1,297 @@
+"""Exam day pages: entering the room, the paper, HTTP saves (the websocket's fallback), the result and slip;
+the invigilator's console, its actions, a dispute timeline and the room record."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.services import audit_record, client_ip
+from exams import selectors
+from exams.forms_sessions import RoomActionForm, RoomCodeForm
+from exams.models import Admission, AnswerEvent, Attempt, Registration, Room, RoomEvent, RoomSession, Sitting
+from exams.selectors_room import console_snapshot
+from exams.services import attempts as svc
+
+CODE_ATTEMPTS_PER_MINUTE = 5
+
+
+def _registration_for(request, sitting: Sitting) -> Registration:
+    registration = Registration.objects.filter(exam=sitting.subject.exam_id, person=request.user).select_related(
+        "exam").first()
+    if registration is None:
+        raise Http404
+    return registration
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sitting_enter(request, sitting_id: int):
+    """The candidate enters the room code (at most 5 tries a minute per account, never per address)."""
+    sitting = get_object_or_404(Sitting.objects.select_related("subject__exam"), pk=sitting_id)
+    registration = _registration_for(request, sitting)
+    existing = Attempt.objects.filter(registration=registration, sitting=sitting).first()
+    if existing is not None:
+        return redirect("attempt_page", pk=existing.pk)
+    form = RoomCodeForm(request.POST or None)
+    waiting = Admission.objects.filter(registration=registration, room_session__sitting=sitting,
+                                       admitted_at__isnull=True).exists() and sitting.subject.exam.admit_needs_invigilator
+    if request.method == "POST" and form.is_valid():
+        key = f"room-code-failures:{request.user.pk}:{timezone.now():%Y%m%d%H%M}"
+        if cache.get(key, 0) >= CODE_ATTEMPTS_PER_MINUTE:
+            form.add_error("code", _("Too many wrong codes; wait a minute."))
+        else:
+            try:
+                entry = svc.room_enter(registration=registration, sitting=sitting, code=form.cleaned_data["code"],
+                                       device=form.cleaned_data["device"] or "")
+            except svc.ExamDayError as exc:
+                if exc.code == "bad_code":
+                    cache.set(key, cache.get(key, 0) + 1, 120)
+                form.add_error(None, exc.message)
+            else:
+                if entry.attempt is not None:
+                    return redirect("attempt_page", pk=entry.attempt.pk)
+                waiting = True
+    return render(request, "exams/sitting_enter.html", {"sitting": sitting, "registration": registration,
+                                                        "form": form, "waiting": waiting})
+
+
+def _own_attempt(request, pk: int) -> Attempt:
+    attempt = get_object_or_404(Attempt.objects.select_related("room_session__sitting__subject__exam", "registration"),
+                                pk=pk)
+    if attempt.registration.person_id != request.user.pk:
+        raise Http404
+    return svc.finish_if_overdue(attempt)
+
+
+@login_required
+def attempt_page(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    if attempt.is_finished:
+        return redirect("attempt_result", pk=attempt.pk)
+    exam = attempt.sitting.subject.exam
+    before_start = timezone.now() < attempt.clock_start
+    items = [] if before_start else selectors.attempt_items(attempt=attempt)
+    config = {
+        "attempt": attempt.pk, "ws": f"/ws/attempt/{attempt.pk}/", "save": f"/attempts/{attempt.pk}/save/",
+        "state": f"/attempts/{attempt.pk}/state/", "deadline": attempt.deadline.isoformat(),
+        "clock_start": attempt.clock_start.isoformat(), "server_time": timezone.now().isoformat(),
+        "paused": attempt.room_session.paused_since is not None, "one_per_screen": exam.one_question_per_screen,
+        "result": f"/attempts/{attempt.pk}/result/",
+        "answers": {str(state.position): state.answer for _view, state in items if state.answer is not None},
+        "flagged": [state.position for _view, state in items if state.flagged],
+    }
+    return render(request, "exams/attempt.html", {"attempt": attempt, "items": items, "config": config,
+                                                  "before_start": before_start, "exam": exam})
+
+
+def _json_body(request) -> dict | None:
+    if len(request.body) > 64 * 1024:
+        return None
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@login_required
+@require_POST
+def attempt_save_http(request, pk: int):
+    """The HTTP fallback: the same service as the websocket, the same acknowledgement."""
+    data = _json_body(request)
+    if data is None:
+        return JsonResponse({"type": "error", "code": "bad_message", "message": _("The message is not valid.")},
+                            status=400)
+    try:
+        result = svc.answer_save(attempt_id=pk, user_id=request.user.pk, position=data.get("item"),
+                                 seq=data.get("seq"), value=data.get("value"), device=str(data.get("device", ""))[:64],
+                                 client_time=data.get("client_time", ""), transport="http")
+    except svc.ExamDayError as exc:
+        if exc.code in ("too_late", "finished"):
+            attempt = Attempt.objects.select_related("room_session").filter(pk=pk).first()
+            if attempt is not None:
+                svc.finish_if_overdue(attempt)
+        status = 404 if exc.code == "not_yours" else 409
+        return JsonResponse({"type": "error", "seq": data.get("seq"), "item": data.get("item"), "code": exc.code,
+                             "message": exc.message}, status=status)
+    return JsonResponse({"type": "ack", "seq": result.seq, "item": result.position, "duplicate": result.duplicate})
+
+
+@login_required
+@require_GET
+def attempt_state(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    return JsonResponse({"type": "state", "status": attempt.status, "deadline": attempt.deadline.isoformat(),
+                         "server_time": timezone.now().isoformat(),
+                         "paused": attempt.room_session.paused_since is not None})
+
+
+@login_required
+@require_POST
+def attempt_submit(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    if attempt.status == Attempt.Status.OPEN:
+        svc.attempt_finish(attempt=attempt, how=Attempt.Status.SUBMITTED)
+    return redirect("attempt_result", pk=attempt.pk)
+
+
+@login_required
+def attempt_result(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    if not attempt.is_finished:
+        return redirect("attempt_page", pk=attempt.pk)
+    exam = attempt.sitting.subject.exam
+    return render(request, "exams/attempt_result.html", {
+        "attempt": attempt, "exam": exam, "subject": attempt.sitting.subject,
+        "total": attempt.items.count(), "answered": attempt.items.filter(answer__isnull=False).count(),
+    })
+
+
+# --- the invigilator's console ---------------------------------------------------------------------------
+
+def _room_session_or_none(sitting: Sitting, room: Room) -> RoomSession | None:
+    return RoomSession.objects.filter(sitting=sitting, room=room).select_related("sitting__subject__exam", "room").first()
+
+
+def _may_watch(request, sitting: Sitting, room: Room) -> bool:
+    user = request.user
+    if sitting.invigilators.filter(user=user, room=room).exists():
+        return True
+    session = _room_session_or_none(sitting, room)
+    return bool(session and user.has_perm("exams.watch_room", session))
+
+
+@login_required
+def console(request, sitting_id: int, room_id: int):
+    sitting = get_object_or_404(Sitting.objects.select_related("subject__exam"), pk=sitting_id)
+    room = get_object_or_404(Room, pk=room_id, exam=sitting.subject.exam_id)
+    if not _may_watch(request, sitting, room):
+        raise PermissionDenied
+    session = _room_session_or_none(sitting, room)
+    snapshot = console_snapshot(room_session=session) if session else None
+    return render(request, "exams/console.html", {
+        "sitting": sitting, "room": room, "session": session, "snapshot": snapshot,
+        "close_at": svc.room_close_at(session) if session else None, "form": RoomActionForm(),
+    })
+
+
+@login_required
+@require_POST
+def console_action(request, sitting_id: int, room_id: int):
+    """Every action carries a reason and lands in the audit log (the services write it)."""
+    sitting = get_object_or_404(Sitting.objects.select_related("subject__exam"), pk=sitting_id)
+    room = get_object_or_404(Room, pk=room_id, exam=sitting.subject.exam_id)
+    is_invigilator = sitting.invigilators.filter(user=request.user, room=room).exists()
+    session = _room_session_or_none(sitting, room)
+    if not (is_invigilator or (session and request.user.has_perm("exams.act_in_room", session))):
+        raise PermissionDenied
+    form = RoomActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The action is not valid."))
+        return redirect("room_console", sitting_id=sitting.pk, room_id=room.pk)
+    data = form.cleaned_data
+    action, reason = data["action"], (data.get("reason") or "").strip()
+    registration = Registration.objects.filter(pk=data.get("registration") or 0, room=room).first()
+    attempt = Attempt.objects.filter(registration=registration, sitting=sitting).first() if registration else None
+    try:
+        if action == "open":
+            session = svc.room_open(sitting=sitting, room=room, actor=request.user)
+        elif session is None:
+            raise svc.ExamDayError("room_closed", _("Open the room first."))
+        elif action == "new_code":
+            svc.room_code_regenerate(room_session=session, actor=request.user)
+        elif action == "pause":
+            svc.room_pause(room_session=session, actor=request.user, reason=reason)
+        elif action == "resume":
+            svc.room_resume(room_session=session, actor=request.user, reason=reason)
+        elif action == "extend":
+            svc.extend(room_session=session, minutes=data.get("minutes") or 0, reason=reason, actor=request.user,
+                       attempt=attempt if registration else None)
+        elif action == "admit" and registration is not None:
+            admission = Admission.objects.filter(registration=registration, room_session=session).first()
+            if admission is None:
+                raise svc.ExamDayError("not_entered", _("The candidate has not entered the room code yet."))
+            svc.admit(admission=admission, actor=request.user, reason=reason)
+        elif action == "release" and attempt is not None:
+            svc.release(attempt=attempt, actor=request.user, reason=reason)
+        elif action == "penalty" and registration is not None and data.get("penalty"):
+            svc.penalty_record(registration=registration, sitting=sitting, kind=data["penalty"], reason=reason,
+                               actor=request.user)
+        elif action == "incident":
+            svc.incident_record(room_session=session, text=reason, actor=request.user, registration=registration)
+        else:
+            raise svc.ExamDayError("bad_action", _("Choose a candidate for this action."))
+    except svc.ExamDayError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("room_console", sitting_id=sitting.pk, room_id=room.pk)
+
+
+def _csv_safe(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@login_required
+def attempt_timeline(request, pk: int):
+    """Every save, event and action of one attempt, in time order, for a dispute (CSV)."""
+    attempt = get_object_or_404(Attempt.objects.select_related("room_session", "registration__person"), pk=pk)
+    if not request.user.has_perm("exams.watch_room", attempt.room_session):
+        raise PermissionDenied
+    rows = [(e.server_time, "save", e.position + 1, e.client_seq, e.client_time, e.device, e.transport,
+             e.answer if isinstance(e.answer, str) else json.dumps(e.answer, ensure_ascii=False),
+             "applied" if e.applied else "replay")
+            for e in AnswerEvent.objects.filter(attempt=attempt)]
+    rows += [(e.at, e.kind, "", "", "", "", "", json.dumps(e.details, ensure_ascii=False),
+              f"{e.actor or ''} {e.reason}".strip()) for e in RoomEvent.objects.filter(
+        attempt=attempt).select_related("actor")]
+    rows.sort(key=lambda r: r[0])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["time", "what", "question", "client_seq", "client_time", "device", "transport", "data", "note"])
+    for row in rows:
+        writer.writerow([timezone.localtime(row[0]).isoformat(), *(_csv_safe(v) for v in row[1:])])
+    audit_record(actor=request.user, action="export.attempt_timeline", obj=attempt, ip=client_ip(request))
+    response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dien-bien-{attempt.registration.candidate_number}.csv"'
+    return response
+
+
+@login_required
+def room_record(request, pk: int):
+    """The printable record of the room: who sat, who was absent, incidents, submission times."""
+    session = get_object_or_404(RoomSession.objects.select_related("sitting__subject__exam", "room"), pk=pk)
+    if not request.user.has_perm("exams.watch_room", session):
+        raise PermissionDenied
+    return render(request, "exams/room_record.html", {
+        "session": session, "rows": console_snapshot(room_session=session)["rows"],
+        "attempts": {a.registration_id: a for a in Attempt.objects.filter(room_session=session)},
+        "incidents": RoomEvent.objects.filter(room_session=session, kind__in=[
+            RoomEvent.Kind.INCIDENT, RoomEvent.Kind.PENALTY, RoomEvent.Kind.PAUSED, RoomEvent.Kind.RESUMED,
+            RoomEvent.Kind.EXTENDED]).select_related("actor", "registration__person"),
+    })
+
+
+@login_required
+def my_sittings(request):
+    """The invigilator's sittings and rooms, each with its console."""
+    from exams.models import InvigilatorAssignment
+
+    assignments = (InvigilatorAssignment.objects.filter(user=request.user)
+                   .select_related("sitting__subject__exam", "room").order_by("sitting__starts_at"))
+    if not assignments.exists() and not request.user.has_perm("exams.manage_exams"):
+        raise PermissionDenied
+    return render(request, "exams/my_sittings.html", {"assignments": assignments})

@@ -1,0 +1,340 @@
+import datetime as dt
+import io
+from contextlib import redirect_stdout
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+
+from exams.models import AnswerEvent, Attempt, AttemptItem, Penalty, RoomEvent
+from exams.services import attempts as svc
+
+DEVICE = "device-a"
+
+
+def minutes(n: float) -> dt.timedelta:
+    return dt.timedelta(minutes=n)
+
+
+@pytest.fixture
+def room(exam_day):
+    return svc.room_open(sitting=exam_day["sitting"], room=exam_day["room"], actor=exam_day["invigilator"])
+
+
+@pytest.fixture
+def attempt(exam_day, room):
+    entry = svc.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"], code=room.code,
+                           device=DEVICE)
+    return entry.attempt
+
+
+def at(exam_day, offset: dt.timedelta):
+    return time_machine.travel(exam_day["now"] + offset, tick=False)
+
+
+def choice_ids(attempt, position):
+    return AttemptItem.objects.get(attempt=attempt, position=position).paper_item.choice_order
+
+
+def choice_position(attempt):
+    return next(i.position for i in AttemptItem.objects.filter(attempt=attempt).select_related("paper_item__question")
+                if i.paper_item.question.kind == "single")
+
+
+def save(attempt, position, seq, value, *, user=None, device=DEVICE):
+    return svc.answer_save(attempt_id=attempt.pk, user_id=user or attempt.registration.person_id, position=position,
+                           seq=seq, value=value, device=device)
+
+
+@pytest.mark.django_db
+class TestEntering:
+    def test_the_right_code_starts_a_fixed_time_attempt_at_the_sitting_start(self, exam_day, attempt):
+        sitting = exam_day["sitting"]
+        assert attempt.status == "open" and attempt.clock_start == sitting.starts_at
+        assert attempt.deadline == sitting.starts_at + minutes(60)
+        assert attempt.items.count() == 5 and attempt.paper.candidate_ref == "CV0001"
+
+    def test_an_individual_time_subject_starts_when_the_candidate_starts(self, exam_day, room):
+        subject = exam_day["sitting"].subject
+        subject.timing = "individual"
+        subject.save()
+        with at(exam_day, minutes(12)):
+            attempt = svc.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
+                                     code=room.code, device=DEVICE).attempt
+            assert attempt.clock_start == exam_day["now"] + minutes(12)
+
+    def test_a_wrong_code_or_a_late_arrival_is_refused_and_nothing_is_created(self, exam_day, room):
+        registration, sitting = exam_day["registrations"][0], exam_day["sitting"]
+        with pytest.raises(svc.ExamDayError) as caught:
+            svc.room_enter(registration=registration, sitting=sitting, code="000000" if room.code != "000000"
+                           else "111111", device=DEVICE)
+        assert caught.value.code == "bad_code"
+        with at(exam_day, minutes(10 + 10 + 1)), pytest.raises(svc.ExamDayError) as caught:  # late entry: 10 min
+            svc.room_enter(registration=registration, sitting=sitting, code=room.code, device=DEVICE)
+        assert caught.value.code == "window"
+        assert not Attempt.objects.exists()
+
+    def test_the_page_limits_wrong_codes_to_five_a_minute_per_account(self, client, exam_day, room):
+        client.force_login(exam_day["candidates"][0])
+        url = reverse("sitting_enter", args=[exam_day["sitting"].pk])
+        wrong = "000000" if room.code != "000000" else "111111"
+        with at(exam_day, minutes(1)):
+            for _ in range(5):
+                client.post(url, {"code": wrong, "device": DEVICE})
+            response = client.post(url, {"code": room.code, "device": DEVICE})
+        assert response.status_code == 200 and not Attempt.objects.exists()
+        other = exam_day["candidates"][1]  # the same address, another account: not limited
+        client.force_login(other)
+        with at(exam_day, minutes(1)):
+            response = client.post(url, {"code": room.code, "device": "device-b"})
+        assert response.status_code == 302 and Attempt.objects.filter(registration__person=other).exists()
+
+    def test_when_the_exam_says_so_the_invigilator_admits_first(self, exam_day, room):
+        exam = exam_day["exam"]
+        exam.admit_needs_invigilator = True
+        exam.save()
+        registration = exam_day["registrations"][0]
+        entry = svc.room_enter(registration=registration, sitting=exam_day["sitting"], code=room.code, device=DEVICE)
+        assert entry.attempt is None and not Attempt.objects.exists()
+        svc.admit(admission=entry.admission, actor=exam_day["invigilator"])
+        entry = svc.room_enter(registration=registration, sitting=exam_day["sitting"], code=room.code, device=DEVICE)
+        assert entry.attempt is not None
+
+    def test_a_second_device_is_refused_until_the_invigilator_releases_the_attempt(self, exam_day, room, attempt):
+        registration, sitting = exam_day["registrations"][0], exam_day["sitting"]
+        with pytest.raises(svc.ExamDayError) as caught:
+            svc.room_enter(registration=registration, sitting=sitting, code=room.code, device="device-b")
+        assert caught.value.code == "other_device"
+        assert svc.room_enter(registration=registration, sitting=sitting, code="", device=DEVICE).attempt == attempt
+        svc.release(attempt=attempt, actor=exam_day["invigilator"], reason="Máy hỏng")
+        moved = svc.room_enter(registration=registration, sitting=sitting, code="", device="device-b").attempt
+        assert moved.pk == attempt.pk and Attempt.objects.get().device == "device-b"
+
+
+@pytest.mark.django_db
+class TestSaving:
+    def test_a_save_is_stored_and_a_replay_or_an_older_seq_never_overwrites(self, exam_day, attempt):
+        pos = choice_position(attempt)
+        a, b = choice_ids(attempt, pos)[:2]
+        with at(exam_day, minutes(15)):
+            assert save(attempt, pos, 2, [b]).duplicate is False
+            assert save(attempt, pos, 1, [a]).duplicate is True   # older, arrived late
+            assert save(attempt, pos, 2, [a]).duplicate is True   # a replay of seq 2
+        item = AttemptItem.objects.get(attempt=attempt, position=pos)
+        assert (item.answer, item.client_seq) == ([b], 2)
+        assert AnswerEvent.objects.filter(attempt=attempt).count() == 3  # every arrival is kept for disputes
+
+    @pytest.mark.parametrize(
+        ("case", "code"),
+        [("not_in_paper", "bad_item"), ("other_candidate", "not_yours"), ("bad_value", "bad_answer"),
+         ("two_choices_on_single", "bad_answer"), ("bad_seq", "bad_message"), ("other_device", "other_device"),
+         ("too_long", "bad_answer")],
+    )
+    def test_bad_saves_are_refused_and_change_nothing(self, exam_day, attempt, case, code):
+        pos = choice_position(attempt)
+        ids = choice_ids(attempt, pos)
+        short = next(i.position for i in attempt.items.select_related("paper_item__question")
+                     if i.paper_item.question.kind == "short")
+        calls = {
+            "not_in_paper": lambda: save(attempt, 99, 1, [ids[0]]),
+            "other_candidate": lambda: save(attempt, pos, 1, [ids[0]], user=exam_day["candidates"][1].pk),
+            "bad_value": lambda: save(attempt, pos, 1, [999999]),
+            "two_choices_on_single": lambda: save(attempt, pos, 1, ids[:2]),
+            "bad_seq": lambda: save(attempt, pos, "1", [ids[0]]),
+            "other_device": lambda: save(attempt, pos, 1, [ids[0]], device="device-b"),
+            "too_long": lambda: save(attempt, short, 1, "x" * 20001),
+        }
+        with at(exam_day, minutes(15)), pytest.raises(svc.ExamDayError) as caught:
+            calls[case]()
+        assert caught.value.code == code and caught.value.message
+        assert not AttemptItem.objects.filter(attempt=attempt, answer__isnull=False).exists()
+        assert not AnswerEvent.objects.exists()
+
+    def test_saves_are_accepted_until_deadline_plus_grace_then_refused(self, exam_day, attempt, settings):
+        pos = choice_position(attempt)
+        ids = choice_ids(attempt, pos)
+        deadline = attempt.deadline
+        with time_machine.travel(deadline + dt.timedelta(seconds=settings.EXAM_SAVE_GRACE_SECONDS), tick=False):
+            save(attempt, pos, 1, [ids[0]])
+        with time_machine.travel(deadline + dt.timedelta(seconds=settings.EXAM_SAVE_GRACE_SECONDS + 1), tick=False):
+            with pytest.raises(svc.ExamDayError) as caught:
+                save(attempt, pos, 2, [ids[1]])
+        assert caught.value.code == "too_late"
+        assert AttemptItem.objects.get(attempt=attempt, position=pos).answer == [ids[0]]
+
+    def test_saves_are_refused_while_the_room_is_paused(self, exam_day, room, attempt):
+        pos = choice_position(attempt)
+        with at(exam_day, minutes(15)):
+            svc.room_pause(room_session=room, actor=exam_day["invigilator"], reason="Mất điện")
+            with pytest.raises(svc.ExamDayError) as caught:
+                save(attempt, pos, 1, [choice_ids(attempt, pos)[0]])
+        assert caught.value.code == "paused" and caught.value.message == "Phòng thi đang tạm dừng"
+
+
+@pytest.mark.django_db
+class TestTime:
+    def test_extensions_move_the_deadline_of_one_candidate_or_the_whole_room_and_its_close(self, exam_day, room,
+                                                                                          attempt):
+        other = svc.room_enter(registration=exam_day["registrations"][1], sitting=exam_day["sitting"],
+                               code=room.code, device="device-b").attempt
+        base = attempt.deadline
+        svc.extend(room_session=room, minutes=5, reason="Máy treo", actor=exam_day["invigilator"], attempt=attempt)
+        assert Attempt.objects.get(pk=attempt.pk).deadline == base + minutes(5)
+        assert Attempt.objects.get(pk=other.pk).deadline == base
+        close_before = svc.room_close_at(room)
+        svc.extend(room_session=room, minutes=3, reason="Sự cố mạng", actor=exam_day["invigilator"])
+        assert Attempt.objects.get(pk=attempt.pk).deadline == base + minutes(8)
+        assert Attempt.objects.get(pk=other.pk).deadline == base + minutes(3)
+        room.refresh_from_db()
+        assert svc.room_close_at(room) == close_before + minutes(3)
+        assert RoomEvent.objects.filter(kind="extended").count() == 2
+
+    def test_a_pause_stops_every_clock_by_its_length(self, exam_day, room, attempt):
+        base = attempt.deadline
+        with at(exam_day, minutes(20)):
+            svc.room_pause(room_session=room, actor=exam_day["invigilator"], reason="Mất điện")
+        with at(exam_day, minutes(27)):
+            svc.room_resume(room_session=room, actor=exam_day["invigilator"])
+        assert Attempt.objects.get(pk=attempt.pk).deadline == base + minutes(7)
+
+    def test_an_attempt_past_deadline_and_grace_is_finished_lazily_at_its_deadline(self, client, exam_day, attempt,
+                                                                                    settings):
+        client.force_login(exam_day["candidates"][0])
+        with time_machine.travel(attempt.deadline + dt.timedelta(seconds=settings.EXAM_SAVE_GRACE_SECONDS + 2),
+                                 tick=False):
+            state = client.get(reverse("attempt_state", args=[attempt.pk])).json()
+        assert state["status"] == "expired"
+        finished = Attempt.objects.get(pk=attempt.pk)
+        assert finished.finished_at == attempt.deadline and finished.score is not None
+
+
+@pytest.mark.django_db
+class TestFinishing:
+    def test_submitting_scores_multiple_choice_at_once_and_happens_only_once(self, exam_day, attempt):
+        pos = choice_position(attempt)
+        item = AttemptItem.objects.select_related("paper_item__question").get(attempt=attempt, position=pos)
+        correct = [c.pk for c in item.paper_item.question.choices.all() if c.is_correct]
+        short = next(i for i in attempt.items.select_related("paper_item__question")
+                     if i.paper_item.question.kind == "short")
+        with at(exam_day, minutes(15)):
+            save(attempt, pos, 1, correct)
+            save(attempt, short.position, 1, "  tthc ")
+            assert svc.attempt_finish(attempt=attempt, how="submitted") is True
+            assert svc.attempt_finish(attempt=attempt, how="expired") is False
+        done = Attempt.objects.get(pk=attempt.pk)
+        assert (done.status, done.correct_count, done.score) == ("submitted", 2, 2)
+
+    def test_finish_overdue_finishes_past_deadlines_and_its_dry_run_changes_nothing(self, exam_day, attempt, settings):
+        later = attempt.deadline + dt.timedelta(seconds=settings.EXAM_SAVE_GRACE_SECONDS + 1)
+        out = io.StringIO()
+        with time_machine.travel(later, tick=False), redirect_stdout(out):
+            call_command("finish_overdue", "--dry-run", stdout=out)
+            assert Attempt.objects.get(pk=attempt.pk).status == "open"
+            call_command("finish_overdue", stdout=out)
+            call_command("finish_overdue", stdout=out)
+        assert out.getvalue().splitlines() == ["finished=1", "finished=1", "finished=0"]
+        assert Attempt.objects.get(pk=attempt.pk).status == "expired"
+
+    def test_a_suspension_voids_the_attempt_and_bars_later_subjects(self, exam_day, room, attempt):
+        svc.penalty_record(registration=attempt.registration, sitting=exam_day["sitting"], kind="suspension",
+                           reason="Sử dụng điện thoại", actor=exam_day["invigilator"])
+        assert Attempt.objects.get(pk=attempt.pk).status == "voided"
+        assert Penalty.objects.get().kind == "suspension"
+        with pytest.raises(svc.ExamDayError) as caught:
+            svc.room_enter(registration=attempt.registration, sitting=exam_day["sitting"], code=room.code,
+                           device=DEVICE)
+        assert caught.value.code == "suspended"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lazy_finishes_and_the_command_race_and_only_one_finishes(exam_day, attempt, settings):
+    import threading
+
+    from django.db import connection
+
+    later = attempt.deadline + dt.timedelta(seconds=settings.EXAM_SAVE_GRACE_SECONDS + 5)
+    results, barrier = [], threading.Barrier(3)
+
+    def lazy():
+        barrier.wait()
+        try:
+            results.append(svc.attempt_finish(attempt=Attempt.objects.get(pk=attempt.pk), how="expired"))
+        finally:
+            connection.close()
+
+    def command():
+        barrier.wait()
+        try:
+            results.append(svc.finish_overdue())
+        finally:
+            connection.close()
+
+    with time_machine.travel(later, tick=False):
+        threads = [threading.Thread(target=lazy), threading.Thread(target=lazy), threading.Thread(target=command)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    wins = sum(1 for r in results if r is True or (isinstance(r, int) and not isinstance(r, bool) and r == 1))
+    assert wins == 1
+    assert Attempt.objects.get(pk=attempt.pk).status == "expired"
+    assert RoomEvent.objects.filter(kind="finished").count() == 1
+
+
+@pytest.mark.django_db
+class TestPages:
+    def test_the_http_fallback_saves_through_the_same_service(self, client, exam_day, attempt):
+        client.force_login(exam_day["candidates"][0])
+        pos = choice_position(attempt)
+        ids = choice_ids(attempt, pos)
+        url = reverse("attempt_save", args=[attempt.pk])
+        with at(exam_day, minutes(15)):
+            ack = client.post(url, {"item": pos, "seq": 1, "value": [ids[0]], "device": DEVICE},
+                              content_type="application/json").json()
+            bad = client.post(url, "{not json", content_type="application/json")
+            huge = client.post(url, '{"x": "' + "y" * 70000 + '"}', content_type="application/json")
+        assert ack == {"type": "ack", "seq": 1, "item": pos, "duplicate": False}
+        assert bad.status_code == 400 and huge.status_code == 400
+        assert AnswerEvent.objects.get().transport == "http"
+
+    def test_the_exam_page_shows_the_paper_without_answers_and_the_result_shows_the_score(self, client, exam_day,
+                                                                                          attempt):
+        client.force_login(exam_day["candidates"][0])
+        with at(exam_day, minutes(15)):
+            html = client.get(reverse("attempt_page", args=[attempt.pk])).content.decode()
+            assert "Câu 1" in html and "is_correct" not in html and "correct" not in html.split("exam-config")[1][:2000]
+            client.post(reverse("attempt_submit", args=[attempt.pk]))
+            result = client.get(reverse("attempt_result", args=[attempt.pk]))
+        assert result.status_code == 200 and "0 / 5" in result.content.decode()
+
+    def test_another_candidate_cannot_open_my_paper(self, client, exam_day, attempt):
+        client.force_login(exam_day["candidates"][1])
+        assert client.get(reverse("attempt_page", args=[attempt.pk])).status_code == 404
+
+    def test_the_timeline_lists_every_save_and_event_and_escapes_formulas(self, client, exam_day, attempt):
+        short = next(i.position for i in attempt.items.select_related("paper_item__question")
+                     if i.paper_item.question.kind == "short")
+        with at(exam_day, minutes(15)):
+            save(attempt, short, 1, "=HYPERLINK(1)")
+        svc.extend(room_session=attempt.room_session, minutes=2, reason="Máy chậm", actor=exam_day["invigilator"],
+                   attempt=attempt)
+        client.force_login(exam_day["invigilator"])
+        body = client.get(reverse("attempt_timeline", args=[attempt.pk])).content.decode("utf-8-sig")
+        assert "save" in body and "extended" in body and "Máy chậm" in body
+        assert ",'=HYPERLINK(1)," in body  # a text answer is written as text, never as a formula
+
+    def test_the_console_is_only_for_this_rooms_invigilator(self, client, exam_day, room, make_user):
+        from accounts.roles import Role
+
+        url = reverse("room_console", args=[exam_day["sitting"].pk, exam_day["room"].pk])
+        client.force_login(make_user(Role.INVIGILATOR, username="khac"))
+        assert client.get(url).status_code == 403
+        client.force_login(exam_day["invigilator"])
+        page = client.get(url)
+        assert page.status_code == 200 and room.code in page.content.decode()
+        client.post(reverse("room_action", args=[exam_day["sitting"].pk, exam_day["room"].pk]),
+                    {"action": "incident", "reason": "Thí sinh đến muộn 3 phút"})
+        assert RoomEvent.objects.filter(kind="incident", reason="Thí sinh đến muộn 3 phút").exists()
+        record = client.get(reverse("room_record", args=[room.pk])).content.decode()
+        assert "Thí sinh đến muộn 3 phút" in record and "CV0001" in record
