@@ -122,8 +122,28 @@ def _seed_exam() -> int:
         sitting = Sitting.objects.create(subject=subject, starts_at=starts,
                                          ends_at=starts + dt.timedelta(minutes=subject.duration_minutes),
                                          opens_at=starts - dt.timedelta(minutes=30))
-        InvigilatorAssignment.objects.create(sitting=sitting, room=exam.rooms.get(name="Phòng 1"),
-                                             user=User.objects.get(username="demo_invigilator"))
+        for room in exam.rooms.all():  # one demo invigilator watches both rooms, so every journey can be clicked
+            InvigilatorAssignment.objects.create(sitting=sitting, room=room,
+                                                 user=User.objects.get(username="demo_invigilator"))
+    _seal_demo_papers(exam)
     exam_transition(exam=exam, to=Exam.Status.REGISTRATION, actor=None, reason="demo")
     exam_transition(exam=exam, to=Exam.Status.SCHEDULED, actor=None, reason="demo")
     return 1
+
+
+def _seal_demo_papers(exam) -> None:
+    """Papers for the first computer sitting, drawn from the demo blueprint and sealed, as exam day needs."""
+    from exams.models import Sitting
+    from exams.services.papers import blueprint_check, paper_set_generate, paper_set_seal
+
+    blueprint = Blueprint.objects.filter(name=DEMO_BLUEPRINT).first()
+    sitting = Sitting.objects.filter(subject__exam=exam, subject__code="KTC").first()
+    if blueprint is None or sitting is None or blueprint_check(blueprint=blueprint):
+        return
+    author = User.objects.get(username=WRITER)
+    refs = list(exam.registrations.order_by("candidate_number").values_list("candidate_number", flat=True))
+    paper_set = paper_set_generate(blueprint=blueprint, name=f"{exam.name} – KTC", seed=f"demo-{exam.pk}",
+                                   candidate_refs=refs, variants=None, actor=author)
+    paper_set_seal(paper_set=paper_set, actor=author)
+    sitting.paper_set = paper_set
+    sitting.save(update_fields=["paper_set"])
