@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from exams.models import Admission, Attempt, Registration, RoomEvent, RoomSession
 
@@ -16,6 +17,7 @@ class ConsoleRow:
     candidate_number: str
     name: str
     state: str  # absent | admitted | waiting | in_progress | finished | voided
+    state_label: str
     attempt_id: int | None
     answered: int
     total: int
@@ -24,6 +26,12 @@ class ConsoleRow:
     drops: int
     focus_losses: int
     penalties: list[str]
+
+
+STATE_LABELS = {
+    "absent": _("Absent"), "waiting": _("Waiting to be admitted"), "admitted": _("Admitted"),
+    "in_progress": _("In progress"), "finished": _("Finished"), "voided": _("Voided"),
+}
 
 
 def derived_state(*, admission: Admission | None, attempt: Attempt | None) -> str:
@@ -67,7 +75,8 @@ def console_rows(*, room_session: RoomSession) -> list[ConsoleRow]:
         seen = attempt.last_seen if attempt and attempt.last_seen else stats.get("last")
         rows.append(ConsoleRow(
             registration_id=r.pk, candidate_number=r.candidate_number, name=r.person.full_name,
-            state=derived_state(admission=admissions.get(r.pk), attempt=attempt),
+            state=(state := derived_state(admission=admissions.get(r.pk), attempt=attempt)),
+            state_label=str(STATE_LABELS[state]),
             attempt_id=attempt.pk if attempt else None, answered=getattr(attempt, "answered", 0) if attempt else 0,
             total=getattr(attempt, "total", 0) if attempt else 0, seconds_left=left,
             last_seen=timezone.localtime(seen).strftime("%H:%M:%S") if seen else "",

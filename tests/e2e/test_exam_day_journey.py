@@ -80,7 +80,7 @@ def test_a_candidate_sits_the_exam_and_nothing_is_lost(browser: Browser, live_ap
     before = countdown_seconds(page)
     invigilator.reload()
     expect(invigilator.locator("#console[data-live='1']")).to_be_visible()
-    expect(invigilator.locator("#console-table tbody tr").filter(has_text=number)).to_contain_text("in_progress")
+    expect(invigilator.locator("#console-table tbody tr").filter(has_text=number)).to_contain_text("Đang làm bài")
     shot(invigilator, "31-console")
     invigilator.get_by_label("Thao tác", exact=True).select_option("extend")
     invigilator.get_by_label("Số phút", exact=True).fill("5")
@@ -158,7 +158,8 @@ print(room_open(sitting=Sitting.objects.get(pk={sitting}), room=Room.objects.get
     answers = json.loads(django_shell(live_app, f"""
 import json
 from exams.models import AnswerEvent, AttemptItem
-print(json.dumps([list(AnswerEvent.objects.filter(attempt__registration__candidate_number="{number}").values_list("transport", flat=True)),
-                  AttemptItem.objects.filter(attempt__registration__candidate_number="{number}", answer__isnull=False).count()]))
+mine = dict(attempt__registration__candidate_number="{number}")
+print(json.dumps([list(AnswerEvent.objects.filter(**mine).values_list("transport", flat=True)),
+                  AttemptItem.objects.filter(**mine, answer__isnull=False).count()]))
 """))
     assert answers[0] and set(answers[0]) == {"http"} and answers[1] == 1

@@ -6,7 +6,7 @@
     var rows = snapshot.rows.map(function (r) {
       var tr = document.createElement("tr");
       tr.dataset.registration = r.registration_id;
-      var cells = [r.candidate_number, r.name, r.state, r.answered + "/" + r.total,
+      var cells = [r.candidate_number, r.name, r.state_label, r.answered + "/" + r.total,
         r.seconds_left === null ? "" : Math.floor(r.seconds_left / 60) + ":" + ("0" + r.seconds_left % 60).slice(-2),
         r.last_seen, r.drops, r.focus_losses, r.penalties.join(", ")];
       cells.forEach(function (value, i) {
