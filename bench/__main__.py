@@ -7,6 +7,7 @@ SCENARIOS = {
     "login_burst": "bench.scenarios.login_burst",
     "notice_broadcast": "bench.scenarios.notice_broadcast",
     "papers": "bench.scenarios.papers",
+    "exam": "bench.scenarios.exam",
 }
 
 

@@ -16,7 +16,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -88,59 +88,90 @@ class Server:
     url: str
     pid: int
     env: dict
+    urls: list[str] = field(default_factory=list)
+    pids: list[int] = field(default_factory=list)
+    setup_output: str = ""
+    processes: list = field(default_factory=list)
+
+    def stop(self) -> None:
+        """Stop every server process (SIGTERM, then SIGKILL after 10 s); safe to call twice."""
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
 
     def peak_memory_mib(self) -> float | None:
-        try:
-            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-        except OSError:
-            return None
-        return None
+        total = 0.0
+        for pid in self.pids or [self.pid]:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        total += int(line.split()[1]) / 1024
+            except OSError:
+                return None
+        return round(total, 1)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of every server process so far (from /proc)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids or [self.pid]:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / ticks
 
     def manage(self, *args: str) -> str:
         return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True,
-                              capture_output=True, text=True, timeout=600).stdout
+                              capture_output=True, text=True, timeout=900).stdout
 
 
 @contextmanager
-def running_server(setup_code: str = "") -> Iterator[Server]:
+def running_server(setup_code: str = "", *, processes: int = 1, extra_env: dict | None = None) -> Iterator[Server]:
     """Migrate a fresh database (SQLite in a temp dir, or DATABASE_URL's), run ``setup_code`` in a Django
-    shell, then start one daphne process exactly like `make run` does, and stop it afterwards."""
+    shell, then start daphne exactly like `make run` does (``processes`` of them for the scale-out mode), and
+    stop them afterwards."""
     with tempfile.TemporaryDirectory(prefix="bench-") as work:
         env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
         env.update({"APP_ENV": "demo", "DJANGO_SETTINGS_MODULE": "exam_platform.settings",
-                    "LOCAL_SECRETS_FILE": f"{work}/secrets.env", "STATIC_ROOT": f"{work}/static"})
+                    "LOCAL_SECRETS_FILE": f"{work}/secrets.env", "STATIC_ROOT": f"{work}/static", **(extra_env or {})})
         if not env.get("DATABASE_URL"):
             env["SQLITE_PATH"] = f"{work}/db.sqlite3"
         server = Server(url="", pid=0, env=env)
         server.manage("migrate", "--noinput", "-v0")
         server.manage("collectstatic", "--noinput", "-v0")
         if setup_code:
-            server.manage("shell", "-c", setup_code)
-        port = _free_port()
-        with open(f"{work}/daphne.log", "w") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "exam_platform.asgi:application"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            server.url, server.pid = f"http://127.0.0.1:{port}", process.pid
-            try:
+            server.setup_output = server.manage("shell", "--verbosity", "0", "-c", setup_code)
+        started = []
+        try:
+            for n in range(processes):
+                port = _free_port()
+                log = open(f"{work}/daphne-{n}.log", "w")  # noqa: SIM115 - closed in finally
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                     "exam_platform.asgi:application"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                started.append((process, log))
+                server.processes.append(process)
+                server.urls.append(f"http://127.0.0.1:{port}")
+                server.pids.append(process.pid)
+            server.url, server.pid = server.urls[0], server.pids[0]
+            for url, (process, _log) in zip(server.urls, started, strict=True):
                 deadline = time.monotonic() + 30
                 while True:
                     try:
-                        if httpx.get(f"{server.url}/livez", timeout=2).status_code == 200:
+                        if httpx.get(f"{url}/livez", timeout=2).status_code == 200:
                             break
                     except httpx.HTTPError:
                         if time.monotonic() > deadline or process.poll() is not None:
-                            raise RuntimeError(Path(f"{work}/daphne.log").read_text()) from None
+                            raise RuntimeError(Path(_log.name).read_text()) from None
                         time.sleep(0.2)
-                yield server
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            yield server
+        finally:
+            server.stop()
+            for _process, log in started:
+                log.close()
 
 
 async def trivial_endpoint(url: str, *, requests: int, concurrency: int) -> dict:
