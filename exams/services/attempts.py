@@ -222,15 +222,16 @@ def room_enter(*, registration: Registration, sitting: Sitting, code: str, devic
         raise ExamDayError("window", _("The time to enter this sitting has passed or not come yet."))
     if now > room_session.code_valid_until or not secrets.compare_digest(room_session.code, (code or "").strip()):
         raise ExamDayError("bad_code", _("The room code is wrong."))
+    # One transaction for the admission and the start: one commit (one fsync) per candidate at the start spike.
     with transaction.atomic():
         admission, created = Admission.objects.get_or_create(registration=registration, room_session=room_session)
         if created:
             RoomEvent.objects.create(room_session=room_session, registration=registration,
                                      kind=RoomEvent.Kind.ENTERED)
             _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
-    if subject.exam.admit_needs_invigilator and admission.admitted_at is None:
-        return Entry(admission=admission, attempt=None)
-    return Entry(admission=admission, attempt=attempt_start(admission=admission, device=device))
+        if subject.exam.admit_needs_invigilator and admission.admitted_at is None:
+            return Entry(admission=admission, attempt=None)
+        return Entry(admission=admission, attempt=attempt_start(admission=admission, device=device))
 
 
 def admit(*, admission: Admission, actor: User, reason: str = "") -> Admission:
