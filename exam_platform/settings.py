@@ -226,6 +226,8 @@ REQUIRE_STAFF_MFA = env.bool("REQUIRE_STAFF_MFA", default=IS_PRODUCTION)
 # Network grace after the deadline during which a save in flight is still accepted (DESIGN.md §3).
 EXAM_SAVE_GRACE_SECONDS = env.int("EXAM_SAVE_GRACE_SECONDS", default=10)
 EXAM_MAX_TEXT_ANSWER = env.int("EXAM_MAX_TEXT_ANSWER", default=20000)
+# Group commit: at most this many websocket saves share one transaction (each acknowledged after it commits).
+EXAM_SAVE_BATCH = env.int("EXAM_SAVE_BATCH", default=64)
 
 # --- Language, time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

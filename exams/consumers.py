@@ -14,6 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from exams.batching import batcher
 from exams.models import Attempt, RoomEvent, RoomSession
 from exams.selectors_room import console_snapshot
 from exams.services import attempts as svc
@@ -102,7 +103,7 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
     async def _save(self, content: dict):
         seq = content.get("seq")
         try:
-            result = await database_sync_to_async(svc.answer_save)(
+            result = await batcher().save(
                 attempt_id=self.attempt_id, user_id=self.scope["user"].pk, position=content.get("item"), seq=seq,
                 value=content.get("value"), device=self.device, client_time=content.get("client_time", ""),
             )
@@ -112,7 +113,7 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
             if exc.code in ("too_late", "finished"):
                 await database_sync_to_async(self._finish_lazily)()
             return
-        # The transaction committed inside answer_save: only now is the answer acknowledged.
+        # The batch's transaction has committed: only now is the answer acknowledged.
         await self.send_json({"type": "ack", "seq": result.seq, "item": result.position,
                               "duplicate": result.duplicate})
 

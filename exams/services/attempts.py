@@ -37,6 +37,7 @@ from exams.models import (
 from exams.scoring import item_score
 
 OPEN = Attempt.Status.OPEN
+LAST_SEEN_RESOLUTION = dt.timedelta(seconds=5)  # the console shows seconds; no write on every save
 
 
 class ExamDayError(Exception):
@@ -344,10 +345,16 @@ def answer_save(*, attempt_id: int, user_id: int, position: int, seq: int, value
         raise ExamDayError("bad_message", _("The message is not valid."))
     now = timezone.now()
     with transaction.atomic():
-        attempt = (Attempt.objects.select_for_update().select_related("room_session")
-                   .filter(pk=attempt_id, registration__person_id=user_id).first())
-        if attempt is None:
-            raise ExamDayError("not_yours", _("This paper is not yours."))
+        # One query for the item, its attempt, the room and the question; the item and attempt rows are locked
+        # (on PostgreSQL) so a save and a finish of the same attempt never interleave.
+        item = (AttemptItem.objects.select_for_update(of=("self", "attempt"))
+                .select_related("attempt__room_session", "paper_item__question")
+                .filter(attempt_id=attempt_id, attempt__registration__person_id=user_id, position=position).first())
+        if item is None:
+            mine = Attempt.objects.filter(pk=attempt_id, registration__person_id=user_id).exists()
+            raise (ExamDayError("bad_item", _("This question is not in your paper.")) if mine
+                   else ExamDayError("not_yours", _("This paper is not yours.")))
+        attempt = item.attempt
         if attempt.status != OPEN:
             raise ExamDayError("finished", _("The paper is already finished; the answer was not saved."))
         if attempt.device and attempt.device != device:
@@ -358,10 +365,6 @@ def answer_save(*, attempt_id: int, user_id: int, position: int, seq: int, value
             raise ExamDayError("too_late", _("Time is up; the answer was not saved."))
         if now < attempt.clock_start:
             raise ExamDayError("not_started", _("The sitting has not started yet."))
-        item = (AttemptItem.objects.select_for_update().select_related("paper_item__question")
-                .filter(attempt=attempt, position=position).first())
-        if item is None:
-            raise ExamDayError("bad_item", _("This question is not in your paper."))
         question = item.paper_item.question
         answer = _clean_answer(value, kind=question.kind, choice_ids=set(item.paper_item.choice_order))
         duplicate = seq <= item.client_seq
@@ -370,7 +373,8 @@ def answer_save(*, attempt_id: int, user_id: int, position: int, seq: int, value
                                    applied=not duplicate)
         if not duplicate:
             AttemptItem.objects.filter(pk=item.pk).update(answer=answer, client_seq=seq, answered_at=now)
-        Attempt.objects.filter(pk=attempt.pk).update(last_seen=now)
+        if attempt.last_seen is None or now - attempt.last_seen > LAST_SEEN_RESOLUTION:
+            Attempt.objects.filter(pk=attempt.pk).update(last_seen=now)
     return SaveResult(position=position, seq=seq, duplicate=duplicate)
 
 

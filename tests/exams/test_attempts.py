@@ -338,3 +338,22 @@ class TestPages:
         assert RoomEvent.objects.filter(kind="incident", reason="Thí sinh đến muộn 3 phút").exists()
         record = client.get(reverse("room_record", args=[room.pk])).content.decode()
         assert "Thí sinh đến muộn 3 phút" in record and "CV0001" in record
+
+
+@pytest.mark.django_db(transaction=True)
+def test_group_commit_applies_each_save_in_its_own_savepoint(exam_day):
+    from exams.batching import _apply
+
+    room = svc.room_open(sitting=exam_day["sitting"], room=exam_day["room"], actor=exam_day["invigilator"])
+    attempt = svc.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"], code=room.code,
+                             device=DEVICE).attempt
+    pos = choice_position(attempt)
+    ids = choice_ids(attempt, pos)
+    base = {"attempt_id": attempt.pk, "user_id": attempt.registration.person_id, "device": DEVICE}
+    with at(exam_day, minutes(15)):
+        results = _apply([{**base, "position": pos, "seq": 1, "value": [ids[0]]},
+                          {**base, "position": 99, "seq": 2, "value": [ids[0]]},   # refused: not in the paper
+                          {**base, "position": pos, "seq": 3, "value": [ids[1]]}])
+    assert [type(r).__name__ for r in results] == ["SaveResult", "ExamDayError", "SaveResult"]
+    assert AttemptItem.objects.get(attempt=attempt, position=pos).answer == [ids[1]]
+    assert list(AnswerEvent.objects.order_by("pk").values_list("client_seq", flat=True)) == [1, 3]
