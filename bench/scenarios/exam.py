@@ -212,10 +212,12 @@ async def drive(server, args, world) -> dict:
     figures.update({"starts": len(ok_starts), "start_window_s": round(start_window, 2),
                     "start_p50_ms": percentiles(ok_starts)["p50_ms"], "start_p99_ms": percentiles(ok_starts)["p99_ms"]})
     errors = len(starts) - len(ok_starts)
+    samples = [repr(s)[:200] for s in starts if isinstance(s, Exception)][:5]
     live = [c for c in candidates if c.attempt]
     if args.transport == "ws":
         opened = await gather_limited([c.open_ws() for c in live], 100)
         errors += sum(isinstance(r, Exception) for r in opened)
+        samples += [repr(r)[:200] for r in opened if isinstance(r, Exception)][:5]
         live = [c for c in live if c.ws is not None]
 
     # Latency phase: one save every 5 s per candidate, spread evenly.
@@ -240,7 +242,7 @@ async def drive(server, args, world) -> dict:
     lat = percentiles(latencies)
     figures.update({"saves_acked": len(latencies), "saves_per_s": round(len(latencies) / args.seconds, 1),
                     "save_p50_ms": lat["p50_ms"], "save_p99_ms": lat["p99_ms"], "latency_phase_s": round(phase_s, 1),
-                    "errors": errors + save_errors})
+                    "errors": errors + save_errors, "error_samples": samples})
 
     # Broadcast: the invigilator extends every room's time; measured until every page has the new deadline.
     if args.transport == "ws":
