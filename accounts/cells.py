@@ -133,3 +133,30 @@ def email(value: Any) -> str:
     except ValidationError:
         raise CellError(_("“{value}” is not an email address.").format(value=raw[:80])) from None
     return raw
+
+
+class RowReader:
+    """Parse the cells of one sheet row, collecting a problem per bad cell (the value becomes None)."""
+
+    def __init__(self, row: dict, number: int):
+        self.row = row
+        self.number = number
+        self.values: dict[str, Any] = {}
+        self.problems: list = []
+
+    def cell(self, column: str, key: str, parser, *args, **kwargs) -> None:
+        from accounts.spreadsheets import Problem
+
+        try:
+            self.values[key] = parser(self.row[column], *args, **kwargs)
+        except CellError as exc:
+            self.values[key] = None
+            self.problems.append(Problem(str(exc), self.number, column))
+
+    def person(self, *, columns: dict[str, str], today, ethnicities: dict, ethnicity_required: bool) -> None:
+        """The identity cells every person row has: name, date of birth, gender, ethnicity, CCCD."""
+        self.cell(columns["name"], "full_name", full_name)
+        self.cell(columns["dob"], "date_of_birth", date, required=True, today=today)
+        self.cell(columns["gender"], "gender", gender)
+        self.cell(columns["ethnicity"], "ethnicity", ethnicity, index=ethnicities, required=ethnicity_required)
+        self.cell(columns["cccd"], "cccd", cccd)

@@ -31,6 +31,8 @@ COL_RANK = "Mã ngạch"
 COL_RANK_SINCE = "Ngày vào ngạch"
 COL_SERVICE_START = "Ngày bắt đầu công tác"
 
+PERSON_CELLS = {"name": COL_NAME, "dob": COL_DOB, "gender": COL_GENDER, "ethnicity": COL_ETHNICITY, "cccd": COL_CCCD}
+
 PEOPLE_COLUMNS = [
     COL_NAME, COL_DOB, COL_GENDER, COL_ETHNICITY, COL_CCCD, COL_PHONE, COL_EMAIL,
     COL_UNIT, COL_POSITION, COL_RANK, COL_RANK_SINCE, COL_SERVICE_START,
@@ -225,21 +227,9 @@ def import_people(
 
 
 def _parse_row(row, *, number, today, ethnicities, ranks, resolver) -> tuple[dict[str, Any], list[Problem]]:
-    values: dict[str, Any] = {}
-    problems: list[Problem] = []
-
-    def cell(column: str, key: str, parser, *args, **kwargs) -> None:
-        try:
-            values[key] = parser(row[column], *args, **kwargs)
-        except cells.CellError as exc:
-            values[key] = None
-            problems.append(Problem(str(exc), number, column))
-
-    cell(COL_NAME, "full_name", cells.full_name)
-    cell(COL_DOB, "date_of_birth", cells.date, required=True, today=today)
-    cell(COL_GENDER, "gender", cells.gender)
-    cell(COL_ETHNICITY, "ethnicity", cells.ethnicity, index=ethnicities, required=False)
-    cell(COL_CCCD, "cccd", cells.cccd)
+    reader = cells.RowReader(row, number)
+    values, problems, cell = reader.values, reader.problems, reader.cell
+    reader.person(columns=PERSON_CELLS, today=today, ethnicities=ethnicities, ethnicity_required=False)
     cell(COL_PHONE, "phone", cells.phone)
     cell(COL_EMAIL, "email", cells.email)
     cell(COL_UNIT, "unit", lambda v: resolver.resolve(cells.text(v)))

@@ -178,22 +178,11 @@ def _state_problem(status: str) -> Problem:
 
 def _parse_row(row: dict[str, Any], *, number: int, today: dt.date, exam: Exam, ethnicities, ranks, exemptible,
                resolver: UnitResolver) -> tuple[dict[str, Any], list[Problem], list[Problem]]:
-    values: dict[str, Any] = {}
-    problems: list[Problem] = []
+    reader = cells.RowReader(row, number)
+    values, problems, cell = reader.values, reader.problems, reader.cell
     warnings: list[Problem] = []
-
-    def cell(column: str, key: str, parser, *args, **kwargs) -> None:
-        try:
-            values[key] = parser(row[column], *args, **kwargs)
-        except cells.CellError as exc:
-            values[key] = None
-            problems.append(Problem(str(exc), number, column))
-
-    cell(COL_NAME, "full_name", cells.full_name)
-    cell(COL_DOB, "date_of_birth", cells.date, required=True, today=today)
-    cell(COL_GENDER, "gender", cells.gender)
-    cell(COL_ETHNICITY, "ethnicity", cells.ethnicity, index=ethnicities, required=True)
-    cell(COL_CCCD, "cccd", cells.cccd)
+    reader.person(columns={"name": COL_NAME, "dob": COL_DOB, "gender": COL_GENDER, "ethnicity": COL_ETHNICITY,
+                           "cccd": COL_CCCD}, today=today, ethnicities=ethnicities, ethnicity_required=True)
     cell(COL_SERVICE_START, "service_start", cells.date, required=False, today=today)
 
     values["list_order"] = _list_order(row[COL_ORDER], number=number)
