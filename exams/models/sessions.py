@@ -209,6 +209,12 @@ class Registration(models.Model):
     def __str__(self) -> str:
         return f"{self.candidate_number} {self.person}"
 
+    def exemption_for(self, subject: Subject) -> str:
+        """The exemption code that excuses this candidate from ``subject`` ("" when none applies)."""
+        if not subject.exemptible:
+            return ""
+        return {"NN": self.exempt_foreign_language, "TH": self.exempt_it}.get(subject.code, "")
+
 
 class InvigilatorAssignment(models.Model):
     class Role(models.TextChoices):

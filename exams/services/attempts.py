@@ -206,8 +206,7 @@ def room_enter(*, registration: Registration, sitting: Sitting, code: str, devic
     """The candidate typed the room code: checks the window, the room and the code, then starts (or resumes)."""
     now = timezone.now()
     subject = sitting.subject
-    if (subject.code == "NN" and registration.exempt_foreign_language) or (
-            subject.code == "TH" and registration.exempt_it):
+    if registration.exemption_for(subject):
         raise ExamDayError("exempt", _("You are exempt from this subject."))
     if Penalty.objects.filter(registration=registration, kind=Penalty.Kind.SUSPENSION).exists():
         raise ExamDayError("suspended", _("You were suspended from this exam."))

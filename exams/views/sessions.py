@@ -341,7 +341,7 @@ def my_exams(request):
     for r in registrations:
         subjects = []
         for subject in r.exam.subjects.all():
-            exempt = (subject.code == "NN" and r.exempt_foreign_language) or (subject.code == "TH" and r.exempt_it)
+            exempt = r.exemption_for(subject)
             subjects.append((subject, list(subject.sittings.all()), exemption_label(exempt) if exempt else ""))
         rows.append((r, subjects))
     return render(request, "exams/my_exams.html", {"rows": rows})

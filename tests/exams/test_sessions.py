@@ -253,3 +253,14 @@ class TestExamLogin:
         assert "_auth_user_id" not in client.session
         client.post(reverse("exam_login"), {"candidate_number": "CV0007", "password": "abc23xyz", "exam": other.pk})
         assert client.session["exam_registration_id"] == twin.pk
+
+
+@pytest.mark.django_db
+def test_an_exemption_excuses_only_its_own_exemptible_subject(exam, make_user):
+    registration = _register(exam, make_user(), "CV0001")
+    registration.exempt_foreign_language = "NN_DTTS"
+    subjects = {s.code: s for s in exam.subjects.all()}
+    assert registration.exemption_for(subjects["NN"]) == "NN_DTTS"
+    assert registration.exemption_for(subjects["TH"]) == "" and registration.exemption_for(subjects["KTC"]) == ""
+    subjects["NN"].exemptible = False  # an exam that made the subject compulsory
+    assert registration.exemption_for(subjects["NN"]) == ""
