@@ -172,6 +172,9 @@ def running_server(setup_code: str = "", *, processes: int = 1, extra_env: dict 
             server.stop()
             for _process, log in started:
                 log.close()
+                if os.environ.get("BENCH_LOG_DIR"):  # keep the server logs for a post-mortem
+                    Path(os.environ["BENCH_LOG_DIR"]).mkdir(parents=True, exist_ok=True)
+                    Path(os.environ["BENCH_LOG_DIR"], Path(log.name).name).write_text(Path(log.name).read_text())
 
 
 async def trivial_endpoint(url: str, *, requests: int, concurrency: int) -> dict:

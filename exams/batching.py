@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from exams.dbgate import write_gate
 from exams.services import attempts as svc
 
 
@@ -60,7 +61,7 @@ class SaveBatcher:
 
 def _apply(batch: list[dict]) -> list:
     results = []
-    with transaction.atomic():
+    with write_gate(), transaction.atomic():
         for kwargs in batch:
             try:
                 results.append(svc.answer_save(**kwargs))  # its own atomic() is a savepoint here

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
+from exams.dbgate import write_gate
 from exams.importing.base import CHOICE_KINDS, KIND_ESSAY, KIND_MULTIPLE, KIND_SHORT
 from exams.models import (
     Admission,
@@ -47,6 +49,17 @@ class ExamDayError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+@contextmanager
+def busy_as_refusal():
+    """"database is locked" never reaches a user: it becomes a refusal the page can retry."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise ExamDayError("busy", _("The system is busy; try again in a few seconds.")) from exc
 
 
 def grace() -> dt.timedelta:
@@ -223,7 +236,7 @@ def room_enter(*, registration: Registration, sitting: Sitting, code: str, devic
     if now > room_session.code_valid_until or not secrets.compare_digest(room_session.code, (code or "").strip()):
         raise ExamDayError("bad_code", _("The room code is wrong."))
     # One transaction for the admission and the start: one commit (one fsync) per candidate at the start spike.
-    with transaction.atomic():
+    with busy_as_refusal(), write_gate(), transaction.atomic():
         admission, created = Admission.objects.get_or_create(registration=registration, room_session=room_session)
         if created:
             RoomEvent.objects.create(room_session=room_session, registration=registration,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.services import audit_record, client_ip
 from exams import selectors
+from exams.dbgate import write_gate
 from exams.forms_sessions import RoomActionForm, RoomCodeForm
 from exams.models import Admission, AnswerEvent, Attempt, Registration, Room, RoomEvent, RoomSession, Sitting
 from exams.selectors_room import console_snapshot
@@ -115,9 +116,11 @@ def attempt_save_http(request, pk: int):
         return JsonResponse({"type": "error", "code": "bad_message", "message": _("The message is not valid.")},
                             status=400)
     try:
-        result = svc.answer_save(attempt_id=pk, user_id=request.user.pk, position=data.get("item"),
-                                 seq=data.get("seq"), value=data.get("value"), device=str(data.get("device", ""))[:64],
-                                 client_time=data.get("client_time", ""), transport="http")
+        with svc.busy_as_refusal(), write_gate():
+            result = svc.answer_save(attempt_id=pk, user_id=request.user.pk, position=data.get("item"),
+                                     seq=data.get("seq"), value=data.get("value"),
+                                     device=str(data.get("device", ""))[:64], client_time=data.get("client_time", ""),
+                                     transport="http")
     except svc.ExamDayError as exc:
         if exc.code in ("too_late", "finished"):
             attempt = Attempt.objects.select_related("room_session").filter(pk=pk).first()

@@ -357,3 +357,13 @@ def test_group_commit_applies_each_save_in_its_own_savepoint(exam_day):
     assert [type(r).__name__ for r in results] == ["SaveResult", "ExamDayError", "SaveResult"]
     assert AttemptItem.objects.get(attempt=attempt, position=pos).answer == [ids[1]]
     assert list(AnswerEvent.objects.order_by("pk").values_list("client_seq", flat=True)) == [1, 3]
+
+
+def test_database_is_locked_becomes_a_retryable_refusal_never_a_server_error():
+    from django.db import OperationalError
+
+    with pytest.raises(svc.ExamDayError) as caught, svc.busy_as_refusal():
+        raise OperationalError("database is locked")
+    assert caught.value.code == "busy" and caught.value.message
+    with pytest.raises(OperationalError), svc.busy_as_refusal():
+        raise OperationalError("no such table: x")  # other database errors are not hidden

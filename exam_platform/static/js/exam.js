@@ -73,6 +73,9 @@
       delete queue.pending[msg.item]; persist(); showPending();
     }
     if (msg.code === "too_late" || msg.code === "finished") { finish(); }
+    if (msg.code === "busy" || msg.code === "retry") {  // nothing was stored: send it again shortly
+      setTimeout(function () { if (queue.pending[msg.item]) send(queue.pending[msg.item]); }, 2000);
+    }
   }
   function send(p) {
     if (wsOpen) { ws.send(JSON.stringify({ type: "save", item: p.item, seq: p.seq, value: p.value, client_time: p.client_time })); return; }
