@@ -320,12 +320,7 @@ DEMO_ACCOUNTS = [
 
 def demo_password() -> str:
     """The one password of the demo accounts (generated into the ignored local secrets file)."""
-    password = getattr(settings, "DEMO_PASSWORD", "")
-    if not password:
-        from exam_platform.settings import _local_secret
-
-        password = _local_secret("DEMO_PASSWORD")
-    return password
+    return settings.DEMO_PASSWORD
 
 
 # --- The seeding ---------------------------------------------------------------------------------

@@ -110,17 +110,11 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
         except svc.ExamDayError as exc:
             await self.send_json({"type": "error", "seq": seq, "item": content.get("item"), "code": exc.code,
                                   "message": exc.message})
-            if exc.code in ("too_late", "finished"):
-                await database_sync_to_async(self._finish_lazily)()
+            await database_sync_to_async(svc.finish_after_refusal)(attempt_id=self.attempt_id, code=exc.code)
             return
         # The batch's transaction has committed: only now is the answer acknowledged.
         await self.send_json({"type": "ack", "seq": result.seq, "item": result.position,
                               "duplicate": result.duplicate})
-
-    def _finish_lazily(self):
-        attempt = Attempt.objects.select_related("room_session").filter(pk=self.attempt_id).first()
-        if attempt is not None:
-            svc.finish_if_overdue(attempt)
 
     async def attempt_state(self, event):
         await self.send_json({**{k: v for k, v in event.items() if k != "type"}, "type": "state",

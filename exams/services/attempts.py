@@ -456,6 +456,14 @@ def finish_if_overdue(attempt: Attempt) -> Attempt:
     return attempt
 
 
+def finish_after_refusal(*, attempt_id: int, code: str) -> None:
+    """A save refused because time is up finishes the attempt at once (the lazy finish), whatever the transport."""
+    if code in ("too_late", "finished"):
+        attempt = Attempt.objects.select_related("room_session").filter(pk=attempt_id).first()
+        if attempt is not None:
+            finish_if_overdue(attempt)
+
+
 def finish_overdue(*, dry_run: bool = False) -> int:
     """Finish every open attempt past deadline + grace or its room's close (safe beside lazy finishes)."""
     now = timezone.now()

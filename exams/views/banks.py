@@ -28,6 +28,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_SESSION_KEY = "question_import"
 
 
+def _filtered_questions(request, bank):
+    """The filter form of the bank page and the questions it selects (the page and the export share it)."""
+    form = QuestionFilterForm(request.GET or None, bank=bank, legal_bases=selectors.legal_bases(bank=bank))
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, selectors.question_list(
+        bank=bank, query=filters.get("q") or "", topic_id=filters["topic"].pk if filters.get("topic") else None,
+        kind=filters.get("kind") or "", difficulty=filters.get("difficulty") or "", status=filters.get("status") or "",
+        legal_basis=filters.get("legal_basis") or "",
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def bank_list(request):
@@ -52,13 +63,7 @@ def bank_list(request):
 @login_required
 def bank_detail(request, pk: int):
     bank = get_bank(request, pk)
-    form = QuestionFilterForm(request.GET or None, bank=bank, legal_bases=selectors.legal_bases(bank=bank))
-    filters = form.cleaned_data if form.is_valid() else {}
-    questions = selectors.question_list(
-        bank=bank, query=filters.get("q") or "", topic_id=filters["topic"].pk if filters.get("topic") else None,
-        kind=filters.get("kind") or "", difficulty=filters.get("difficulty") or "", status=filters.get("status") or "",
-        legal_basis=filters.get("legal_basis") or "",
-    )
+    form, questions = _filtered_questions(request, bank)
     page = Paginator(questions, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -124,14 +129,8 @@ def bank_retire_legal_basis(request, pk: int):
 def bank_export(request, pk: int):
     """The bank (or the filtered part shown) in the import template."""
     bank = get_bank(request, pk)
-    form = QuestionFilterForm(request.GET or None, bank=bank, legal_bases=selectors.legal_bases(bank=bank))
-    filters = form.cleaned_data if form.is_valid() else {}
-    questions = selectors.question_list(
-        bank=bank, query=filters.get("q") or "", topic_id=filters["topic"].pk if filters.get("topic") else None,
-        kind=filters.get("kind") or "", difficulty=filters.get("difficulty") or "", status=filters.get("status") or "",
-        legal_basis=filters.get("legal_basis") or "",
-    ).prefetch_related("choices")
-    response = HttpResponse(exports.questions_xlsx(questions), content_type=XLSX)
+    _form, questions = _filtered_questions(request, bank)
+    response = HttpResponse(exports.questions_xlsx(questions.prefetch_related("choices")), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ngan-hang-{bank.pk}.xlsx"'
     return response
 

@@ -122,10 +122,7 @@ def attempt_save_http(request, pk: int):
                                      device=str(data.get("device", ""))[:64], client_time=data.get("client_time", ""),
                                      transport="http")
     except svc.ExamDayError as exc:
-        if exc.code in ("too_late", "finished"):
-            attempt = Attempt.objects.select_related("room_session").filter(pk=pk).first()
-            if attempt is not None:
-                svc.finish_if_overdue(attempt)
+        svc.finish_after_refusal(attempt_id=pk, code=exc.code)
         status = 404 if exc.code == "not_yours" else 409
         return JsonResponse({"type": "error", "seq": data.get("seq"), "item": data.get("item"), "code": exc.code,
                              "message": exc.message}, status=status)
