@@ -37,6 +37,9 @@ class Exam(models.Model):
     target_rank = models.ForeignKey(Rank, verbose_name=_("target rank"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     quota = models.PositiveIntegerField(_("quota"), null=True, blank=True, help_text=_("Empty: not set yet."))
+    selects_winners = models.BooleanField(
+        _("selects winners within a quota"), default=True,
+        help_text=_("Off for checks such as kiểm định: results are then only Đạt / Không đạt."))
     quota_scope = models.CharField(_("quota applies to"), max_length=16, choices=QuotaScope.choices,
                                    default=QuotaScope.EXAM)
     cutoff = models.DateField(_("eligibility cut-off date"))

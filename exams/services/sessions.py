@@ -35,8 +35,8 @@ TRANSITIONS: dict[tuple[str, str], tuple] = {
     (S.SCHEDULED, S.RUNNING): (CHAIR, VICE_CHAIR),
     (S.RUNNING, S.MARKING): (CHAIR, VICE_CHAIR, SECRETARY),
     (S.MARKING, S.RESULTS): (CHAIR, SECRETARY),
-    (S.RESULTS, S.APPROVED): (CHAIR,),
-    (S.APPROVED, S.PUBLISHED): (HR,),
+    # results → approved → published are the results' own steps (exams.services.results.approve / publish):
+    # they approve and publish a results version, never just the exam's label.
 }
 
 
@@ -79,7 +79,7 @@ def exam_create(*, preset_slug: str, name: str, actor: User | None, quota: int |
     with transaction.atomic():
         exam = Exam.objects.create(
             name=name.strip(), preset=preset.slug, cutoff=cutoff or timezone.localdate(),
-            quota=quota if preset.has_quota else None, number_prefix=prefix or preset.prefix,
+            quota=quota if preset.has_quota else None, selects_winners=preset.has_quota, number_prefix=prefix or preset.prefix,
             target_rank=Rank.objects.filter(code=preset.target_rank).first() if preset.target_rank else None,
             tie_break=list(preset.tie_break), created_by=actor,
         )
