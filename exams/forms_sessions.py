@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from exams.models import CouncilMember, Exam, InvigilatorAssignment, Room, Sitting, Subject
+from exams.models import CouncilMember, Exam, InvigilatorAssignment, Quota, Room, Sitting, Subject
 from exams.presets import PRESETS
 
 DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M"]
@@ -28,7 +28,7 @@ class ExamForm(forms.ModelForm):
 
     class Meta:
         model = Exam
-        fields = ["name", "target_rank", "quota", "quota_scope", "cutoff", "reprimand_rate", "warning_rate",
+        fields = ["name", "target_rank", "selects_winners", "quota", "quota_scope", "cutoff", "reprimand_rate", "warning_rate",
                   "tie_break", "show_score_at_end", "print_result_slip", "number_prefix", "admit_needs_invigilator",
                   "one_question_per_screen"]
         widgets = {"cutoff": forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})}
@@ -141,3 +141,38 @@ class RoomActionForm(forms.Form):
                                                          ("suspension", _("Suspended from the exam (đình chỉ thi)")),
                                                          ("cancellation", _("Result cancelled (hủy kết quả)"))])
     reason = forms.CharField(required=False, max_length=2000)
+
+
+class QuotaForm(forms.ModelForm):
+    """One group's quota: a unit when the exam's quota applies per unit, a rank group when per rank."""
+
+    class Meta:
+        model = Quota
+        fields = ["unit", "rank", "seats"]
+
+    def __init__(self, *args, exam: Exam, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exam = exam
+        self.instance.exam = exam
+        per_unit = exam.quota_scope == Exam.QuotaScope.UNIT
+        self.fields["unit"].required = per_unit
+        self.fields["rank"].required = exam.quota_scope == Exam.QuotaScope.TARGET_RANK
+        self.fields["rank"].label = _("Current rank of the group")
+        if exam.quota_scope == Exam.QuotaScope.EXAM:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean(self):
+        data = super().clean()
+        if self.exam.quota_scope == Exam.QuotaScope.EXAM:
+            raise forms.ValidationError(_("This exam has one quota for the whole exam; set it in the exam's rules."))
+        unit, rank = data.get("unit"), data.get("rank")
+        if self.exam.quota_scope == Exam.QuotaScope.UNIT:
+            data["rank"] = None
+            if unit is not None:
+                self.instance = Quota.objects.filter(exam=self.exam, unit=unit).first() or self.instance
+        elif rank is not None:
+            data["unit"] = None
+            self.instance = Quota.objects.filter(exam=self.exam, rank=rank).first() or self.instance
+        self.instance.exam = self.exam
+        return data

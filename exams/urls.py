@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.views import banks, examday, papers, questions, sessions
+from exams.views import banks, examday, papers, questions, quotas, sessions
 
 urlpatterns = [
     path("banks/", banks.bank_list, name="bank_list"),
@@ -33,6 +33,7 @@ urlpatterns += [
     path("exams/", sessions.exam_list, name="exam_list"),
     path("exams/<int:pk>/", sessions.exam_detail, name="exam_detail"),
     path("exams/<int:pk>/edit/", sessions.exam_edit, name="exam_edit"),
+    path("exams/<int:pk>/quotas/", quotas.exam_quotas, name="exam_quotas"),
     path("exams/<int:pk>/transition/", sessions.exam_transition_view, name="exam_transition"),
     path("exams/<int:pk>/council/", sessions.council_add_view, name="exam_council_add"),
     path("exams/<int:pk>/rooms/", sessions.room_add, name="exam_room_add"),
@@ -63,4 +64,22 @@ urlpatterns += [
     path("attempts/<int:pk>/timeline.csv", examday.attempt_timeline, name="attempt_timeline"),
     path("room-sessions/<int:pk>/record/", examday.room_record, name="room_record"),
     path("invigilation/", examday.my_sittings, name="my_sittings"),
+]
+
+urlpatterns += [
+    path("exams/<int:pk>/results/", results.results, name="exam_results"),
+    path("exams/<int:pk>/results/compute/", results.results_compute, name="exam_results_compute"),
+    path("exams/<int:pk>/results/ties/", results.results_tie, name="exam_results_tie"),
+    path("exams/<int:pk>/results/approve/", results.results_approve, name="exam_results_approve"),
+    path("exams/<int:pk>/results/publish/", results.results_publish, name="exam_results_publish"),
+    path("exams/<int:pk>/results/versions/", results.results_versions, name="exam_results_versions"),
+    path("exams/<int:pk>/results/versions/<int:number>/compare/", results.results_compare,
+         name="exam_results_compare"),
+    path("exams/<int:pk>/results/annex-<str:list_kind>.xlsx", results.results_annex, name="exam_results_annex"),
+    path("exams/<int:pk>/results/decision.docx", results.results_decision, name="exam_results_decision"),
+    path("exams/<int:pk>/scores/import/", results.scores_import, name="exam_scores_import"),
+    path("exams/<int:pk>/scores/template.xlsx", results.scores_template, name="exam_scores_template"),
+    path("results/<int:pk>/notice.pdf", results.result_notice, name="result_notice"),
+    path("my-exams/<int:pk>/result/", results.my_result, name="my_result"),
+    path("my-exams/<int:pk>/result/notice.pdf", results.my_result_notice, name="my_result_notice"),
 ]

@@ -337,3 +337,26 @@ def test_query_count_does_not_grow_with_candidates(exam):
     small = measure(3, 1)
     large = measure(30, 100)
     assert small == large
+
+
+@pytest.mark.django_db
+class TestQuotaPage:
+    def test_hr_sets_a_unit_quota_and_results_use_it(self, client, exam, hr, province):
+        from accounts.services import unit_create
+        unit = unit_create(name="Sở Tư pháp", parent=province, kind="department", code="STP")
+        Exam.objects.filter(pk=exam.pk).update(quota_scope=Exam.QuotaScope.UNIT)
+        client.force_login(hr)
+        url = f"/exams/{exam.pk}/quotas/"
+        response = client.post(url, {"unit": unit.pk, "seats": 1})
+        assert response.status_code == 302 and Quota.objects.get(exam=exam).seats == 1
+        client.post(url, {"unit": unit.pk, "seats": 2})  # the same unit again: updated, not duplicated
+        assert Quota.objects.get(exam=exam).seats == 2
+        for n in range(1, 4):
+            full_scores(candidate(exam, n, unit=unit), 60 + n)
+        assert compute(exam).version.selected == 2
+        assert AuditLog.objects.filter(action="exam.quota_set").count() == 2
+
+    def test_a_whole_exam_quota_refuses_groups(self, client, exam, hr, province):
+        client.force_login(hr)
+        response = client.post(f"/exams/{exam.pk}/quotas/", {"unit": province.pk, "seats": 1})
+        assert response.status_code == 200 and not Quota.objects.exists()

@@ -119,6 +119,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("exam_list", "create"): ("post", None, only({HR: AWAY})),
     ("exam_detail", ""): ("get", "exam", only({HR: OK, COUNCIL: OK})),
     ("exam_edit", ""): ("get", "exam", only({HR: OK})),
+    ("exam_quotas", ""): ("get", "exam", only({HR: OK})),
     ("exam_transition", ""): ("post", "exam", only({HR: AWAY, COUNCIL: AWAY})),
     ("exam_council_add", ""): ("post", "exam", only({HR: AWAY})),
     ("exam_room_add", ""): ("post", "exam", only({HR: AWAY})),

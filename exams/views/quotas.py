@@ -1,0 +1,40 @@
+"""Quotas per unit or per rank group, for exams whose quota does not apply to the whole exam."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.services import audit_record
+from exams.forms_sessions import QuotaForm
+from exams.models import Exam, Quota
+from exams.views.common import require
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exam_quotas(request, pk: int):
+    exam = get_object_or_404(Exam, pk=pk)
+    require(request, "exams.manage_exams", exam)
+    form = QuotaForm(request.POST or None, exam=exam)
+    if request.method == "POST":
+        remove = request.POST.get("remove")
+        if remove:
+            quota = get_object_or_404(Quota, pk=remove, exam=exam)
+            audit_record(actor=request.user, action="exam.quota_remove", obj=exam,
+                         details={"unit": quota.unit_id, "rank": quota.rank_id, "seats": quota.seats})
+            quota.delete()
+            messages.success(request, _("The quota was removed."))
+            return redirect("exam_quotas", pk=exam.pk)
+        if form.is_valid():
+            quota = form.save()
+            audit_record(actor=request.user, action="exam.quota_set", obj=exam,
+                         details={"unit": quota.unit_id, "rank": quota.rank_id, "seats": quota.seats})
+            messages.success(request, _("The quota was saved."))
+            return redirect("exam_quotas", pk=exam.pk)
+    quotas = exam.quotas.select_related("unit", "rank").order_by("unit__path", "rank__code")
+    return render(request, "exams/quotas.html", {"exam": exam, "form": form, "quotas": quotas,
+                                                 "total": sum(q.seats for q in quotas)})
