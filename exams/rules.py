@@ -4,6 +4,8 @@ import rules
 
 from accounts.permissions import has_role, register
 from accounts.roles import Role
+from exams.models import ResultVersion
+from exams.services.results import is_council_chair, may_compute
 
 is_question_author = has_role(Role.QUESTION_AUTHOR)
 is_council_member = has_role(Role.COUNCIL_MEMBER)
@@ -67,3 +69,40 @@ def chairs_room_session_exam(user, room_session) -> bool:
 # An invigilator sees only their sittings and rooms; HR and the council chair may look in too.
 register("exams.watch_room", invigilates_room_session | is_hr_staff | chairs_room_session_exam)
 register("exams.act_in_room", invigilates_room_session | chairs_room_session_exam)
+
+
+# --- Results (issue 6) ---------------------------------------------------------------------------------
+# The positions that decide live in exams.services.results (may_compute, is_council_chair): the rules only
+# point at them, so the page and the service never disagree about who may act.
+
+
+@rules.predicate
+def may_compute_results(user, exam) -> bool:
+    if exam is None or not user.is_authenticated:
+        return False
+    return may_compute(exam=exam, user=user)
+
+
+@rules.predicate
+def chairs_exam_council(user, exam) -> bool:
+    if exam is None or not user.is_authenticated:
+        return False
+    return is_council_chair(exam=exam, user=user)
+
+
+@rules.predicate
+def is_registered_person_with_published_result(user, registration) -> bool:
+    if registration is None or not user.is_authenticated or registration.person_id != user.pk:
+        return False
+    return registration.exam.result_versions.filter(status=ResultVersion.Status.PUBLISHED).exists()
+
+
+# Candidates never see the exam's lists: only HR and people on the exam's council or boards.
+register("exams.view_results", is_hr_staff | sits_on_exam)
+register("exams.compute_results", may_compute_results)
+register("exams.resolve_ties", chairs_exam_council)
+register("exams.approve_results", chairs_exam_council)
+register("exams.publish_results", is_hr_staff)
+register("exams.import_scores", is_hr_staff)
+# A candidate's own row of the newest published version, nobody else's, never a draft.
+register("exams.view_own_result", is_registered_person_with_published_result)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.views import banks, examday, papers, questions, quotas, sessions
+from exams.views import banks, examday, papers, questions, quotas, results, sessions
 
 urlpatterns = [
     path("banks/", banks.bank_list, name="bank_list"),

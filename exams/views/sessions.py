@@ -30,7 +30,7 @@ from exams.forms_sessions import (
     SubjectForm,
 )
 from exams.importing.candidates import import_candidates
-from exams.models import Exam, Registration, Room, Subject
+from exams.models import Exam, Registration, ResultVersion, Room, Subject
 from exams.reference import exemption_label
 from exams.services import sessions as svc
 from exams.views.common import require
@@ -344,4 +344,6 @@ def my_exams(request):
             exempt = r.exemption_for(subject)
             subjects.append((subject, list(subject.sittings.all()), exemption_label(exempt) if exempt else ""))
         rows.append((r, subjects))
-    return render(request, "exams/my_exams.html", {"rows": rows})
+    published = set(ResultVersion.objects.filter(exam__in=[r.exam_id for r, _s in rows],
+                                                 status=ResultVersion.Status.PUBLISHED).values_list("exam_id", flat=True))
+    return render(request, "exams/my_exams.html", {"rows": rows, "published": published})
