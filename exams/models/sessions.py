@@ -53,6 +53,11 @@ class Exam(models.Model):
     number_prefix = models.CharField(_("candidate number prefix"), max_length=8)
     admit_needs_invigilator = models.BooleanField(_("the invigilator admits each candidate"), default=False)
     one_question_per_screen = models.BooleanField(_("one question per screen"), default=False)
+    appeal_days = models.PositiveSmallIntegerField(
+        _("appeal window (calendar days)"), default=15,
+        help_text=_("Counted from the day after publication; closes at 23:59:59 local time on the last day."))
+    appeal_fee = models.DecimalField(_("appeal fee (VND)"), max_digits=12, decimal_places=0, default=0)
+    marker_not_own_unit = models.BooleanField(_("markers never mark candidates of their own unit"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -98,6 +103,11 @@ class Subject(models.Model):
     timing = models.CharField(_("timing"), max_length=16, choices=Timing.choices, default=Timing.FIXED)
     late_entry_minutes = models.PositiveIntegerField(_("late entry (minutes)"), default=5)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    mark_step = models.DecimalField(_("marking step"), max_digits=4, decimal_places=2, default=Decimal("0.25"))
+    third_marking_gap = models.DecimalField(
+        _("gap that calls a third marker"), max_digits=6, decimal_places=2, default=Decimal("10"),
+        help_text=_("When the two marks differ by more than this, a third marker marks."))
+    appeals_allowed = models.BooleanField(_("appeals (phúc khảo) allowed"), default=False)
 
     class Meta:
         ordering = ["exam", "order", "pk"]

@@ -17,7 +17,7 @@ from accounts.roles import Role
 from accounts.services import audit_record
 from accounts.vietnamese import name_sort_key
 from exams.models import CouncilMember, Exam, Registration, Room, Subject
-from exams.presets import PRESETS, late_entry_minutes
+from exams.presets import COMPUTER, PRESETS, late_entry_minutes
 
 S = Exam.Status
 ORDER = [S.DRAFT, S.REGISTRATION, S.SCHEDULED, S.RUNNING, S.MARKING, S.RESULTS, S.APPROVED, S.PUBLISHED]
@@ -87,7 +87,8 @@ def exam_create(*, preset_slug: str, name: str, actor: User | None, quota: int |
             Subject(exam=exam, code=s.code, name=s.name, format=s.format, question_count=s.question_count,
                     duration_minutes=s.duration_minutes, scale=s.scale, pass_rule=s.pass_rule, is_gate=s.is_gate,
                     exemptible=s.exemptible, ranks=s.ranks, timing=Subject.Timing.FIXED,
-                    late_entry_minutes=late_entry_minutes(s.duration_minutes), order=n)
+                    late_entry_minutes=late_entry_minutes(s.duration_minutes), order=n,
+                    appeals_allowed=s.format != COMPUTER)
             for n, s in enumerate(preset.subjects)
         ])
         audit_record(actor=actor, action="exam.create", obj=exam, details={"preset": preset.slug})
