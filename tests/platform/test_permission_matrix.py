@@ -150,6 +150,25 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("room_record", ""): ("get", "room_session", only({INVIGILATOR: OK, HR: OK, COUNCIL: OK})),
     ("my_sittings", ""): ("get", None, only({INVIGILATOR: OK, HR: OK})),
     ("my_exams", ""): ("get", None, signed_in(OK)),
+    # Results: HR and the exam's council read them and download the lists; the chair (or vice-chair) resolves
+    # ties and approves; HR and the chair or secretary compute; HR publishes and imports scores. A candidate
+    # reaches only their own published row, through their own registration: 404 for everyone else.
+    ("exam_results", ""): ("get", "exam", only({HR: OK, COUNCIL: OK})),
+    ("exam_results", "published"): ("get", "results_exam", only({HR: OK, COUNCIL: OK})),
+    ("exam_results_compute", ""): ("post", "exam", only({HR: AWAY, COUNCIL: AWAY})),
+    ("exam_results_tie", ""): ("post", "exam", only({COUNCIL: AWAY})),
+    ("exam_results_approve", ""): ("post", "exam", only({COUNCIL: AWAY})),
+    ("exam_results_publish", ""): ("post", "exam", only({HR: AWAY})),
+    ("exam_results_versions", ""): ("get", "results_exam", only({HR: OK, COUNCIL: OK})),
+    ("exam_results_compare", ""): ("get", "results_compare", only({HR: OK, COUNCIL: OK})),
+    ("exam_results_annex", ""): ("get", "results_annex", only({HR: OK, COUNCIL: OK})),
+    ("exam_results_decision", ""): ("get", "results_exam", only({HR: OK, COUNCIL: OK})),
+    ("exam_scores_import", ""): ("get", "exam", only({HR: OK})),
+    ("exam_scores_template", ""): ("get", "exam", only({HR: OK})),
+    ("result_notice", ""): ("get", "candidate_result", only({HR: OK, COUNCIL: OK})),
+    ("my_result", ""): ("get", "results_exam", only({CANDIDATE: OK}, others=HIDDEN)),
+    ("my_result", "not published yet"): ("get", "exam", only({}, others=HIDDEN)),
+    ("my_result_notice", ""): ("get", "results_exam", only({CANDIDATE: OK}, others=HIDDEN)),
 }
 
 
@@ -200,7 +219,7 @@ def world(db, make_user, province, settings, tmp_path):
     (tmp_path / "question-images").mkdir()
     (tmp_path / "question-images" / "a.png").write_bytes(b"png")
     bank_objects = _bank_world(users[AUTHOR], make_user)
-    exam_objects = _exam_world(users)
+    exam_objects = {**_exam_world(users), **_results_world(users)}
     kwargs = {
         None: {},
         **bank_objects,
@@ -283,6 +302,29 @@ def _exam_world(users) -> dict:
             "subject": {"pk": exam.subjects.first().pk}, "registration": {"pk": registration.pk},
             "sitting": {"sitting_id": sitting.pk}, "sitting_room": {"sitting_id": sitting.pk, "room_id": room.pk},
             "attempt": {"pk": attempt.pk}, "room_session": {"pk": room_session.pk}}
+
+
+def _results_world(users) -> dict:
+    """A second exam whose results are published (version 2 beside version 1), the candidate registered in it.
+    Rows written directly: the matrix checks who reaches what, not how results are computed."""
+    from decimal import Decimal
+
+    from exams.models import CandidateResult, Registration, ResultVersion
+    from exams.services.sessions import council_add, exam_create
+
+    exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name="Kỳ thi đã công bố", actor=users[HR])
+    council_add(exam=exam, user=users[COUNCIL], board="council", position="chair", actor=users[HR])
+    exam.status = "published"
+    exam.save()
+    registration = Registration.objects.create(exam=exam, person=users[CANDIDATE], candidate_number="CV0001")
+    old = ResultVersion.objects.create(exam=exam, number=1, status="superseded", candidates=1)
+    new = ResultVersion.objects.create(exam=exam, number=2, status="published", reason="Phúc khảo", candidates=1,
+                                       selected=1, passed=1)
+    CandidateResult.objects.create(version=old, registration=registration, outcome="failed", note="Vắng thi")
+    result = CandidateResult.objects.create(version=new, registration=registration, outcome="selected", passed=True,
+                                            ranking_score=Decimal("80"), rank=1)
+    return {"results_exam": {"pk": exam.pk}, "results_compare": {"pk": exam.pk, "number": 2},
+            "results_annex": {"pk": exam.pk, "list_kind": "all"}, "candidate_result": {"pk": result.pk}}
 
 
 def _outcome(response) -> object:
