@@ -4,7 +4,7 @@ import rules
 
 from accounts.permissions import has_role, register
 from accounts.roles import Role
-from exams.models import ResultVersion
+from exams.models import CouncilMember, ItemReview, ResultVersion
 from exams.services.results import is_council_chair, may_compute
 
 is_question_author = has_role(Role.QUESTION_AUTHOR)
@@ -106,3 +106,26 @@ register("exams.publish_results", is_hr_staff)
 register("exams.import_scores", is_hr_staff)
 # A candidate's own row of the newest published version, nobody else's, never a draft.
 register("exams.view_own_result", is_registered_person_with_published_result)
+
+
+# --- Statistics (issue 7) -------------------------------------------------------------------------------------
+# The figures describe candidates as a group: HR and anyone on the exam's council or boards, never candidates.
+register("exams.view_statistics", is_hr_staff | sits_on_exam)
+
+
+@rules.predicate
+def authors_question_bank(user, question) -> bool:
+    return question is not None and is_bank_author(user, question.bank)
+
+
+@rules.predicate
+def on_question_board_of_open_review(user, question) -> bool:
+    """On the question board of an exam whose item analysis flagged this question (still open)."""
+    if question is None or not user.is_authenticated:
+        return False
+    exams = ItemReview.objects.filter(question=question, resolved_at__isnull=True).values("exam_id")
+    return CouncilMember.objects.filter(user=user, board=CouncilMember.Board.QUESTIONS, exam_id__in=exams).exists()
+
+
+# The bank's authors or the question board of the exam that flagged it close an item-analysis review.
+register("exams.resolve_item_review", (is_question_author & authors_question_bank) | on_question_board_of_open_review)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.views import banks, examday, papers, questions, quotas, results, sessions
+from exams.views import banks, examday, papers, questions, quotas, results, sessions, statistics
 
 urlpatterns = [
     path("banks/", banks.bank_list, name="bank_list"),
@@ -82,4 +82,10 @@ urlpatterns += [
     path("results/<int:pk>/notice.pdf", results.result_notice, name="result_notice"),
     path("my-exams/<int:pk>/result/", results.my_result, name="my_result"),
     path("my-exams/<int:pk>/result/notice.pdf", results.my_result_notice, name="my_result_notice"),
+]
+
+urlpatterns += [
+    path("exams/<int:pk>/statistics/", statistics.statistics, name="exam_statistics"),
+    path("exams/<int:pk>/statistics.xlsx", statistics.statistics_xlsx, name="exam_statistics_xlsx"),
+    path("questions/<int:pk>/review/resolve/", questions.question_review_resolve, name="question_review_resolve"),
 ]

@@ -15,12 +15,14 @@ from PIL import Image, UnidentifiedImageError
 
 from accounts.permissions import has_role
 from accounts.roles import Role
+from accounts.services import client_ip
 from exams import html, selectors
 from exams.forms import QuestionForm
 from exams.importing.validate import validate
 from exams.models import Choice, Question
 from exams.services.questions import question_approve, question_create, question_update, topic_get_or_create
-from exams.views.common import get_bank
+from exams.statistics import item_reviews_resolve
+from exams.views.common import get_bank, require
 
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -90,6 +92,8 @@ def question_detail(request, pk: int):
         "can_edit": can_edit and question.is_current,
         "can_approve": can_edit and question.is_current and question.status == Question.Status.DRAFT
         and question.author_id != request.user.pk,
+        "open_reviews": question.reviews.filter(resolved_at__isnull=True).select_related("exam", "subject"),
+        "can_resolve": request.user.has_perm("exams.resolve_item_review", question),
     })
 
 
@@ -103,6 +107,22 @@ def question_approve_view(request, pk: int):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("The question is approved and can be drawn into papers."))
+    return redirect("question_detail", pk=question.pk)
+
+
+@login_required
+@require_POST
+def question_review_resolve(request, pk: int):
+    """The question board closes the item-analysis review(s) of this question with a note (audited)."""
+    question = _get_question(request, pk, "exams.view_bank")
+    require(request, "exams.resolve_item_review", question)
+    note = (request.POST.get("note") or "").strip()
+    if not note:
+        messages.error(request, _("Write what was decided about this question."))
+    elif item_reviews_resolve(question=question, actor=request.user, note=note[:2000], ip=client_ip(request)):
+        messages.success(request, _("The review is marked resolved."))
+    else:
+        messages.info(request, _("This question has no open review."))
     return redirect("question_detail", pk=question.pk)
 
 

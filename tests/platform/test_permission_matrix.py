@@ -169,6 +169,11 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("my_result", ""): ("get", "results_exam", only({CANDIDATE: OK}, others=HIDDEN)),
     ("my_result", "not published yet"): ("get", "exam", only({}, others=HIDDEN)),
     ("my_result_notice", ""): ("get", "results_exam", only({CANDIDATE: OK}, others=HIDDEN)),
+    # Statistics: HR and the exam's council or boards (the council chair here); never candidates. Resolving an
+    # item-analysis review: the bank's authors (the question board of the flagging exam too, tested apart).
+    ("exam_statistics", ""): ("get", "exam", only({HR: OK, COUNCIL: OK})),
+    ("exam_statistics_xlsx", ""): ("get", "exam", only({HR: OK, COUNCIL: OK})),
+    ("question_review_resolve", ""): ("post", "question", only({AUTHOR: AWAY})),
 }
 
 

@@ -1,0 +1,95 @@
+"""Statistics pages: distributions, pass rates per unit and subject, item analysis, and the workbook. HR and
+anyone on the exam's council or boards; the computations live in ``exams.statistics``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.services import client_ip
+from exams import statistics as stats_module
+from exams.models import Exam
+from exams.statistics import SubjectStatistics, bin_label, exam_statistics, item_analysis, item_reviews_flag
+from exams.views.common import require
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Chart geometry (SVG user units). Floats are fine here: they only place rectangles.
+WIDTH, HEIGHT = 520, 240
+LEFT, RIGHT, TOP, BOTTOM = 40, 10, 16, 36
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    count: int
+    label_x: float
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    bars: list[Bar]
+    baseline: float
+    left: int
+    right: float
+    top: int
+    peak: int
+
+
+def _chart(entry: SubjectStatistics) -> Chart:
+    """Bars for the distribution, scaled to the highest bin (at least 1 so an empty subject draws flat)."""
+    peak = max([b.count for b in entry.bins] + [1])
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / len(entry.bins)
+    bars = []
+    for i, b in enumerate(entry.bins):
+        h = plot_h * b.count / peak
+        x = LEFT + i * step
+        bars.append(Bar(x=round(x + step * 0.1, 2), y=round(TOP + plot_h - h, 2), width=round(step * 0.8, 2),
+                        height=round(h, 2), label=bin_label(b), count=b.count, label_x=round(x + step / 2, 2)))
+    return Chart(width=WIDTH, height=HEIGHT, bars=bars, baseline=TOP + plot_h, left=LEFT, right=WIDTH - RIGHT,
+                 top=TOP, peak=peak)
+
+
+def _exam(request, pk: int) -> Exam:
+    exam = get_object_or_404(Exam, pk=pk)
+    require(request, "exams.view_statistics", exam)
+    return exam
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statistics(request, pk: int):
+    """GET: the figures. POST: send the flagged items to the question board (ItemReview rows, audited)."""
+    exam = _exam(request, pk)
+    if request.method == "POST":
+        count = item_reviews_flag(exam=exam, actor=request.user, ip=client_ip(request))
+        messages.success(request, _("%(n)s item(s) sent to the question board for review.") % {"n": count})
+        return redirect("exam_statistics", pk=exam.pk)
+    stats = exam_statistics(exam)
+    return render(request, "exams/statistics.html", {
+        "exam": exam, "stats": stats, "subjects": [(entry, _chart(entry)) for entry in stats.subjects],
+        "items": item_analysis(exam), "flag_below": stats_module.FLAG_BELOW,
+        "min_candidates": stats_module.MIN_CANDIDATES, "group_share": stats_module.GROUP_SHARE * 100,
+    })
+
+
+@login_required
+def statistics_xlsx(request, pk: int):
+    exam = _exam(request, pk)
+    data = stats_module.statistics_xlsx(stats=exam_statistics(exam), items=item_analysis(exam))
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="thong-ke-ky-thi-{exam.pk}.xlsx"'
+    return response
