@@ -9,6 +9,7 @@ from pathlib import Path
 from django.db.models import Count
 
 from accounts.models import User
+from exams.demo_results import seed_results_exam
 from exams.importing.base import ParsedChoice, ParsedQuestion
 from exams.importing.validate import validate
 from exams.models import Bank, Blueprint, BlueprintRow, Question
@@ -49,7 +50,7 @@ def seed() -> dict:
         questions_approve(questions=questions, actor=approver)
         created += len(questions)
     return {"questions_created": created, "blueprints_created": _seed_blueprint(writer),
-            "exams_created": _seed_exam()}
+            "exams_created": _seed_exam(), "results_exams_created": seed_results_exam()}
 
 
 def _seed_blueprint(writer: User) -> int:

@@ -29,6 +29,7 @@ from exams.models import CandidateResult, Exam, Registration, ResultVersion, Sub
 from exams.selectors_results import LISTS, OUTCOME_LABELS, ResultRow, own_result, result_rows, subjects_of
 from exams.services import results as svc
 from exams.views.common import require
+from exams.views.marking import appeal_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -459,10 +460,12 @@ def _own(request, pk: int) -> tuple[ResultVersion, ResultRow]:
 @login_required
 def my_result(request, pk: int):
     version, row = _own(request, pk)
-    subjects = subjects_of(version.exam)
+    exam = row.registration.exam
+    subjects = subjects_of(exam)
     return render(request, "exams/my_result.html", {
-        "exam": version.exam, "version": version, "row": row, "score": _number(row.result.ranking_score),
+        "exam": exam, "version": version, "row": row, "score": _number(row.result.ranking_score),
         "subjects": list(zip(subjects, _cells(row, subjects), strict=True)),
+        **appeal_rows(row.registration),
     })
 
 
