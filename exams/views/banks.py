@@ -22,6 +22,7 @@ from exams.services.questions import (
     questions_retire,
     questions_retire_by_legal_basis,
 )
+from exams.statistics import questions_needing_review
 from exams.views.common import get_bank, require
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,6 +73,7 @@ def bank_detail(request, pk: int):
         "can_edit": request.user.has_perm("exams.change_bank", bank), "topics": bank.topics.all(),
         "retire_form": RetireLegalBasisForm(), "authors": bank.authors.order_by("full_name"),
         "author_form": BankAuthorForm(bank=bank),
+        "needs_review": questions_needing_review(q.pk for q in page),
     })
 
 

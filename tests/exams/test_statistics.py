@@ -310,6 +310,9 @@ class TestItemAnalysisFromAttempts:
         assert b'id="review-badge"' in page.content and b'id="resolve-review"' in page.content
         assert b'id="review-badge"' not in client.get(reverse("question_detail", args=[questions[0].pk])).content
         assert st.questions_needing_review(q.pk for q in questions) == {questions[1].pk, questions[2].pk}
+        bank_page = client.get(reverse("bank_detail", args=[questions[0].bank_id])).content.decode()
+        badge = bank_page.count('class="pending">')
+        assert badge == 2  # the bank's list marks the two flagged questions
 
 
 class TestResolvingAReview:
