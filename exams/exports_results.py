@@ -11,8 +11,10 @@ the decision (``exams.decision``) and the result notice say exactly the same.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,7 +43,7 @@ from exams.selectors_results import (
     LIST_WINNERS,
     LISTS,
     ResultRow,
-    result_rows,
+    _name_key,
     subjects_of,
     unit_key,
     unit_summary,
@@ -173,14 +175,53 @@ def ranking_subjects(subjects: list[Subject]) -> list[Subject]:
     return [s for s in subjects if s.ranks]
 
 
+class SubjectCell(NamedTuple):
+    """What a document prints of a SubjectResult (``ResultRow.cell`` and ``unit_summary`` read these fields)."""
+
+    absent: bool
+    exempt: str
+    correct: int | None
+    score: Decimal | None
+
+
+# Only what the documents print: reading whole rows (every person field, a model per subject result) is most of
+# the time of a 10,000-candidate annex.
+_PRINTED_FIELDS = [
+    "outcome", "passed", "note", "rank", "ranking_score", "registration__candidate_number",
+    "registration__position_text", "registration__unit_text", "registration__rank_text", "registration__unit_id",
+    "registration__rank_id", "registration__person__full_name", "registration__person__date_of_birth",
+    "registration__person__cccd", "registration__person__gender", "registration__unit__name",
+    "registration__unit__code", "registration__unit__path", "registration__rank__code", "registration__rank__name",
+]
+
+
+def export_rows(version: ResultVersion, list_kind: str) -> list[ResultRow]:
+    """The rows and order of ``selectors_results.result_rows`` (same sort keys), read for printing: only the
+    printed fields, subject cells as tuples. Two queries."""
+    results = list(CandidateResult.objects.filter(version=version)
+                   .select_related("registration__person", "registration__unit", "registration__rank")
+                   .only(*_PRINTED_FIELDS))
+    cells: dict[int, dict[int, SubjectCell]] = defaultdict(dict)
+    for candidate_id, subject_id, absent, exempt, correct, score in SubjectResult.objects.filter(
+            candidate__version=version).values_list("candidate_id", "subject_id", "absent", "exempt", "correct",
+                                                    "score"):
+        cells[candidate_id][subject_id] = SubjectCell(absent, exempt, correct, score)
+    rows = [ResultRow(result=r, registration=r.registration, subjects=cells[r.pk]) for r in results]
+    if list_kind == LIST_WINNERS:
+        rows = [row for row in rows if row.result.outcome == CandidateResult.Outcome.SELECTED]
+        return sorted(rows, key=lambda row: (row.result.rank or 0, _name_key(row)))
+    if list_kind in (LIST_BY_UNIT, LIST_UNIT_SUMMARY):
+        return sorted(rows, key=lambda row: (unit_key(row.registration), _name_key(row)))
+    return sorted(rows, key=_name_key)
+
+
 def winner_rows(version: ResultVersion) -> list[ResultRow]:
     """Selected candidates by place; for exams without a quota (kiểm định), everyone who passed, in name order.
     Refuses while a tie is unresolved."""
     refuse_unresolved_ties(version)
     if version.exam.selects_winners:
-        return result_rows(version, list_kind=LIST_WINNERS)
-    return [row for row in result_rows(version, list_kind=LIST_ALL)
-            if row.result.outcome == CandidateResult.Outcome.PASSED]
+        return export_rows(version, LIST_WINNERS)
+    return [row for row in export_rows(version, LIST_ALL) if row.result.outcome == CandidateResult.Outcome.PASSED]
 
 
 def list_title(exam: Exam, list_kind: str) -> str:
@@ -339,7 +380,7 @@ def _candidate_sheet(workbook, f: _Formats, a: _Annex, *, version: ResultVersion
                      profile: OrganisationProfile) -> int:
     exam = version.exam
     subjects = subjects_of(exam)
-    rows = winner_rows(version) if list_kind == LIST_WINNERS else result_rows(version, list_kind=list_kind)
+    rows = winner_rows(version) if list_kind == LIST_WINNERS else export_rows(version, list_kind)
     columns = FIXED_COLUMNS_BEFORE + [(s.name, SUBJECT_WIDTH) for s in subjects] + FIXED_COLUMNS_AFTER
     ncols, last = len(columns), len(columns) - 1
     sheet = workbook.add_worksheet("Danh sách")
@@ -369,7 +410,7 @@ def _candidate_sheet(workbook, f: _Formats, a: _Annex, *, version: ResultVersion
 
 
 def _summary_sheet(workbook, f: _Formats, a: _Annex, *, version: ResultVersion, profile: OrganisationProfile) -> int:
-    summaries = unit_summary(result_rows(version, list_kind=LIST_BY_UNIT))
+    summaries = unit_summary(export_rows(version, LIST_BY_UNIT))
     ncols, last = len(SUMMARY_COLUMNS), len(SUMMARY_COLUMNS) - 1
     sheet = workbook.add_worksheet("Tổng hợp")
     for col, (_name, width) in enumerate(SUMMARY_COLUMNS):

@@ -15,9 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import AuditLog, OrganisationProfile, Rank
 from accounts.services import unit_create
 from exams.decision import LEGAL_BASES, decision_docx
-from exams.exports_results import TieUnresolved, annex_xlsx, result_notice_pdf
+from exams.exports_results import TieUnresolved, annex_xlsx, export_rows, result_notice_pdf
 from exams.management.commands.export_annex import Command as ExportAnnex
 from exams.models import CandidateResult, CouncilMember
+from exams.selectors_results import result_rows
 from exams.services import results as svc
 from tests.exams.results_helpers import candidate, full_scores, promotion_exam, run_command, score
 
@@ -238,18 +239,34 @@ class TestAnnexAll:
         assert ("(Kèm theo Quyết định số 123/QĐ-UBND ngày 05 tháng 02 năm 2027 của Chủ tịch UBND tỉnh Đồng Tháp)"
                 in texts)
 
-    def test_the_query_count_does_not_grow_with_the_candidates(self, profile):
+    @pytest.mark.parametrize("kind", ["all", "winners", "by-unit", "unit-summary", "decision"])
+    def test_the_query_count_does_not_grow_with_the_candidates(self, profile, units, kind):
         def queries(n: int) -> int:
             exam = promotion_exam(quota=2, name=f"Kỳ {n}")
+            rank = Rank.objects.get(code="01.004")
             for k in range(1, n + 1):
-                full_scores(candidate(exam, k), 50 + k)
+                unit = units["noi_vu"] if k % 2 else None
+                full_scores(candidate(exam, k, unit=unit, rank=rank), 50 + k)
             version = svc.compute_results(exam=exam, actor=None).version
             with CaptureQueriesContext(connection) as ctx:
-                _data, rows = annex_xlsx(version, "all")
-            assert rows == n
+                if kind == "decision":
+                    decision_docx(version)
+                else:
+                    annex_xlsx(version, kind)
             return len(ctx)
 
-        assert queries(2) == queries(12)
+        assert queries(3) == queries(12)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["all", "winners", "by-unit"])
+def test_the_export_reads_the_selectors_rows_in_the_selectors_order(version, kind):
+    """The annex reads lighter rows than the pages; they must be the same rows, cells and order."""
+    expected, got = result_rows(version, list_kind=kind), export_rows(version, kind)
+    subjects = list(version.exam.subjects.order_by("order"))
+    assert [r.result.pk for r in got] == [r.result.pk for r in expected]
+    assert [[r.cell(s) for s in subjects] + [r.outcome_label, r.unit_label] for r in got] == [
+        [r.cell(s) for s in subjects] + [r.outcome_label, r.unit_label] for r in expected]
 
 
 @pytest.mark.django_db
