@@ -1,10 +1,14 @@
 """Group commit for answer saves arriving over websockets (DESIGN.md §6).
 
 Saves from every socket of this process queue up; one worker applies whatever has queued (up to
-``EXAM_SAVE_BATCH``) in a single transaction — each save in its own savepoint, so one refusal never
-spoils the others — and only after that transaction commits are the acknowledgements released. With
-SQLite in ``synchronous=FULL`` this turns one fsync per save into one per batch; nothing is acknowledged
-before it is durable.
+``EXAM_SAVE_BATCH``) in a single transaction and only after that transaction commits are the acknowledgements
+released. With SQLite in ``synchronous=FULL`` this turns one fsync per save into one per batch; nothing is
+acknowledged before it is durable.
+
+The batch is checked and written as a whole (``attempts.saves_apply``: one read, one INSERT of answer events,
+one UPDATE statement for the items), with the same rules as a single save. Should a statement of the batch fail
+(a database error, not a refusal), the batch is applied again one save at a time, each in its own savepoint, so
+one bad save never holds back the others.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from exams.dbgate import write_gate
@@ -25,6 +29,10 @@ from exams.services import attempts as svc
 class _Pending:
     kwargs: dict
     future: asyncio.Future = field(repr=False)
+
+
+def _retry_later() -> svc.ExamDayError:
+    return svc.ExamDayError("retry", _("The answer could not be saved yet; it will be sent again."))
 
 
 class SaveBatcher:
@@ -52,21 +60,29 @@ class SaveBatcher:
             try:
                 results = await database_sync_to_async(_apply)([p.kwargs for p in batch])
             except Exception:  # noqa: BLE001 - the whole batch rolled back: nothing acknowledged, clients resend
-                error = svc.ExamDayError("retry", _("The answer could not be saved yet; it will be sent again."))
-                results = [error] * len(batch)
+                results = [_retry_later()] * len(batch)
             for pending, result in zip(batch, results, strict=True):
                 if not pending.future.done():
                     pending.future.set_result(result)
 
 
 def _apply(batch: list[dict]) -> list:
+    """Apply a batch in one transaction; the results are in the batch's order (a SaveResult or a refusal)."""
+    try:
+        with write_gate(), transaction.atomic():
+            return svc.saves_apply(batch)
+    except DatabaseError as exc:
+        if len(batch) == 1 or "locked" in str(exc):
+            raise
+    # A statement of the batch failed: nothing of it was stored. Apply each save on its own.
     results = []
     with write_gate(), transaction.atomic():
         for kwargs in batch:
             try:
-                results.append(svc.answer_save(**kwargs))  # its own atomic() is a savepoint here
-            except svc.ExamDayError as exc:
-                results.append(exc)
+                with transaction.atomic():
+                    results.extend(svc.saves_apply([kwargs]))
+            except DatabaseError:
+                results.append(_retry_later())
     return results
 
 

@@ -39,14 +39,16 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
         self.attempt_id = int(self.scope["url_route"]["kwargs"]["attempt_id"])
         query = parse_qs(self.scope.get("query_string", b"").decode())
         self.device = (query.get("device") or [""])[0][:64]
-        refusal, state = await self._open(user.pk)
+        refusal, state, room_session_id = await self._open(user.pk)
         await self.accept()
         if refusal:
             await self.send_json({"type": "refused", "code": refusal.code, "message": refusal.message})
             await self.close(code=4403)
             return
         self.group = svc.attempt_group(self.attempt_id)
+        self.room_group = svc.room_group(room_session_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(self.room_group, self.channel_name)
         await self.send_json(state)
 
     @database_sync_to_async
@@ -54,19 +56,20 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
         attempt = Attempt.objects.select_related("room_session").filter(
             pk=self.attempt_id, registration__person_id=user_id).first()
         if attempt is None:
-            return svc.ExamDayError("not_yours", _("This paper is not yours.")), None
+            return svc.ExamDayError("not_yours", _("This paper is not yours.")), None, None
         try:
             svc.attempt_resume(attempt=attempt, device=self.device)
         except svc.ExamDayError as exc:
-            return exc, None
+            return exc, None, None
         attempt = svc.finish_if_overdue(attempt)
         if attempt.status == Attempt.Status.OPEN:
             svc.record_event(attempt=attempt, kind=RoomEvent.Kind.CONNECTED)
-        return None, _state(attempt)
+        return None, _state(attempt), attempt.room_session_id
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(self.room_group, self.channel_name)
             await self._record(RoomEvent.Kind.DISCONNECTED)
 
     @database_sync_to_async
@@ -119,6 +122,13 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
     async def attempt_state(self, event):
         await self.send_json({**{k: v for k, v in event.items() if k != "type"}, "type": "state",
                               "server_time": timezone.now().isoformat()})
+
+    async def room_state(self, event):
+        """The whole room's new deadlines (an extension, a pause): this page's own, without a database read."""
+        deadline = json.loads(event["deadlines"]).get(str(self.attempt_id))
+        if deadline is not None:
+            await self.send_json({"type": "state", "status": event["status"], "deadline": deadline,
+                                  "paused": event["paused"], "server_time": timezone.now().isoformat()})
 
     async def attempt_finished(self, event):
         await self.send_json({"type": "finished", "status": event["status"]})

@@ -8,6 +8,7 @@ finishing is compare-and-set; notifications leave only after the transaction com
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ from decimal import Decimal
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import OperationalError, transaction
-from django.db.models import F
+from django.db import OperationalError, connection, transaction
+from django.db.models import BooleanField, F
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +32,8 @@ from exams.models import (
     AnswerEvent,
     Attempt,
     AttemptItem,
+    Paper,
+    PaperItem,
     Penalty,
     Registration,
     RoomEvent,
@@ -76,6 +80,11 @@ def console_group(room_session_id: int) -> str:
     return f"console-{room_session_id}"
 
 
+def room_group(room_session_id: int) -> str:
+    """Every open exam page of a room: for what happens to the whole room (an extension, a pause)."""
+    return f"room-{room_session_id}"
+
+
 def _send(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is not None:
@@ -89,6 +98,16 @@ def _notify_after_commit(group: str, message: dict) -> None:
 def _attempt_state(attempt: Attempt, room_session: RoomSession) -> dict:
     return {"type": "attempt.state", "status": attempt.status, "deadline": attempt.deadline.isoformat(),
             "paused": room_session.paused_since is not None}
+
+
+def _notify_room_state(room_session: RoomSession, attempts: list[Attempt], *, paused: bool) -> None:
+    """One message for the whole room instead of one per candidate; each page takes its own deadline from it.
+
+    The deadlines travel as one JSON text: the in-memory channel layer deep-copies a message for every socket,
+    and a string is copied for free."""
+    deadlines = json.dumps({str(attempt.pk): attempt.deadline.isoformat() for attempt in attempts})
+    _notify_after_commit(room_group(room_session.pk), {"type": "room.state", "status": OPEN, "paused": paused,
+                                                       "deadlines": deadlines})
 
 
 # --- rooms ---------------------------------------------------------------------------------------------------
@@ -154,10 +173,8 @@ def room_pause(*, room_session: RoomSession, actor: User, reason: str) -> RoomSe
         RoomEvent.objects.create(room_session=room_session, kind=RoomEvent.Kind.PAUSED, actor=actor, reason=reason)
         audit_record(actor=actor, action="room.pause", obj=room_session, details={"reason": reason})
         _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
-        for attempt in Attempt.objects.filter(room_session=room_session, status=OPEN).only("pk", "deadline",
-                                                                                           "status"):
-            _notify_after_commit(attempt_group(attempt.pk), {"type": "attempt.state", "status": OPEN,
-                                                             "deadline": attempt.deadline.isoformat(), "paused": True})
+        _notify_room_state(room_session, list(Attempt.objects.filter(room_session=room_session, status=OPEN)
+                                              .only("pk", "deadline")), paused=True)
     room_session.refresh_from_db()
     return room_session
 
@@ -171,8 +188,7 @@ def room_resume(*, room_session: RoomSession, actor: User, reason: str = "") -> 
         locked.paused_total_s += int((now - locked.paused_since).total_seconds())
         locked.paused_since = None
         locked.save(update_fields=["paused_total_s", "paused_since"])
-        for attempt in _recompute_deadlines(locked):
-            _notify_after_commit(attempt_group(attempt.pk), _attempt_state(attempt, locked))
+        _notify_room_state(locked, _recompute_deadlines(locked), paused=False)
         RoomEvent.objects.create(room_session=locked, kind=RoomEvent.Kind.RESUMED, actor=actor, reason=reason)
         audit_record(actor=actor, action="room.resume", obj=locked, details={"reason": reason})
         _notify_after_commit(console_group(locked.pk), {"type": "console.changed"})
@@ -196,8 +212,10 @@ def extend(*, room_session: RoomSession, minutes: int, reason: str, actor: User,
         targets.update(extension_s=F("extension_s") + seconds)
         room_session.refresh_from_db()
         updated = _recompute_deadlines(room_session)
+        if attempt is None:
+            _notify_room_state(room_session, updated, paused=room_session.paused_since is not None)
         for target in updated:
-            if attempt is None or target.pk == attempt.pk:
+            if attempt is not None and target.pk == attempt.pk:
                 _notify_after_commit(attempt_group(target.pk), _attempt_state(target, room_session))
         RoomEvent.objects.create(room_session=room_session, attempt=attempt, kind=RoomEvent.Kind.EXTENDED,
                                  actor=actor, reason=reason, details={"minutes": minutes})
@@ -241,10 +259,12 @@ def room_enter(*, registration: Registration, sitting: Sitting, code: str, devic
         if created:
             RoomEvent.objects.create(room_session=room_session, registration=registration,
                                      kind=RoomEvent.Kind.ENTERED)
+        attempt, started = None, False
+        if not subject.exam.admit_needs_invigilator or admission.admitted_at is not None:
+            attempt, started = _attempt_start(admission=admission, device=device)
+        if created and not started:  # a start tells the console itself: one notification, not two
             _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
-        if subject.exam.admit_needs_invigilator and admission.admitted_at is None:
-            return Entry(admission=admission, attempt=None)
-        return Entry(admission=admission, attempt=attempt_start(admission=admission, device=device))
+        return Entry(admission=admission, attempt=attempt)
 
 
 def admit(*, admission: Admission, actor: User, reason: str = "") -> Admission:
@@ -262,20 +282,28 @@ def admit(*, admission: Admission, actor: User, reason: str = "") -> Admission:
 def attempt_start(*, admission: Admission, device: str) -> Attempt:
     """Create the attempt from the candidate's sealed paper; the clock starts at the sitting start (fixed)
     or now (individual)."""
+    return _attempt_start(admission=admission, device=device)[0]
+
+
+def _attempt_start(*, admission: Admission, device: str) -> tuple[Attempt, bool]:
+    """``attempt_start``, also telling whether this call created the attempt (False: resumed)."""
     now = timezone.now()
     room_session = admission.room_session
     sitting = room_session.sitting
-    paper_set = sitting.paper_set
+    registration = admission.registration
+    # The paper and its set in one query; the set alone only to explain a missing paper.
+    paper = (Paper.objects.select_related("paper_set").filter(
+        paper_set_id=sitting.paper_set_id, candidate_ref=registration.candidate_number).first()
+        if sitting.paper_set_id else None)
+    paper_set = paper.paper_set if paper is not None else sitting.paper_set
     if paper_set is None or not paper_set.is_sealed:
         raise ExamDayError("no_paper", _("The papers of this sitting are not sealed yet; tell the invigilator."))
-    registration = admission.registration
-    paper = paper_set.papers.filter(candidate_ref=registration.candidate_number).first()
     if paper is None:
         raise ExamDayError("no_paper", _("There is no paper for your candidate number; tell the invigilator."))
     subject = sitting.subject
     clock_start = sitting.starts_at if subject.timing == subject.Timing.FIXED else now
     duration_s = subject.duration_minutes * 60
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside room_enter's transaction: a failure undoes the entry too
         room_session = RoomSession.objects.select_for_update().get(pk=room_session.pk)
         attempt, created = Attempt.objects.get_or_create(
             registration=registration, sitting=sitting,
@@ -285,15 +313,16 @@ def attempt_start(*, admission: Admission, device: str) -> Attempt:
         )
         if created:
             AttemptItem.objects.bulk_create([
-                AttemptItem(attempt=attempt, paper_item=item, position=item.position)
-                for item in paper.items.all()
+                AttemptItem(attempt=attempt, paper_item_id=item_id, position=position)
+                for item_id, position in PaperItem.objects.filter(paper_id=paper.pk).order_by("position")
+                .values_list("pk", "position")
             ])
             RoomEvent.objects.create(room_session=room_session, attempt=attempt, registration=registration,
                                      kind=RoomEvent.Kind.STARTED)
             _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
     if not created:
-        return attempt_resume(attempt=attempt, device=device)
-    return attempt
+        return attempt_resume(attempt=attempt, device=device), False
+    return attempt, True
 
 
 def attempt_resume(*, attempt: Attempt, device: str) -> Attempt:
@@ -347,47 +376,157 @@ def _clean_answer(value, *, kind: str, choice_ids: set[int]):
     raise ExamDayError("bad_answer", _("The answer is not valid for this question."))
 
 
+@dataclass(slots=True)
+class _SaveTarget:
+    """What a save is checked against: its item and its attempt as stored (one row of one query)."""
+    item_id: int
+    attempt_id: int
+    owner_id: int
+    status: str
+    device: str
+    paused: bool
+    deadline: dt.datetime
+    clock_start: dt.datetime
+    last_seen: dt.datetime | None
+    kind: str
+    choice_order: list
+    client_seq: int
+
+
+_TARGET_COLUMNS = ("attempt_id", "position", "pk", "attempt__registration__person_id", "attempt__status",
+                   "attempt__device", "attempt__room_session__paused_since", "attempt__deadline",
+                   "attempt__clock_start", "attempt__last_seen", "paper_item__question__kind",
+                   "paper_item__choice_order", "client_seq")
+
+
+def _save_targets(keys: set[tuple[int, int]]) -> dict[tuple[int, int], _SaveTarget]:
+    """The items (attempt, position) of a batch with their attempts' state, in one query (two on PostgreSQL,
+    where the attempt rows are locked first, in a fixed order, so a save and a finish never interleave)."""
+    if not keys:
+        return {}
+    attempt_ids = sorted({attempt_id for attempt_id, _position in keys})
+    if connection.features.has_select_for_update:
+        list(Attempt.objects.select_for_update().filter(pk__in=attempt_ids).order_by("pk").values_list("pk"))
+    # The (attempt, position) pairs as one row-value condition: building one ORM condition per pair costs more
+    # than the whole query. Identifiers come from the model and are quoted; every value is a parameter.
+    meta, qn = AttemptItem._meta, connection.ops.quote_name
+    pair = f"({qn(meta.db_table)}.{qn('attempt_id')}, {qn(meta.db_table)}.{qn('position')})"
+    pairs = RawSQL(f"{pair} IN (VALUES {', '.join(['(%s, %s)'] * len(keys))})",  # noqa: S611
+                   [value for key in keys for value in key], output_field=BooleanField())
+    rows = AttemptItem.objects.filter(pairs, attempt_id__in=attempt_ids).order_by().values_list(*_TARGET_COLUMNS)
+    targets = {}
+    for row in rows:
+        (attempt_id, position, item_id, owner_id, status, device, paused_since, deadline, clock_start, last_seen,
+         kind, choice_order, client_seq) = row
+        targets[attempt_id, position] = _SaveTarget(
+            item_id=item_id, attempt_id=attempt_id, owner_id=owner_id, status=status, device=device,
+            paused=paused_since is not None, deadline=deadline, clock_start=clock_start, last_seen=last_seen,
+            kind=kind, choice_order=choice_order, client_seq=client_seq)
+    return targets
+
+
+def _check_save(target: _SaveTarget | None, *, attempt_id: int, user_id: int, device: str, value,
+                now: dt.datetime):
+    """Every rule a save must pass, in order; returns the answer to store or raises the refusal."""
+    if target is None or target.owner_id != user_id:
+        mine = target is None and Attempt.objects.filter(pk=attempt_id, registration__person_id=user_id).exists()
+        raise (ExamDayError("bad_item", _("This question is not in your paper.")) if mine
+               else ExamDayError("not_yours", _("This paper is not yours.")))
+    if target.status != OPEN:
+        raise ExamDayError("finished", _("The paper is already finished; the answer was not saved."))
+    if target.device and target.device != device:
+        raise ExamDayError("other_device", _("This paper is open on another machine; the answer was not saved."))
+    if target.paused:
+        raise ExamDayError("paused", _("The exam room is paused."))
+    if now > target.deadline + grace():
+        raise ExamDayError("too_late", _("Time is up; the answer was not saved."))
+    if now < target.clock_start:
+        raise ExamDayError("not_started", _("The sitting has not started yet."))
+    return _clean_answer(value, kind=target.kind, choice_ids=set(target.choice_order))
+
+
+def _valid_message(seq, position) -> bool:
+    return isinstance(seq, int) and not isinstance(seq, bool) and 0 < seq < 2**53 and isinstance(position, int)
+
+
+def _store_items(updates: dict[int, tuple], now: dt.datetime) -> None:
+    """One UPDATE statement for every applied save (executemany), each guarded by its client seq."""
+    if not updates:
+        return
+    meta = AttemptItem._meta
+    qn = connection.ops.quote_name
+    answer_field, seq_field = meta.get_field("answer"), meta.get_field("client_seq")
+    answered_field, pk_field = meta.get_field("answered_at"), meta.pk
+    # Identifiers come from the model and are quoted; every value is a parameter.
+    sets = f"{qn(answer_field.column)} = %s, {qn(seq_field.column)} = %s, {qn(answered_field.column)} = %s"
+    guard = f"{qn(pk_field.column)} = %s AND {qn(seq_field.column)} < %s"
+    sql = f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {guard}"  # noqa: S608
+    answered_at = answered_field.get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(answer_field.get_db_prep_save(answer, connection), seq, answered_at, item_id, seq)
+                                 for item_id, (answer, seq) in updates.items()])
+
+
+def saves_apply(saves: list[dict]) -> list[SaveResult | ExamDayError]:
+    """Check and store a list of saves inside the caller's transaction; one result (or refusal) per save.
+
+    Each dict holds ``answer_save``'s arguments. The state is read once for the whole list, every save is checked
+    by the same rules in arrival order (a later save of the same item sees an earlier one), and the accepted ones
+    are written with one INSERT of answer events, one UPDATE statement for the items and at most one for
+    ``last_seen``. Idempotent: a replay or an older ``seq`` is recorded but never overwrites a newer answer.
+    """
+    now = timezone.now()
+    results: list = [None] * len(saves)
+    valid = []
+    for n, save in enumerate(saves):
+        if _valid_message(save.get("seq"), save.get("position")):
+            valid.append(n)
+        else:
+            results[n] = ExamDayError("bad_message", _("The message is not valid."))
+    targets = _save_targets({(saves[n]["attempt_id"], saves[n]["position"]) for n in valid})
+    events, updates, seen = [], {}, set()
+    for n in valid:
+        save = saves[n]
+        attempt_id, position, seq, device = save["attempt_id"], save["position"], save["seq"], save["device"]
+        target = targets.get((attempt_id, position))
+        try:
+            answer = _check_save(target, attempt_id=attempt_id, user_id=save["user_id"], device=device,
+                                 value=save.get("value"), now=now)
+        except ExamDayError as exc:
+            results[n] = exc
+            continue
+        duplicate = seq <= target.client_seq
+        events.append(AnswerEvent(attempt_id=attempt_id, position=position, client_seq=seq,
+                                  client_time=str(save.get("client_time", ""))[:40], server_time=now,
+                                  device=device[:64], transport=save.get("transport", "ws"), answer=answer,
+                                  applied=not duplicate))
+        if not duplicate:
+            target.client_seq = seq
+            updates[target.item_id] = (answer, seq)
+        if target.last_seen is None or now - target.last_seen > LAST_SEEN_RESOLUTION:
+            seen.add(attempt_id)
+        results[n] = SaveResult(position=position, seq=seq, duplicate=duplicate)
+    if events:
+        AnswerEvent.objects.bulk_create(events)
+    _store_items(updates, now)
+    if seen:
+        Attempt.objects.filter(pk__in=seen).update(last_seen=now)
+    return results
+
+
 def answer_save(*, attempt_id: int, user_id: int, position: int, seq: int, value, device: str,
                 client_time: str = "", transport: str = "ws") -> SaveResult:
     """Store one answer. Acknowledge only after this returns (the transaction has committed).
 
     Idempotent: a replay or an older ``seq`` is acknowledged without overwriting a newer answer.
     """
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2**53 or not isinstance(position, int):
-        raise ExamDayError("bad_message", _("The message is not valid."))
-    now = timezone.now()
     with transaction.atomic():
-        # One query for the item, its attempt, the room and the question; the item and attempt rows are locked
-        # (on PostgreSQL) so a save and a finish of the same attempt never interleave.
-        item = (AttemptItem.objects.select_for_update(of=("self", "attempt"))
-                .select_related("attempt__room_session", "paper_item__question")
-                .filter(attempt_id=attempt_id, attempt__registration__person_id=user_id, position=position).first())
-        if item is None:
-            mine = Attempt.objects.filter(pk=attempt_id, registration__person_id=user_id).exists()
-            raise (ExamDayError("bad_item", _("This question is not in your paper.")) if mine
-                   else ExamDayError("not_yours", _("This paper is not yours.")))
-        attempt = item.attempt
-        if attempt.status != OPEN:
-            raise ExamDayError("finished", _("The paper is already finished; the answer was not saved."))
-        if attempt.device and attempt.device != device:
-            raise ExamDayError("other_device", _("This paper is open on another machine; the answer was not saved."))
-        if attempt.room_session.paused_since is not None:
-            raise ExamDayError("paused", _("The exam room is paused."))
-        if now > attempt.deadline + grace():
-            raise ExamDayError("too_late", _("Time is up; the answer was not saved."))
-        if now < attempt.clock_start:
-            raise ExamDayError("not_started", _("The sitting has not started yet."))
-        question = item.paper_item.question
-        answer = _clean_answer(value, kind=question.kind, choice_ids=set(item.paper_item.choice_order))
-        duplicate = seq <= item.client_seq
-        AnswerEvent.objects.create(attempt=attempt, position=position, client_seq=seq, client_time=str(client_time)[:40],
-                                   server_time=now, device=device[:64], transport=transport, answer=answer,
-                                   applied=not duplicate)
-        if not duplicate:
-            AttemptItem.objects.filter(pk=item.pk).update(answer=answer, client_seq=seq, answered_at=now)
-        if attempt.last_seen is None or now - attempt.last_seen > LAST_SEEN_RESOLUTION:
-            Attempt.objects.filter(pk=attempt.pk).update(last_seen=now)
-    return SaveResult(position=position, seq=seq, duplicate=duplicate)
+        result = saves_apply([{"attempt_id": attempt_id, "user_id": user_id, "position": position, "seq": seq,
+                               "value": value, "device": device, "client_time": client_time,
+                               "transport": transport}])[0]
+    if isinstance(result, ExamDayError):
+        raise result
+    return result
 
 
 def flag_item(*, attempt_id: int, user_id: int, position: int, flagged: bool) -> None:

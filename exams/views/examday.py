@@ -11,9 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +25,18 @@ from accounts.services import audit_record, client_ip
 from exams import selectors
 from exams.dbgate import write_gate
 from exams.forms_sessions import RoomActionForm, RoomCodeForm
-from exams.models import Admission, AnswerEvent, Attempt, Registration, Room, RoomEvent, RoomSession, Sitting
+from exams.models import (
+    Admission,
+    AnswerEvent,
+    Attempt,
+    AttemptItem,
+    PaperItem,
+    Registration,
+    Room,
+    RoomEvent,
+    RoomSession,
+    Sitting,
+)
 from exams.selectors_room import console_snapshot
 from exams.services import attempts as svc
 
@@ -30,7 +45,7 @@ CODE_ATTEMPTS_PER_MINUTE = 5
 
 def _registration_for(request, sitting: Sitting) -> Registration:
     registration = Registration.objects.filter(exam=sitting.subject.exam_id, person=request.user).select_related(
-        "exam").first()
+        "exam", "room").first()
     if registration is None:
         raise Http404
     return registration
@@ -46,8 +61,7 @@ def sitting_enter(request, sitting_id: int):
     if existing is not None:
         return redirect("attempt_page", pk=existing.pk)
     form = RoomCodeForm(request.POST or None)
-    waiting = Admission.objects.filter(registration=registration, room_session__sitting=sitting,
-                                       admitted_at__isnull=True).exists() and sitting.subject.exam.admit_needs_invigilator
+    waiting = False
     if request.method == "POST" and form.is_valid():
         key = f"room-code-failures:{request.user.pk}:{timezone.now():%Y%m%d%H%M}"
         if cache.get(key, 0) >= CODE_ATTEMPTS_PER_MINUTE:
@@ -64,16 +78,39 @@ def sitting_enter(request, sitting_id: int):
                 if entry.attempt is not None:
                     return redirect("attempt_page", pk=entry.attempt.pk)
                 waiting = True
+    # Only for the page (a successful start has redirected already).
+    waiting = waiting or sitting.subject.exam.admit_needs_invigilator and Admission.objects.filter(
+        registration=registration, room_session__sitting=sitting, admitted_at__isnull=True).exists()
     return render(request, "exams/sitting_enter.html", {"sitting": sitting, "registration": registration,
                                                         "form": form, "waiting": waiting})
 
 
 def _own_attempt(request, pk: int) -> Attempt:
-    attempt = get_object_or_404(Attempt.objects.select_related("room_session__sitting__subject__exam", "registration"),
-                                pk=pk)
+    attempt = get_object_or_404(Attempt.objects.select_related(
+        "sitting__subject__exam", "room_session__sitting", "registration"), pk=pk)
     if attempt.registration.person_id != request.user.pk:
         raise Http404
     return svc.finish_if_overdue(attempt)
+
+
+PAPER_BODY_MARKUP = 1  # bump when _paper_body.html changes: cached bodies of the old markup are then ignored
+PAPER_BODY_SECONDS = 6 * 3600
+
+
+def _paper_body(*, paper_id: int, one_per_screen: bool) -> str:
+    """The question grid and the questions of a paper, rendered once and cached: a sealed paper never changes,
+    and nothing of a candidate's (answers, flags, time) is in it — the page's script fills those in."""
+    key = f"exam-paper-body:{PAPER_BODY_MARKUP}:{paper_id}:{int(one_per_screen)}:{get_language()}"
+    body = cache.get(key)
+    if body is None:
+        items = [(selectors.candidate_item(number=item.position + 1, question=item.question,
+                                           choices=list(item.question.choices.all()), order=item.choice_order,
+                                           points=item.points), item.position)
+                 for item in PaperItem.objects.filter(paper_id=paper_id).select_related("question")
+                 .prefetch_related("question__choices").order_by("position")]
+        body = render_to_string("exams/_paper_body.html", {"items": items, "one_per_screen": one_per_screen})
+        cache.set(key, body, PAPER_BODY_SECONDS)
+    return mark_safe(body)  # noqa: S308 - our own template's output, escaped when it was rendered
 
 
 @login_required
@@ -83,17 +120,25 @@ def attempt_page(request, pk: int):
         return redirect("attempt_result", pk=attempt.pk)
     exam = attempt.sitting.subject.exam
     before_start = timezone.now() < attempt.clock_start
-    items = [] if before_start else selectors.attempt_items(attempt=attempt)
+    answers, flagged, body = {}, [], ""
+    if not before_start:
+        body = _paper_body(paper_id=attempt.paper_id, one_per_screen=exam.one_question_per_screen)
+        # Only what this candidate has touched: answered or flagged items.
+        for position, answer, is_flagged in AttemptItem.objects.filter(
+                Q(answer__isnull=False) | Q(flagged=True), attempt=attempt).values_list("position", "answer",
+                                                                                        "flagged"):
+            if answer is not None:
+                answers[str(position)] = answer
+            if is_flagged:
+                flagged.append(position)
     config = {
         "attempt": attempt.pk, "ws": f"/ws/attempt/{attempt.pk}/", "save": f"/attempts/{attempt.pk}/save/",
         "state": f"/attempts/{attempt.pk}/state/", "deadline": attempt.deadline.isoformat(),
         "clock_start": attempt.clock_start.isoformat(), "server_time": timezone.now().isoformat(),
         "paused": attempt.room_session.paused_since is not None, "one_per_screen": exam.one_question_per_screen,
-        "result": f"/attempts/{attempt.pk}/result/",
-        "answers": {str(state.position): state.answer for _view, state in items if state.answer is not None},
-        "flagged": [state.position for _view, state in items if state.flagged],
+        "result": f"/attempts/{attempt.pk}/result/", "answers": answers, "flagged": sorted(flagged),
     }
-    return render(request, "exams/attempt.html", {"attempt": attempt, "items": items, "config": config,
+    return render(request, "exams/attempt.html", {"attempt": attempt, "paper_body": body, "config": config,
                                                   "before_start": before_start, "exam": exam})
 
 

@@ -341,7 +341,7 @@ class TestPages:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_group_commit_applies_each_save_in_its_own_savepoint(exam_day):
+def test_group_commit_refuses_one_save_without_spoiling_the_others(exam_day):
     from exams.batching import _apply
 
     room = svc.room_open(sitting=exam_day["sitting"], room=exam_day["room"], actor=exam_day["invigilator"])

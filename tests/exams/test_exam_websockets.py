@@ -128,3 +128,31 @@ async def test_the_console_refuses_anyone_but_the_rooms_people(started, make_use
                                          headers=[ORIGIN, cookie])
     connected, _ = await communicator.connect()
     assert not connected
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_room_wide_extension_gives_each_page_its_own_new_deadline(started):
+    """One message for the room; each page takes its own deadline from it (one candidate had extra time)."""
+    other = await sync_to_async(lambda: svc.room_enter(
+        registration=started["registrations"][1], sitting=started["sitting"], code=started["room_session"].code,
+        device="device-b").attempt)()
+    await sync_to_async(svc.extend)(room_session=started["room_session"], minutes=10, reason="Khuyết tật",
+                                    actor=started["invigilator"], attempt=other)
+    pages = [await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/?device={DEVICE}"),
+             await _connect(started["candidates"][1], f"/ws/attempt/{other.pk}/?device=device-b")]
+    before = [dt.datetime.fromisoformat((await page.receive_json_from(timeout=3))["deadline"]) for page in pages]
+    assert before[1] - before[0] == dt.timedelta(minutes=10)
+    await sync_to_async(svc.extend)(room_session=started["room_session"], minutes=5, reason="Mất điện",
+                                    actor=started["invigilator"])
+    for page, deadline in zip(pages, before, strict=True):
+        update = await page.receive_json_from(timeout=3)
+        assert update["type"] == "state" and update["status"] == "open" and update["paused"] is False
+        assert dt.datetime.fromisoformat(update["deadline"]) - deadline == dt.timedelta(minutes=5)
+    await sync_to_async(svc.room_pause)(room_session=started["room_session"], actor=started["invigilator"],
+                                        reason="Mất điện")
+    await sync_to_async(svc.room_resume)(room_session=started["room_session"], actor=started["invigilator"])
+    for page in pages:
+        assert (await page.receive_json_from(timeout=3))["paused"] is True
+        assert (await page.receive_json_from(timeout=3))["paused"] is False
+        assert await page.receive_nothing(timeout=0.2)  # one message each, not one per candidate of the room
+        await page.disconnect()

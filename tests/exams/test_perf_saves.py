@@ -1,0 +1,159 @@
+"""The batched save path (group commit): a fixed number of statements per batch, the same rules as one save.
+
+Query counts, never timings: the benchmark (bench/, issue 5) measures time.
+"""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
+
+from exams.batching import _apply
+from exams.models import AnswerEvent, Attempt, AttemptItem
+from exams.services import attempts as svc
+
+DEVICE = "device-a"
+
+
+@pytest.fixture
+def started(exam_day):
+    """Both candidates of the exam day started, on their own devices; the clock 15 minutes into the sitting."""
+    room = svc.room_open(sitting=exam_day["sitting"], room=exam_day["room"], actor=exam_day["invigilator"])
+    attempts = [svc.room_enter(registration=registration, sitting=exam_day["sitting"], code=room.code,
+                               device=f"device-{n}").attempt
+                for n, registration in enumerate(exam_day["registrations"])]
+    with time_machine.travel(exam_day["now"] + dt.timedelta(minutes=15), tick=False):
+        yield {**exam_day, "room_session": room, "attempts": attempts}
+
+
+def _choice_items(attempt):
+    return [(item.position, item.paper_item.choice_order) for item in
+            AttemptItem.objects.filter(attempt=attempt).select_related("paper_item__question").order_by("position")
+            if item.paper_item.question.kind == "single"]
+
+
+def _save(attempt, position, seq, value, *, device=None, user=None):
+    return {"attempt_id": attempt.pk, "user_id": user or attempt.registration.person_id, "position": position,
+            "seq": seq, "value": value, "device": device or attempt.device}
+
+
+def _batch(attempts, saves_per_attempt):
+    batch = []
+    for attempt in attempts:
+        for n, (position, order) in enumerate(_choice_items(attempt)[:saves_per_attempt]):
+            batch.append(_save(attempt, position, n + 1, [order[0]]))
+    return batch
+
+
+LOCKS = int(connection.features.has_select_for_update)
+
+
+def _queries(batch) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        results = _apply(batch)
+    assert all(isinstance(r, svc.SaveResult) for r in results), results
+    return len(captured)
+
+
+@pytest.mark.django_db
+def test_a_batch_costs_the_same_few_statements_whatever_its_size(started):
+    attempts = started["attempts"]
+    small = _queries(_batch(attempts[:1], 1))
+    Attempt.objects.update(last_seen=None)
+    large = _queries([{**s, "seq": s["seq"] + 10} for s in _batch(attempts, 4)])
+    # read, INSERT of the answer events, one UPDATE statement for the items, last_seen (+ the savepoint pair);
+    # PostgreSQL first locks the batch's attempt rows
+    assert small == large <= 6 + LOCKS
+    assert AnswerEvent.objects.count() == 9
+    assert AttemptItem.objects.filter(answer__isnull=False).count() == 8
+
+
+@pytest.mark.django_db
+def test_one_save_over_http_keeps_its_few_statements(started, django_assert_max_num_queries):
+    attempt = started["attempts"][0]
+    position, order = _choice_items(attempt)[0]
+    with django_assert_max_num_queries(6 + LOCKS):
+        svc.answer_save(attempt_id=attempt.pk, user_id=attempt.registration.person_id, position=position, seq=1,
+                        value=[order[0]], device=attempt.device, transport="http")
+
+
+@pytest.mark.django_db
+def test_saves_of_one_item_in_one_batch_apply_in_arrival_order(started):
+    attempt = started["attempts"][0]
+    position, order = _choice_items(attempt)[0]
+    a, b, c = order[:3]
+    results = _apply([_save(attempt, position, 2, [a]), _save(attempt, position, 1, [b]),  # older, late
+                      _save(attempt, position, 2, [b]), _save(attempt, position, 3, [c])])  # replay, newer
+    assert [r.duplicate for r in results] == [False, True, True, False]
+    item = AttemptItem.objects.get(attempt=attempt, position=position)
+    assert (item.answer, item.client_seq) == ([c], 3)
+    events = list(AnswerEvent.objects.order_by("pk").values_list("client_seq", "applied"))
+    assert events == [(2, True), (1, False), (2, False), (3, True)]  # every arrival kept, in order
+
+
+@pytest.mark.django_db
+def test_each_save_of_a_batch_gets_its_own_refusal_and_the_others_are_stored(started):
+    mine, other = started["attempts"]
+    position, order = _choice_items(mine)[0]
+    other_position, other_order = _choice_items(other)[0]
+    results = _apply([
+        _save(mine, position, 1, [order[0]]),
+        _save(mine, 99, 1, [order[0]]),                                   # not in the paper
+        _save(other, other_position, 1, [other_order[0]], user=mine.registration.person_id),  # not mine
+        _save(mine, position, 2, [order[0]], device="device-x"),          # a second device
+        _save(mine, position, "3", [order[0]]),                           # malformed seq
+        _save(mine, position, 4, order[:2]),                              # two choices on a single choice
+        _save(other, other_position, 1, [other_order[1]]),
+    ])
+    codes = [r.code if isinstance(r, svc.ExamDayError) else "ok" for r in results]
+    assert codes == ["ok", "bad_item", "not_yours", "other_device", "bad_message", "bad_answer", "ok"]
+    assert AttemptItem.objects.get(attempt=mine, position=position).answer == [order[0]]
+    assert AttemptItem.objects.get(attempt=other, position=other_position).answer == [other_order[1]]
+    assert AnswerEvent.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_batch_in_a_paused_room_or_past_the_deadline_stores_nothing(started, settings):
+    mine, other = started["attempts"]
+    svc.room_pause(room_session=started["room_session"], actor=started["invigilator"], reason="Mất điện")
+    batch = _batch([mine, other], 2)
+    assert {r.code for r in _apply(batch)} == {"paused"}
+    svc.room_resume(room_session=started["room_session"], actor=started["invigilator"])
+    mine.refresh_from_db()
+    late = mine.deadline + dt.timedelta(seconds=settings.EXAM_SAVE_GRACE_SECONDS + 1)
+    with time_machine.travel(late, tick=False):
+        assert {r.code for r in _apply(batch)} == {"too_late"}
+    assert not AnswerEvent.objects.exists()
+    assert not AttemptItem.objects.filter(answer__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_finished_attempt_refuses_the_saves_of_a_batch(started):
+    mine, other = started["attempts"]
+    svc.attempt_finish(attempt=mine, how=Attempt.Status.SUBMITTED)
+    results = _apply(_batch([mine, other], 1))
+    assert [r.code if isinstance(r, svc.ExamDayError) else "ok" for r in results] == ["finished", "ok"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_error_in_a_batch_falls_back_to_one_save_at_a_time(started, monkeypatch):
+    """A statement that fails for the batch is not the end: each save is applied on its own, and only the one
+    the database refuses asks its page to send it again."""
+    mine, other = started["attempts"]
+    poison = [other.pk]
+    real = svc._store_items
+
+    def failing(updates, now):
+        if any(AttemptItem.objects.filter(pk=item_id, attempt_id__in=poison).exists() for item_id in updates):
+            raise DatabaseError("simulated")
+        real(updates, now)
+
+    monkeypatch.setattr(svc, "_store_items", failing)
+    results = _apply(_batch([mine, other], 2))
+    codes = [r.code if isinstance(r, svc.ExamDayError) else "ok" for r in results]
+    assert codes == ["ok", "ok", "retry", "retry"]
+    assert AttemptItem.objects.filter(attempt=mine, answer__isnull=False).count() == 2
+    assert not AttemptItem.objects.filter(attempt=other, answer__isnull=False).exists()
+    assert not AnswerEvent.objects.filter(attempt=other).exists()
