@@ -252,6 +252,7 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Uploaded spreadsheets are parsed, never served; keep them out of any web root.
 PRIVATE_UPLOAD_ROOT = Path(env.str("PRIVATE_UPLOAD_ROOT", default=str(BASE_DIR / "private_uploads")))
 MAX_IMPORT_FILE_BYTES = env.int("MAX_IMPORT_FILE_BYTES", default=5 * 1024 * 1024)
+MAX_SCAN_FILE_BYTES = env.int("MAX_SCAN_FILE_BYTES", default=20 * 1024 * 1024)  # one scanned script file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

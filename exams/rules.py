@@ -1,10 +1,12 @@
 """Who may do what with banks, blueprints and papers (autodiscovered by django-rules)."""
 
 import rules
+from django.db.models import Q
 
 from accounts.permissions import has_role, register
 from accounts.roles import Role
 from exams.models import CouncilMember, ItemReview, ResultVersion
+from exams.services import marking as marking_svc
 from exams.services.results import is_council_chair, may_compute
 
 is_question_author = has_role(Role.QUESTION_AUTHOR)
@@ -129,3 +131,54 @@ def on_question_board_of_open_review(user, question) -> bool:
 
 # The bank's authors or the question board of the exam that flagged it close an item-analysis review.
 register("exams.resolve_item_review", (is_question_author & authors_question_bank) | on_question_board_of_open_review)
+
+
+# --- Marking and appeals (issue 7) ---------------------------------------------------------------------------
+# Who holds which position lives in exams.services.marking (sees_identities, is_secretary, heads_marking,
+# heads_remarking); the rules only point at it, so the pages and the services never disagree.
+
+
+@rules.predicate
+def sees_script_identities(user, exam) -> bool:
+    return exam is not None and user.is_authenticated and marking_svc.sees_identities(exam, user)
+
+
+@rules.predicate
+def is_exam_secretary(user, exam) -> bool:
+    return exam is not None and user.is_authenticated and marking_svc.is_secretary(exam, user)
+
+
+@rules.predicate
+def heads_exam_marking(user, exam) -> bool:
+    return exam is not None and user.is_authenticated and marking_svc.heads_marking(exam, user)
+
+
+@rules.predicate
+def heads_exam_remarking(user, exam) -> bool:
+    return exam is not None and user.is_authenticated and marking_svc.heads_remarking(exam, user)
+
+
+@rules.predicate
+def is_the_marker(user, marking) -> bool:
+    return marking is not None and user.is_authenticated and marking.marker_id == user.pk
+
+
+@rules.predicate
+def works_on_marking(user) -> bool:
+    """A position on the anonymisation, marking or re-marking board, the council secretary, or a marking."""
+    if not user.is_authenticated:
+        return False
+    positions = Q(board__in=["anonymisation", "marking", "remarking"]) | Q(board="council", position="secretary")
+    return user.exam_positions.filter(positions).exists() or user.markings.exists()
+
+
+# The marker's own queue; a marking page and its scans only for the marker it is assigned to.
+register("exams.use_marking", has_role(Role.MARKER) | works_on_marking)
+register("exams.mark_script", is_the_marker)
+# The code ↔ candidate mapping, scan uploads and anonymisation: the secretary and the anonymisation board.
+register("exams.anonymise_scripts", sees_script_identities)
+register("exams.deanonymise_scripts", is_exam_secretary)
+register("exams.head_marking", heads_exam_marking)
+register("exams.head_remarking", heads_exam_remarking)
+# A candidate appeals only from their own published result (the service checks the window and the subject).
+register("exams.file_appeal", is_registered_person_with_published_result)

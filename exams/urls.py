@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.views import banks, examday, papers, questions, quotas, results, sessions, statistics
+from exams.views import banks, examday, marking, papers, questions, quotas, results, sessions, statistics
 
 urlpatterns = [
     path("banks/", banks.bank_list, name="bank_list"),
@@ -88,4 +88,23 @@ urlpatterns += [
     path("exams/<int:pk>/statistics/", statistics.statistics, name="exam_statistics"),
     path("exams/<int:pk>/statistics.xlsx", statistics.statistics_xlsx, name="exam_statistics_xlsx"),
     path("questions/<int:pk>/review/resolve/", questions.question_review_resolve, name="question_review_resolve"),
+]
+
+# Written subjects (issue 7): a marker's URLs are keyed by their marking only, never by the candidate.
+urlpatterns += [
+    path("marking/", marking.marking_queue, name="marking_queue"),
+    path("markings/<int:pk>/", marking.marking_page, name="marking_page"),
+    path("markings/<int:pk>/scans/<int:scan_pk>/", marking.marking_scan, name="marking_scan"),
+    path("subjects/<int:pk>/scripts/", marking.subject_scripts, name="subject_scripts"),
+    path("subjects/<int:pk>/scripts/anonymise/", marking.subject_anonymise, name="subject_anonymise"),
+    path("subjects/<int:pk>/scripts/upload/<int:registration_pk>/", marking.subject_scan_upload,
+         name="subject_scan_upload"),
+    path("subjects/<int:pk>/scripts/mapping/", marking.subject_mapping, name="subject_mapping"),
+    path("subjects/<int:pk>/scripts/deanonymise/", marking.subject_deanonymise, name="subject_deanonymise"),
+    path("subjects/<int:pk>/scans/<int:scan_pk>/", marking.subject_scan, name="subject_scan"),
+    path("subjects/<int:pk>/marking/", marking.marking_dashboard, name="marking_dashboard"),
+    path("subjects/<int:pk>/marking/assign/", marking.marking_assign, name="marking_assign"),
+    path("exams/<int:pk>/appeals/", marking.appeals_list, name="appeals_list"),
+    path("appeals/<int:pk>/assign/", marking.appeal_assign, name="appeal_assign"),
+    path("my-exams/<int:pk>/result/appeal/", marking.my_result_appeal, name="my_result_appeal"),
 ]

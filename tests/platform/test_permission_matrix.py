@@ -38,6 +38,7 @@ COUNCIL = Role.COUNCIL_MEMBER.value
 AUTHOR = Role.QUESTION_AUTHOR.value
 INVIGILATOR = Role.INVIGILATOR.value
 CANDIDATE = Role.CANDIDATE.value
+MARKER = Role.MARKER.value
 BAD_REQUEST = 400
 
 # (url name, variant) -> (method, kwargs key, {role: expected})
@@ -115,7 +116,8 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("paper_key_pdf", ""): ("get", "paper", only({AUTHOR: OK, COUNCIL: OK})),
     # Exam sessions: HR runs them; the council (by position on that exam) reads them; the call-in list (full
     # CCCD) goes to HR and that room's invigilators only.
-    ("exam_list", ""): ("get", None, only({HR: OK, COUNCIL: OK})),
+    # The marker sits on the marking board of the marking world's exam: a board position lists that exam.
+    ("exam_list", ""): ("get", None, only({HR: OK, COUNCIL: OK, MARKER: OK})),
     ("exam_list", "create"): ("post", None, only({HR: AWAY})),
     ("exam_detail", ""): ("get", "exam", only({HR: OK, COUNCIL: OK})),
     ("exam_edit", ""): ("get", "exam", only({HR: OK})),
@@ -174,6 +176,23 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("exam_statistics", ""): ("get", "exam", only({HR: OK, COUNCIL: OK})),
     ("exam_statistics_xlsx", ""): ("get", "exam", only({HR: OK, COUNCIL: OK})),
     ("question_review_resolve", ""): ("post", "question", only({AUTHOR: AWAY})),
+    # Marking (issue 7): the marker reaches only their own markings and their scans (404 for anyone else); the
+    # scripts, scans, mapping and uploads go to the council secretary (and the anonymisation board) only, not HR;
+    # the secretary also heads marking and re-marking. A candidate appeals only from their own published result.
+    ("marking_queue", ""): ("get", None, only({MARKER: OK, COUNCIL: OK})),
+    ("marking_page", ""): ("get", "marking", only({MARKER: OK}, others=HIDDEN)),
+    ("marking_scan", ""): ("get", "marking_scan", only({MARKER: OK}, others=HIDDEN)),
+    ("subject_scripts", ""): ("get", "written_subject", only({COUNCIL: OK})),
+    ("subject_anonymise", ""): ("post", "written_subject", only({COUNCIL: AWAY})),
+    ("subject_scan_upload", ""): ("post", "scan_upload", only({COUNCIL: AWAY})),  # no file: refused with a message
+    ("subject_mapping", ""): ("get", "written_subject", only({COUNCIL: OK})),
+    ("subject_deanonymise", ""): ("post", "written_subject", only({COUNCIL: AWAY})),  # not all marked: a message
+    ("subject_scan", ""): ("get", "subject_scan", only({COUNCIL: OK})),
+    ("marking_dashboard", ""): ("get", "written_subject", only({COUNCIL: OK})),
+    ("marking_assign", ""): ("post", "written_subject", only({COUNCIL: AWAY})),
+    ("appeals_list", ""): ("get", "marking_exam", only({COUNCIL: OK})),
+    ("appeal_assign", ""): ("post", "appeal", only({COUNCIL: AWAY})),  # no re-marking board: refused with a message
+    ("my_result_appeal", ""): ("post", "results_exam", only({CANDIDATE: AWAY}, others=HIDDEN)),
 }
 
 
@@ -224,7 +243,7 @@ def world(db, make_user, province, settings, tmp_path):
     (tmp_path / "question-images").mkdir()
     (tmp_path / "question-images" / "a.png").write_bytes(b"png")
     bank_objects = _bank_world(users[AUTHOR], make_user)
-    exam_objects = {**_exam_world(users), **_results_world(users)}
+    exam_objects = {**_exam_world(users), **_results_world(users), **_marking_world(users, make_user)}
     kwargs = {
         None: {},
         **bank_objects,
@@ -330,6 +349,39 @@ def _results_world(users) -> dict:
                                             ranking_score=Decimal("80"), rank=1)
     return {"results_exam": {"pk": exam.pk}, "results_compare": {"pk": exam.pk, "number": 2},
             "results_annex": {"pk": exam.pk, "list_kind": "all"}, "candidate_result": {"pk": result.pk}}
+
+
+def _marking_world(users, make_user) -> dict:
+    """A third exam in marking: the council member is its secretary, the marker holds the first marking of a
+    paper script with one scan, another marker the second; one appeal waits (rows written directly)."""
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from exams.models import Appeal, Marking, Registration, Script, ScriptScan, Subject
+    from exams.services.sessions import council_add, exam_create
+
+    exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name="Kỳ thi đang chấm", actor=users[HR])
+    council_add(exam=exam, user=users[COUNCIL], board="council", position="secretary", actor=users[HR])
+    council_add(exam=exam, user=users[MARKER], board="marking", position="member", actor=users[HR])
+    exam.status = "marking"
+    exam.save()
+    subject = Subject.objects.get(exam=exam, code="CMNV")
+    registration = Registration.objects.create(exam=exam, person=make_user(username="thisinh_cham"),
+                                               candidate_number="CV0001")
+    script = Script.objects.create(registration=registration, subject=subject, source="paper", code="123456")
+    scan = ScriptScan(script=script, content_type="image/png", extension=".png", size=8, sha256="0" * 64,
+                      uploaded_by=users[COUNCIL])
+    scan.file.save("scan.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
+    scan.save()
+    marking = Marking.objects.create(script=script, round="first", marker=users[MARKER])
+    Marking.objects.create(script=script, round="second", marker=make_user(MARKER, username="giamkhao2"))
+    appeal = Appeal.objects.create(registration=registration, subject=subject, script=script,
+                                   score_before=Decimal("50"))
+    return {"marking": {"pk": marking.pk}, "marking_scan": {"pk": marking.pk, "scan_pk": scan.pk},
+            "written_subject": {"pk": subject.pk}, "scan_upload": {"pk": subject.pk, "registration_pk": registration.pk},
+            "subject_scan": {"pk": subject.pk, "scan_pk": scan.pk}, "marking_exam": {"pk": exam.pk},
+            "appeal": {"pk": appeal.pk}}
 
 
 def _outcome(response) -> object:
