@@ -2,6 +2,7 @@
 result notice (.pdf) and the export commands (DESIGN.md §9). Every export is opened back and its cells asserted."""
 
 import datetime as dt
+import gc
 import io
 import subprocess
 from pathlib import Path
@@ -15,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import AuditLog, OrganisationProfile, Rank
 from accounts.services import unit_create
 from exams.decision import LEGAL_BASES, decision_docx
-from exams.exports_results import TieUnresolved, annex_xlsx, export_rows, result_notice_pdf
+from exams.exports_results import TieUnresolved, annex_xlsx, collector_paused, export_rows, result_notice_pdf
 from exams.management.commands.export_annex import Command as ExportAnnex
 from exams.models import CandidateResult, CouncilMember
 from exams.selectors_results import result_rows
@@ -342,6 +343,26 @@ class TestKiemDinh:
         assert "DANH SÁCH KẾT QUẢ KỲ KIỂM ĐỊNH CHẤT LƯỢNG ĐẦU VÀO CÔNG CHỨC NĂM 2026" in _texts(sheet)
         data, count = annex_xlsx(version, "winners")
         assert count == 1 and _names(_sheet(data)) == ["Mai Văn Tài"]
+
+
+def test_the_collector_pause_restores_the_state_it_found():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # a second export at the same time (another thread) shares the pause
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("export failed")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()
 
 
 # --- The decision --------------------------------------------------------------------------------------------------
