@@ -8,6 +8,7 @@ SCENARIOS = {
     "notice_broadcast": "bench.scenarios.notice_broadcast",
     "papers": "bench.scenarios.papers",
     "exam": "bench.scenarios.exam",
+    "results": "bench.scenarios.results",
 }
 
 
