@@ -44,6 +44,19 @@
       i.checked = value.indexOf(parseInt(i.value, 10)) !== -1;
     });
   }
+  // A live word count under each essay (words = runs of non-space characters, as the marking page counts).
+  function countWords(wrap) {
+    if (wrap.dataset.kind !== "essay") return;
+    var out = wrap.querySelector(".word-count");
+    if (!out) {
+      out = document.createElement("p");
+      out.className = "word-count muted";
+      out.setAttribute("aria-live", "polite");
+      wrap.querySelector("textarea").insertAdjacentElement("afterend", out);
+    }
+    var text = wrap.querySelector("textarea").value.trim();
+    out.textContent = t.words + " " + (text ? text.split(/\s+/).length : 0);
+  }
   function answered(value) { return value !== null && value !== undefined && (typeof value === "string" ? value.trim() !== "" : value.length > 0); }
   function refreshGrid() {
     document.querySelectorAll(".qwrap").forEach(function (wrap) {
@@ -179,7 +192,8 @@
       if (queue.pending[pos]) writeAnswer(wrap, queue.pending[pos].value);  // newer than the server's copy
       wrap.dataset.flagged = cfg.flagged.indexOf(parseInt(pos, 10)) !== -1 ? "1" : "0";
       wrap.addEventListener("change", function () { changed(wrap); });
-      wrap.addEventListener("input", function (e) { if (e.target.type === "text" || e.target.tagName === "TEXTAREA") changed(wrap); });
+      wrap.addEventListener("input", function (e) { if (e.target.type === "text" || e.target.tagName === "TEXTAREA") { changed(wrap); countWords(wrap); } });
+      countWords(wrap);
     });
     document.querySelectorAll("[data-go]").forEach(function (b, i) { b.addEventListener("click", function () { show(i); }); });
     document.querySelectorAll("[data-prev]").forEach(function (b) { b.addEventListener("click", function () { show(current - 1); }); });
