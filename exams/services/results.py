@@ -293,6 +293,8 @@ def _version_to_write(exam: Exam, latest: ResultVersion | None, *, new_version: 
         return ResultVersion.objects.create(exam=exam, number=1, computed_by=None)
     if not new_version:  # approved or published, and no new version asked for: refused above
         raise ResultsError(_("The results of this exam are approved; a change needs a new version."))
+    # An approved version that was never published is overtaken by the new one: it can no longer be published.
+    ResultVersion.objects.filter(exam=exam, status=V.APPROVED).update(status=V.SUPERSEDED)
     return ResultVersion.objects.create(exam=exam, number=latest.number + 1, reason=reason)
 
 
@@ -392,6 +394,8 @@ def publish(*, exam: Exam, version: ResultVersion, actor: User | None, decision_
         locked = ResultVersion.objects.select_for_update().get(pk=version.pk)
         if locked.status != V.APPROVED:
             raise ResultsError(_("Only results approved by the council can be published."))
+        if ResultVersion.objects.filter(exam=exam, number__gt=locked.number).exists():
+            raise ResultsError(_("A newer version of these results exists; only the newest can be published."))
         ResultVersion.objects.filter(exam=exam, status=V.PUBLISHED).update(status=V.SUPERSEDED)
         locked.status, locked.published_at, locked.published_by = V.PUBLISHED, timezone.now(), actor
         if decision_number:

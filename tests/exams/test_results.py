@@ -360,3 +360,19 @@ class TestQuotaPage:
         client.force_login(hr)
         response = client.post(f"/exams/{exam.pk}/quotas/", {"unit": province.pk, "seats": 1})
         assert response.status_code == 200 and not Quota.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_older_approved_version_can_never_be_published_over_a_newer_one(exam, chair, hr):
+    full_scores(candidate(exam, 1), 45)
+    v1 = compute(exam).version
+    svc.approve(exam=exam, version=v1, actor=chair)
+    v2 = compute(exam, new_version=True, reason="Đính chính").version
+    v1.refresh_from_db()
+    assert v1.status == "superseded"
+    with pytest.raises(svc.ResultsError):
+        svc.publish(exam=exam, version=v1, actor=hr)
+    svc.approve(exam=exam, version=v2, actor=chair)
+    svc.publish(exam=exam, version=v2, actor=hr)
+    v1.refresh_from_db()
+    assert (v1.status, svc.published_version(exam)) == ("superseded", v2)
