@@ -9,6 +9,7 @@ from pathlib import Path
 from django.db.models import Count
 
 from accounts.models import User
+from exams.demo_marking import seed_marking_exams
 from exams.demo_results import seed_results_exam
 from exams.importing.base import ParsedChoice, ParsedQuestion
 from exams.importing.validate import validate
@@ -50,7 +51,8 @@ def seed() -> dict:
         questions_approve(questions=questions, actor=approver)
         created += len(questions)
     return {"questions_created": created, "blueprints_created": _seed_blueprint(writer),
-            "exams_created": _seed_exam(), "results_exams_created": seed_results_exam()}
+            "exams_created": _seed_exam(), "results_exams_created": seed_results_exam(),
+            **seed_marking_exams()}
 
 
 def _seed_blueprint(writer: User) -> int:

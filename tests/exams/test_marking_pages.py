@@ -477,3 +477,25 @@ class TestAppealPage:
         assert client.post(reverse("my_result_appeal", args=[world["exam"].pk]),
                            {"subject": world["subject"].pk}).status_code == 404
         assert not Appeal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_scripts_waiting_for_demo_marker_and_an_open_appeal_window(client, settings, tmp_path):
+    from accounts.demo import seed_demo
+    from exams.demo_marking import DEMO_APPEAL_EXAM, DEMO_MARKING_EXAM
+    from exams.models import Exam
+
+    settings.MEDIA_ROOT = tmp_path
+    assert seed_demo()["marking_exams_created"] == 2
+    waiting = Marking.objects.filter(marker__username="demo_marker", mark__isnull=True,
+                                     script__subject__exam__name=DEMO_MARKING_EXAM)
+    assert waiting.count() >= 2 and all(m.script.scans.exists() for m in waiting)
+    marker = waiting.first().marker
+    client.force_login(marker)
+    assert client.get(reverse("marking_page", args=[waiting.first().pk])).status_code == 200
+    exam = Exam.objects.get(name=DEMO_APPEAL_EXAM)
+    candidate_user = exam.registrations.get(person__username="demo_candidate").person
+    client.force_login(candidate_user)
+    page = client.get(reverse("my_result", args=[exam.pk])).content.decode()
+    assert 'class="file-appeal"' in page and "150.000" in page
+    assert seed_demo()["marking_exams_created"] == 0
