@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,6 +31,7 @@ from exams.models import (
     AnswerEvent,
     Attempt,
     AttemptItem,
+    Choice,
     PaperItem,
     Registration,
     Room,
@@ -93,8 +95,35 @@ def _own_attempt(request, pk: int) -> Attempt:
     return svc.finish_if_overdue(attempt)
 
 
-PAPER_BODY_MARKUP = 1  # bump when _paper_body.html changes: cached bodies of the old markup are then ignored
+PAPER_BODY_MARKUP = 2  # bump when _paper_body.html changes: cached bodies of the old markup are then ignored
 PAPER_BODY_SECONDS = 6 * 3600
+
+
+class _Question(NamedTuple):  # what selectors.candidate_item reads of a question and of a choice
+    kind: str
+    text: str
+
+
+class _Choice(NamedTuple):
+    pk: int
+    text: str
+
+
+def paper_items(paper_id: int) -> list[tuple[selectors.CandidateItem, int, str]]:
+    """A paper's questions as the candidate sees them, with their positions and labels: two queries, read as
+    plain rows (the paper page's first view is the start spike's heaviest request)."""
+    rows = list(PaperItem.objects.filter(paper_id=paper_id).order_by("position").values_list(
+        "position", "choice_order", "points", "question_id", "question__kind", "question__text"))
+    choices: dict[int, list[_Choice]] = {}
+    for question_id, pk, text in Choice.objects.filter(question_id__in={row[3] for row in rows}).order_by(
+            "question_id", "position").values_list("question_id", "pk", "text"):
+        choices.setdefault(question_id, []).append(_Choice(pk, text))
+    items = []
+    for position, order, points, question_id, kind, text in rows:
+        item = selectors.candidate_item(number=position + 1, question=_Question(kind, text),
+                                        choices=choices.get(question_id, []), order=order, points=points)
+        items.append((item, position, _("Question %(n)s") % {"n": item.number}))
+    return items
 
 
 def _paper_body(*, paper_id: int, one_per_screen: bool) -> str:
@@ -103,12 +132,8 @@ def _paper_body(*, paper_id: int, one_per_screen: bool) -> str:
     key = f"exam-paper-body:{PAPER_BODY_MARKUP}:{paper_id}:{int(one_per_screen)}:{get_language()}"
     body = cache.get(key)
     if body is None:
-        items = [(selectors.candidate_item(number=item.position + 1, question=item.question,
-                                           choices=list(item.question.choices.all()), order=item.choice_order,
-                                           points=item.points), item.position)
-                 for item in PaperItem.objects.filter(paper_id=paper_id).select_related("question")
-                 .prefetch_related("question__choices").order_by("position")]
-        body = render_to_string("exams/_paper_body.html", {"items": items, "one_per_screen": one_per_screen})
+        body = render_to_string("exams/_paper_body.html", {"items": paper_items(paper_id),
+                                                            "one_per_screen": one_per_screen})
         cache.set(key, body, PAPER_BODY_SECONDS)
     return mark_safe(body)  # noqa: S308 - our own template's output, escaped when it was rendered
 

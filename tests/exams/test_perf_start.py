@@ -83,3 +83,25 @@ def test_two_candidates_never_share_a_cached_paper(client, exam_day, room):
             expected = [str(c) for i in AttemptItem.objects.filter(attempt=attempt).select_related("paper_item")
                         .order_by("position") for c in i.paper_item.choice_order]
             assert bodies[-1] == expected  # each page shows its own paper's choices in its own order
+
+
+@pytest.mark.django_db
+def test_the_paper_body_writes_each_question_exactly_as_the_shared_candidate_item_does(exam_day, room):
+    """_paper_body.html writes _candidate_item.html out inline (for speed): the markup must never drift."""
+    from django.template.loader import render_to_string
+
+    from exams.views.examday import paper_items
+
+    attempt = svc.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
+                             code=room.code, device=DEVICE).attempt
+    items = paper_items(attempt.paper_id)
+    assert {item.kind for item, _position, _label in items} == {"single", "short"}
+    body = render_to_string("exams/_paper_body.html", {"items": items, "one_per_screen": True})
+    inline = re.findall(r"<article.*?</article>", body, re.S)
+    shared = [re.search(r"<article.*?</article>", render_to_string("exams/_candidate_item.html", {"item": item}),
+                        re.S).group(0) for item, _position, _label in items]
+
+    def squeeze(html):
+        return re.sub(r"\s+", " ", html)
+
+    assert [squeeze(a) for a in inline] == [squeeze(b) for b in shared]
