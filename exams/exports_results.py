@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from django.utils import timezone
@@ -188,29 +189,43 @@ class SubjectCell(NamedTuple):
     score: Decimal | None
 
 
-# Only what the documents print: reading whole rows (every person field, a model per subject result) is most of
-# the time of a 10,000-candidate annex.
+# Only what the documents print, as plain records: instantiating whole models (every person column, a model per
+# subject result) was most of the time of a 10,000-candidate annex. The records carry the attribute names of the
+# models they stand for, so ResultRow, unit_key and the sort keys of the selector read them unchanged.
 _PRINTED_FIELDS = [
-    "outcome", "passed", "note", "rank", "ranking_score", "registration__candidate_number",
-    "registration__position_text", "registration__unit_text", "registration__rank_text", "registration__unit_id",
-    "registration__rank_id", "registration__person__full_name", "registration__person__date_of_birth",
-    "registration__person__cccd", "registration__person__gender", "registration__unit__name",
-    "registration__unit__code", "registration__unit__path", "registration__rank__code", "registration__rank__name",
+    "pk", "outcome", "passed", "note", "rank", "ranking_score",
+    "registration__candidate_number", "registration__position_text", "registration__unit_text",
+    "registration__rank_text", "registration__unit_id", "registration__rank_id",
+    "registration__person__full_name", "registration__person__date_of_birth", "registration__person__cccd",
+    "registration__person__gender", "registration__unit__name", "registration__unit__code",
+    "registration__unit__path", "registration__rank__code", "registration__rank__name",
 ]
+
+
+def _printed_row(values: tuple, cells: dict[int, SubjectCell]) -> ResultRow:
+    (pk, outcome, passed, note, rank, ranking_score, number, position, unit_text, rank_text, unit_id, rank_id,
+     full_name, born, cccd, gender, unit_name, unit_code, unit_path, rank_code, rank_name) = values
+    person = SimpleNamespace(full_name=full_name, date_of_birth=born, cccd=cccd, gender=gender)
+    registration = SimpleNamespace(
+        candidate_number=number, position_text=position, unit_text=unit_text, rank_text=rank_text,
+        unit_id=unit_id, rank_id=rank_id, person=person,
+        unit=SimpleNamespace(name=unit_name, code=unit_code, path=unit_path) if unit_id else None,
+        rank=SimpleNamespace(code=rank_code, name=rank_name) if rank_id else None)
+    result = SimpleNamespace(pk=pk, outcome=outcome, passed=passed, note=note, rank=rank,
+                             ranking_score=ranking_score)
+    return ResultRow(result=result, registration=registration, subjects=cells)
 
 
 def export_rows(version: ResultVersion, list_kind: str) -> list[ResultRow]:
     """The rows and order of ``selectors_results.result_rows`` (same sort keys), read for printing: only the
-    printed fields, subject cells as tuples. Two queries."""
-    results = list(CandidateResult.objects.filter(version=version)
-                   .select_related("registration__person", "registration__unit", "registration__rank")
-                   .only(*_PRINTED_FIELDS))
+    printed fields, as plain records. Two queries."""
     cells: dict[int, dict[int, SubjectCell]] = defaultdict(dict)
     for candidate_id, subject_id, absent, exempt, correct, score in SubjectResult.objects.filter(
             candidate__version=version).values_list("candidate_id", "subject_id", "absent", "exempt", "correct",
                                                     "score"):
         cells[candidate_id][subject_id] = SubjectCell(absent, exempt, correct, score)
-    rows = [ResultRow(result=r, registration=r.registration, subjects=cells[r.pk]) for r in results]
+    rows = [_printed_row(values, cells[values[0]])
+            for values in CandidateResult.objects.filter(version=version).values_list(*_PRINTED_FIELDS)]
     if list_kind == LIST_WINNERS:
         rows = [row for row in rows if row.result.outcome == CandidateResult.Outcome.SELECTED]
         return sorted(rows, key=lambda row: (row.result.rank or 0, _name_key(row)))
