@@ -29,14 +29,16 @@ register("exams.change_bank", is_question_author & is_bank_author)
 
 # --- Exam sessions ------------------------------------------------------------------------------------
 is_hr_staff = has_role(Role.HR_STAFF)
+BLIND_BOARDS = ("marking", "remarking")
 
 
 @rules.predicate
 def sits_on_exam(user, exam) -> bool:
-    """Any position on the exam's council or boards (including the read-only supervision board)."""
+    """Any position on the exam's council or boards (including the read-only supervision board), except the
+    marking and re-marking boards: markers must never see who wrote a script, and the exam's pages list names."""
     if exam is None or not user.is_authenticated:
         return False
-    return exam.council.filter(user=user).exists()
+    return exam.council.filter(user=user).exclude(board__in=BLIND_BOARDS).exists()
 
 
 @rules.predicate

@@ -30,8 +30,9 @@ from exams.forms_sessions import (
     SubjectForm,
 )
 from exams.importing.candidates import import_candidates
-from exams.models import Exam, Registration, ResultVersion, Room, Subject
+from exams.models import CouncilMember, Exam, Registration, ResultVersion, Room, Subject
 from exams.reference import exemption_label
+from exams.rules import BLIND_BOARDS
 from exams.services import sessions as svc
 from exams.views.common import require
 
@@ -51,7 +52,8 @@ def _exam(request, pk: int, perm: str = "exams.view_exam") -> Exam:
 @require_http_methods(["GET", "POST"])
 def exam_list(request):
     if not request.user.has_perm("exams.manage_exams"):
-        exams = Exam.objects.filter(council__user=request.user).distinct()
+        seats = CouncilMember.objects.filter(user=request.user).exclude(board__in=BLIND_BOARDS)
+        exams = Exam.objects.filter(pk__in=seats.values("exam_id"))
         if request.method == "POST" or not exams.exists():
             raise PermissionDenied
         return render(request, "exams/exam_list.html", {"exams": exams})

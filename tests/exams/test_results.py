@@ -14,7 +14,7 @@ from exams.models import CandidateResult, CouncilMember, Exam, Quota, ResultVers
 from exams.services import results as svc
 from tests.exams.results_helpers import candidate, full_scores, penalise, promotion_exam, run_command, score
 
-O = CandidateResult.Outcome
+Outcome = CandidateResult.Outcome
 
 
 @pytest.fixture
@@ -54,8 +54,8 @@ class TestCompute:
             full_scores(candidate(exam, n), cmnv)
         computed = compute(exam)
         assert computed.summary == "candidates=4 passed=3 selected=2 ties_unresolved=0"
-        assert outcomes(computed.version) == {"CV0001": O.NOT_SELECTED, "CV0002": O.SELECTED, "CV0003": O.SELECTED,
-                                              "CV0004": O.FAILED}
+        assert outcomes(computed.version) == {"CV0001": Outcome.NOT_SELECTED, "CV0002": Outcome.SELECTED,
+                                              "CV0003": Outcome.SELECTED, "CV0004": Outcome.FAILED}
         exam.refresh_from_db()
         assert exam.status == Exam.Status.RESULTS
 
@@ -75,7 +75,7 @@ class TestCompute:
         full_scores(present, None)  # sat the gates, not CMNV
         computed = compute(exam)
         assert computed.version.candidates == 3
-        assert outcomes(computed.version)["CV0002"] == O.FAILED
+        assert outcomes(computed.version)["CV0002"] == Outcome.FAILED
         assert notes(computed.version)["CV0002"] == "Vắng thi"
         assert notes(computed.version)["CV0003"] == "Vắng thi"
 
@@ -85,13 +85,13 @@ class TestCompute:
         version = compute(exam).version
         result = version.results.get()
         nn = result.subjects.get(subject__code="NN")
-        assert nn.exempt == "NN_BANG" and nn.passed and result.outcome == O.SELECTED
+        assert nn.exempt == "NN_BANG" and nn.passed and result.outcome == Outcome.SELECTED
 
     def test_gate_exactly_half_and_just_under(self, exam):
         full_scores(candidate(exam, 1), 70, ktc=30)
         full_scores(candidate(exam, 2), 70, ktc=29)
         version = compute(exam).version
-        assert outcomes(version)["CV0001"] == O.SELECTED and outcomes(version)["CV0002"] == O.FAILED
+        assert outcomes(version)["CV0001"] == Outcome.SELECTED and outcomes(version)["CV0002"] == Outcome.FAILED
 
     def test_everyone_fails(self, exam):
         for n in range(1, 4):
@@ -111,14 +111,14 @@ class TestCompute:
         full_scores(candidate(exam, 1), 80)
         computed = compute(exam)
         assert computed.version.selected == 0 and computed.warnings
-        assert outcomes(computed.version)["CV0001"] == O.PASSED
+        assert outcomes(computed.version)["CV0001"] == Outcome.PASSED
 
     def test_check_without_quota_gives_dat(self):
         exam = promotion_exam(preset="kiem-dinh-dau-vao-2023-dai-hoc", quota=None)
         score(candidate(exam, 1), "KD", correct=50)
         score(candidate(exam, 2), "KD", correct=49)
         version = compute(exam).version
-        assert outcomes(version) == {"KDDH0001": O.PASSED, "KDDH0002": O.FAILED}
+        assert outcomes(version) == {"KDDH0001": Outcome.PASSED, "KDDH0002": Outcome.FAILED}
 
     def test_project_pair(self):
         exam = promotion_exam(preset="nang-ngach-chuyen-vien-cao-cap-2020", quota=5)
@@ -126,7 +126,7 @@ class TestCompute:
         score(a, "DA", "50"), score(a, "BVDA", "50")
         score(b, "DA", "49.75"), score(b, "BVDA", "95")
         version = compute(exam).version
-        assert outcomes(version) == {"CVCC0001": O.SELECTED, "CVCC0002": O.FAILED}
+        assert outcomes(version) == {"CVCC0001": Outcome.SELECTED, "CVCC0002": Outcome.FAILED}
         assert version.results.get(registration=a).ranking_score == Decimal(100)
 
     def test_scores_are_exact_decimals_in_the_ranking(self, exam):
@@ -135,7 +135,7 @@ class TestCompute:
         full_scores(candidate(exam, 3), "72.49")
         Exam.objects.filter(pk=exam.pk).update(quota=1)
         version = compute(exam).version
-        assert outcomes(version) == {"CV0001": O.SELECTED, "CV0002": O.NOT_SELECTED, "CV0003": O.NOT_SELECTED}
+        assert outcomes(version) == {"CV0001": Outcome.SELECTED, "CV0002": Outcome.NOT_SELECTED, "CV0003": Outcome.NOT_SELECTED}
         assert version.results.get(registration__candidate_number="CV0001").ranking_score == Decimal("72.51")
 
     def test_open_attempts_block_the_computation(self, exam, exam_day):
@@ -162,7 +162,7 @@ class TestPenalties:
         version = compute(exam).version
         ra = version.results.get(registration=a)
         assert ra.ranking_score == Decimal("72") and "Khiển trách (CMNV)" in ra.note
-        assert outcomes(version) == {"CV0001": O.SELECTED, "CV0002": O.FAILED, "CV0003": O.SELECTED}
+        assert outcomes(version) == {"CV0001": Outcome.SELECTED, "CV0002": Outcome.FAILED, "CV0003": Outcome.SELECTED}
 
     def test_gate_reprimand_keeps_the_floor_in_the_candidates_favour(self, exam, chair):
         reg = candidate(exam, 1)
@@ -178,7 +178,7 @@ class TestPenalties:
         penalise(reg, "KTC", "suspension", chair)
         version = compute(exam).version
         result = version.results.get()
-        assert result.outcome == O.FAILED and "Đình chỉ thi" in result.note
+        assert result.outcome == Outcome.FAILED and "Đình chỉ thi" in result.note
         assert result.subjects.get(subject__code="KTC").correct == 0
 
     def test_cancellation_removes_from_selection(self, exam, chair):
@@ -188,8 +188,8 @@ class TestPenalties:
         penalise(reg, "CMNV", "cancellation", chair)
         version = compute(exam).version
         result = version.results.get(registration=reg)
-        assert result.outcome == O.FAILED and result.note.startswith("Hủy kết quả")
-        assert outcomes(version)["CV0002"] == O.SELECTED
+        assert result.outcome == Outcome.FAILED and result.note.startswith("Hủy kết quả")
+        assert outcomes(version)["CV0002"] == Outcome.SELECTED
 
     def test_the_most_severe_penalty_of_a_subject_applies(self, exam, chair):
         reg = candidate(exam, 1)
@@ -220,7 +220,7 @@ class TestTies:
         full_scores(candidate(exam, 2), 80)
         full_scores(candidate(exam, 3, gender="Nữ"), 80)
         version = compute(exam).version
-        assert outcomes(version)["CV0003"] == O.SELECTED and notes(version)["CV0003"] == "Ưu tiên: nữ"
+        assert outcomes(version)["CV0003"] == Outcome.SELECTED and notes(version)["CV0003"] == "Ưu tiên: nữ"
 
     def test_council_resolves_then_approves_and_recompute_keeps_the_decision(self, exam, chair):
         version = self.tied_exam(exam).version
@@ -233,7 +233,7 @@ class TestTies:
                 actor=chair)
         version = svc.tie_resolve(exam=exam, version=version, tie_group=1, chosen_ids=[chosen],
                                   reason="Thành tích công tác", actor=chair)
-        assert outcomes(version) == {"CV0001": O.SELECTED, "CV0002": O.NOT_SELECTED, "CV0003": O.SELECTED}
+        assert outcomes(version) == {"CV0001": Outcome.SELECTED, "CV0002": Outcome.NOT_SELECTED, "CV0003": Outcome.SELECTED}
         assert notes(version)["CV0003"] == "Hội đồng thi quyết định"
         assert compute(exam).summary == "candidates=3 passed=3 selected=2 ties_unresolved=0"
         svc.approve(exam=exam, version=version, actor=chair)
@@ -256,8 +256,8 @@ class TestTies:
         full_scores(candidate(exam, 3, unit=b), 60)
         full_scores(candidate(exam, 4), 99)  # no unit matched: no quota, warned
         computed = compute(exam)
-        assert outcomes(computed.version) == {"CV0001": O.SELECTED, "CV0002": O.NOT_SELECTED, "CV0003": O.SELECTED,
-                                              "CV0004": O.NOT_SELECTED}
+        assert outcomes(computed.version) == {"CV0001": Outcome.SELECTED, "CV0002": Outcome.NOT_SELECTED,
+                                              "CV0003": Outcome.SELECTED, "CV0004": Outcome.NOT_SELECTED}
         assert computed.warnings
 
 
@@ -287,7 +287,7 @@ class TestVersions:
         reg.score_entries.filter(subject__code="CMNV").update(score=Decimal("55"))  # an appeal raised the mark
         v2 = compute(exam, new_version=True, reason="Phúc khảo").version
         assert v2.number == 2 and v2.status == "draft" and v2.reason == "Phúc khảo"
-        assert outcomes(v1) == {"CV0001": O.FAILED} and outcomes(v2) == {"CV0001": O.SELECTED}
+        assert outcomes(v1) == {"CV0001": Outcome.FAILED} and outcomes(v2) == {"CV0001": Outcome.SELECTED}
         assert svc.published_version(exam) == v1  # candidates still see v1 until v2 is approved and published
         svc.approve(exam=exam, version=v2, actor=chair)
         svc.publish(exam=exam, version=v2, actor=hr)

@@ -166,7 +166,7 @@ class TestCompute:
         client.post(url("exam_results_compute", exam), {"reason": "Phúc khảo môn CMNV"})
         new = version_of(exam)
         assert (new.number, new.status, new.reason) == (2, V.DRAFT, "Phúc khảo môn CMNV")
-        assert ResultVersion.objects.get(number=1).status == V.APPROVED
+        assert ResultVersion.objects.get(number=1).status == V.SUPERSEDED  # never published: overtaken
 
 
 @pytest.mark.django_db

@@ -117,7 +117,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     # Exam sessions: HR runs them; the council (by position on that exam) reads them; the call-in list (full
     # CCCD) goes to HR and that room's invigilators only.
     # The marker sits on the marking board of the marking world's exam: a board position lists that exam.
-    ("exam_list", ""): ("get", None, only({HR: OK, COUNCIL: OK, MARKER: OK})),
+    ("exam_list", ""): ("get", None, only({HR: OK, COUNCIL: OK})),
     ("exam_list", "create"): ("post", None, only({HR: AWAY})),
     ("exam_detail", ""): ("get", "exam", only({HR: OK, COUNCIL: OK})),
     ("exam_edit", ""): ("get", "exam", only({HR: OK})),
