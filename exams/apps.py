@@ -11,7 +11,7 @@ class ExamsConfig(AppConfig):
         from accounts import dashboard, demo
         from accounts.roles import Role
         from exams import demo as exams_demo
-        from exams.dashboard import bank_items, candidate_items, exam_items, invigilator_items
+        from exams.dashboard import bank_items, candidate_items, exam_items, invigilator_items, marker_items
 
         dashboard.register(Role.QUESTION_AUTHOR, bank_items)
         dashboard.register(Role.COUNCIL_MEMBER, bank_items)
@@ -19,4 +19,5 @@ class ExamsConfig(AppConfig):
         dashboard.register(Role.COUNCIL_MEMBER, exam_items)
         dashboard.register(Role.CANDIDATE, candidate_items)
         dashboard.register(Role.INVIGILATOR, invigilator_items)
+        dashboard.register(Role.MARKER, marker_items)
         demo.register_seeder(exams_demo.seed)

@@ -16,3 +16,7 @@ def candidate_items(user):
 
 def invigilator_items(user):
     return [(_("My sittings and rooms"), reverse("my_sittings"))]
+
+
+def marker_items(user):
+    return [(_("My scripts to mark"), reverse("marking_queue"))]

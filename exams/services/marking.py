@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -310,14 +310,15 @@ def appeal_file(*, registration: Registration, subject: Subject, actor: User, re
     script = Script.objects.filter(registration=registration, subject=subject, status=Script.Status.MARKED).first()
     if script is None:
         raise MarkingError(_("There is no marked script of yours in this subject."))
-    with transaction.atomic():
-        if Appeal.objects.filter(registration=registration, subject=subject).exists():
-            raise MarkingError(_("You have already appealed this subject."))
-        appeal = Appeal.objects.create(registration=registration, subject=subject, script=script,
-                                       reason=reason.strip(), fee=exam.appeal_fee, filed_at=now,
-                                       score_before=script.final_score)
-        audit_record(actor=actor, action="appeal.file", obj=exam,
-                     details={"subject": subject.code, "code": script.code, "fee": str(exam.appeal_fee)})
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(registration=registration, subject=subject, script=script,
+                                           reason=reason.strip(), fee=exam.appeal_fee, filed_at=now,
+                                           score_before=script.final_score)
+            audit_record(actor=actor, action="appeal.file", obj=exam,
+                         details={"subject": subject.code, "code": script.code, "fee": str(exam.appeal_fee)})
+    except IntegrityError as exc:  # the same appeal filed twice (even at the same instant): one wins
+        raise MarkingError(_("You have already appealed this subject.")) from exc
     return appeal
 
 
