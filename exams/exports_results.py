@@ -573,6 +573,8 @@ def result_notice_pdf(candidate_result: CandidateResult) -> bytes:
         "outcome": row.outcome_label,
         "note": result.note,
         "version": version,
+        "decision": (f"Quyết định số {decision_number_text(version)} {decision_date_text(version)}"
+                     if version.decision_number else ""),
         "date_line": official_date(timezone.localdate(timezone=LOCAL_TZ), profile.place_name.strip() or None),
         "chair_name": chair.user.full_name if chair else "",
     })

@@ -453,6 +453,26 @@ def test_the_result_notice_has_the_vietnamese_text(version, exam, make_user, tmp
     assert "Serif" in fonts and " yes " in fonts  # an embedded serif font with the Vietnamese glyphs
 
 
+def _pdf_text(data: bytes, tmp_path) -> str:
+    pdf = tmp_path / "notice.pdf"
+    pdf.write_bytes(data)
+    return " ".join(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+
+
+@pytest.mark.django_db
+def test_the_notice_of_an_absent_candidate_and_after_publication(exam, version, tmp_path):
+    svc.approve(exam=exam, version=version, actor=None)
+    svc.publish(exam=exam, version=version, actor=None, decision_number="123", decision_date=dt.date(2027, 1, 9))
+    absent = CandidateResult.objects.get(version=version, registration__candidate_number="CV0005")
+    text = _pdf_text(result_notice_pdf(absent), tmp_path)
+    assert "Kiến thức chung Vắng thi Không đạt" in text and "Kết quả: Không đạt" in text
+    assert "Ghi chú: Vắng thi" in text and "DỰ THẢO" not in text
+    assert "Quyết định số 123/QĐ-UBND ngày 09 tháng 01 năm 2027" in text
+    failed = CandidateResult.objects.get(version=version, registration__candidate_number="CV0004")
+    assert "Kiến thức chung 29/60 câu đúng Không đạt" in _pdf_text(result_notice_pdf(failed), tmp_path)
+
+
 # --- The commands --------------------------------------------------------------------------------------------------
 
 @pytest.mark.django_db
