@@ -20,6 +20,7 @@ compared ICU-style on several levels:
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from datetime import date
 
@@ -137,6 +138,7 @@ def search_key(text: str) -> str:
     return _collapse_whitespace(stripped)
 
 
+@functools.lru_cache(maxsize=32768)  # pure; name parts repeat a lot (Nguyễn, Văn, Thị …), lists sort thousands
 def collation_key(
     text: str,
 ) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...], tuple[int, ...], str]:

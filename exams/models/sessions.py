@@ -224,9 +224,14 @@ class Registration(models.Model):
 
     def exemption_for(self, subject: Subject) -> str:
         """The exemption code that excuses this candidate from ``subject`` ("" when none applies)."""
+        return self.exemption_code(subject, foreign_language=self.exempt_foreign_language, it=self.exempt_it)
+
+    @staticmethod
+    def exemption_code(subject: Subject, *, foreign_language: str, it: str) -> str:
+        """The same rule on plain values (for computations that read registrations as rows)."""
         if not subject.exemptible:
             return ""
-        return {"NN": self.exempt_foreign_language, "TH": self.exempt_it}.get(subject.code, "")
+        return {"NN": foreign_language, "TH": it}.get(subject.code, "")
 
 
 class InvigilatorAssignment(models.Model):
