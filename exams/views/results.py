@@ -427,7 +427,7 @@ def results_decision(request, pk: int):
 
 
 def _notice(request, result: CandidateResult) -> HttpResponse:
-    from exams.exports_results import result_notice_pdf
+    from exams.result_notice import result_notice_pdf
 
     audit_record(actor=request.user, action="export.result_notice", obj=result.registration, ip=client_ip(request),
                  details={"version": result.version.number})
