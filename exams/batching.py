@@ -14,6 +14,7 @@ one bad save never holds back the others.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
@@ -23,6 +24,8 @@ from django.utils.translation import gettext as _
 
 from exams.dbgate import write_gate
 from exams.services import attempts as svc
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -71,17 +74,20 @@ def _apply(batch: list[dict]) -> list:
     try:
         with write_gate(), transaction.atomic():
             return svc.saves_apply(batch)
-    except DatabaseError as exc:
-        if len(batch) == 1 or "locked" in str(exc):
+    except Exception as exc:  # noqa: BLE001 - nothing of the batch was stored; see below
+        if len(batch) == 1 or isinstance(exc, DatabaseError) and "locked" in str(exc):
             raise
-    # A statement of the batch failed: nothing of it was stored. Apply each save on its own.
+    # A statement of the batch failed: nothing of it was stored. Apply each save on its own, so that only the
+    # save at fault is asked to come again (and is logged), never the whole room's.
     results = []
     with write_gate(), transaction.atomic():
         for kwargs in batch:
             try:
                 with transaction.atomic():
                     results.extend(svc.saves_apply([kwargs]))
-            except DatabaseError:
+            except Exception:  # noqa: BLE001
+                logger.exception("answer save failed: attempt %s item %s seq %s", kwargs.get("attempt_id"),
+                                 kwargs.get("position"), kwargs.get("seq"))
                 results.append(_retry_later())
     return results
 

@@ -278,7 +278,11 @@ async def drive(server, args, world) -> dict:
             async def loop(c):
                 nonlocal done
                 while time.perf_counter() < stop:
-                    if await action(c):
+                    try:
+                        ok = await action(c)
+                    except Exception:  # noqa: BLE001 - a dead connection leaves the loop (counted by the action):
+                        return  # retrying it at once would spin and starve every other connection
+                    if ok:
                         done += 1
             await asyncio.gather(*(loop(c) for c in live), return_exceptions=True)
             return done / seconds
@@ -297,8 +301,9 @@ async def drive(server, args, world) -> dict:
             nonlocal capacity_errors
             try:
                 _ms, ok = await c.save("ws")
-            except Exception:  # noqa: BLE001
-                ok = False
+            except Exception:
+                capacity_errors += 1
+                raise
             capacity_errors += 0 if ok else 1
             return ok
 

@@ -403,6 +403,8 @@ class _SaveTarget:
     client_seq: int
 
 
+MAX_POSITION = 2**31
+
 _TARGET_COLUMNS = ("attempt_id", "position", "pk", "attempt__registration__person_id", "attempt__status",
                    "attempt__device", "attempt__room_session__paused_since", "attempt__deadline",
                    "attempt__clock_start", "attempt__last_seen", "paper_item__question__kind",
@@ -412,6 +414,9 @@ _TARGET_COLUMNS = ("attempt_id", "position", "pk", "attempt__registration__perso
 def _save_targets(keys: set[tuple[int, int]]) -> dict[tuple[int, int], _SaveTarget]:
     """The items (attempt, position) of a batch with their attempts' state, in one query (two on PostgreSQL,
     where the attempt rows are locked first, in a fixed order, so a save and a finish never interleave)."""
+    # A position no paper can have is simply not found (and refused as such); it never reaches the database,
+    # where a number past 64 bits would fail the statement of the whole batch.
+    keys = {(attempt_id, position) for attempt_id, position in keys if 0 <= position < MAX_POSITION}
     if not keys:
         return {}
     attempt_ids = sorted({attempt_id for attempt_id, _position in keys})

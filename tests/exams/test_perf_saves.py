@@ -115,6 +115,16 @@ def test_each_save_of_a_batch_gets_its_own_refusal_and_the_others_are_stored(sta
 
 
 @pytest.mark.django_db
+def test_a_position_past_any_paper_is_refused_without_spoiling_the_batch(started):
+    mine, other = started["attempts"]
+    position, order = _choice_items(mine)[0]
+    results = _apply([_save(mine, 2**70, 1, [order[0]]), _save(mine, -1, 2, [order[0]]),
+                      _save(mine, position, 3, [order[0]])])
+    assert [r.code if isinstance(r, svc.ExamDayError) else "ok" for r in results] == ["bad_item", "bad_item", "ok"]
+    assert AnswerEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_a_batch_in_a_paused_room_or_past_the_deadline_stores_nothing(started, settings):
     mine, other = started["attempts"]
     svc.room_pause(room_session=started["room_session"], actor=started["invigilator"], reason="Mất điện")
