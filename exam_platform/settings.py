@@ -170,7 +170,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 reads with a 5 s socket timeout by default, exactly channels_redis's 5 s BZPOPMIN:
+                # every idle page's consumer would die with "Timeout reading from …". Reads wait longer than that.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
                 "prefix": env.str("CHANNELS_PREFIX", default="exam_platform"),
             },
         }

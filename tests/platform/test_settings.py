@@ -116,3 +116,29 @@ def test_seed_demo_refuses_in_production(tmp_path):
     run({}, args=["manage.py", "migrate", "-v0"], tmp_path=tmp_path)
     proc = run(PRODUCTION, args=["manage.py", "seed_demo"], tmp_path=tmp_path)
     assert proc.returncode == 1 and "production" in proc.stderr
+
+
+LAYER_PROBE = r"""
+import asyncio, django
+django.setup()
+from channels.layers import get_channel_layer
+
+async def main():
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    waiting = asyncio.ensure_future(layer.receive(channel))
+    await asyncio.sleep(6.5)  # longer than channels_redis's 5 s BZPOPMIN and redis-py 8's default read timeout
+    await layer.send(channel, {"type": "still.here"})
+    print((await asyncio.wait_for(waiting, 5))["type"])
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis: runs in the scale-out pass of .ci/run")
+def test_an_idle_page_keeps_its_redis_channel(tmp_path):
+    """A page that hears nothing for a while must not lose its consumer (redis-py 8 read timeout)."""
+    proc = run({"DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/whatever"),
+                "REDIS_URL": os.environ["REDIS_URL"], "APP_ENV": "demo"}, code=LAYER_PROBE, tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "still.here"
