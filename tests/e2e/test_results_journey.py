@@ -80,7 +80,7 @@ def test_council_resolves_and_approves_hr_publishes_a_candidate_sees_their_resul
 
     login(page, live_app, "demo_candidate")
     page.goto(f"{live_app['url']}/my-exams/")
-    page.locator("a[href$='/result/']").click()
+    page.locator("section", has_text=DEMO_RESULTS_EXAM).locator("a[href$='/result/']").click()
     expect(page.locator("#my-outcome")).to_have_text("Trúng tuyển")
     expect(page.locator("#my-result")).to_contain_text("Chuyên môn, nghiệp vụ")
     expect(page.locator("body")).not_to_contain_text(chosen_name)
