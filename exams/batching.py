@@ -5,7 +5,7 @@ Saves from every socket of this process queue up; one worker applies whatever ha
 released. With SQLite in ``synchronous=FULL`` this turns one fsync per save into one per batch; nothing is
 acknowledged before it is durable.
 
-The batch is checked and written as a whole (``attempts.saves_apply``: one read, one INSERT of answer events,
+The batch is checked and written as a whole (``saves.saves_apply``: one read, one INSERT of answer events,
 one UPDATE statement for the items), with the same rules as a single save. Should a statement of the batch fail
 (a database error, not a refusal), the batch is applied again one save at a time, each in its own savepoint, so
 one bad save never holds back the others.
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from exams.dbgate import write_gate
 from exams.services import attempts as svc
+from exams.services import saves
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class SaveBatcher:
         self.queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self.worker: asyncio.Task | None = None
 
-    async def save(self, **kwargs) -> svc.SaveResult:
+    async def save(self, **kwargs) -> saves.SaveResult:
         """Queue one save; returns once its transaction has committed (or raises its ExamDayError)."""
         future = asyncio.get_running_loop().create_future()
         await self.queue.put(_Pending(kwargs, future))
@@ -73,7 +74,7 @@ def _apply(batch: list[dict]) -> list:
     """Apply a batch in one transaction; the results are in the batch's order (a SaveResult or a refusal)."""
     try:
         with write_gate(), transaction.atomic():
-            return svc.saves_apply(batch)
+            return saves.saves_apply(batch)
     except Exception as exc:  # noqa: BLE001 - nothing of the batch was stored; see below
         if len(batch) == 1 or isinstance(exc, DatabaseError) and "locked" in str(exc):
             raise
@@ -84,7 +85,7 @@ def _apply(batch: list[dict]) -> list:
         for kwargs in batch:
             try:
                 with transaction.atomic():
-                    results.extend(svc.saves_apply([kwargs]))
+                    results.extend(saves.saves_apply([kwargs]))
             except Exception:  # noqa: BLE001
                 logger.exception("answer save failed: attempt %s item %s seq %s", kwargs.get("attempt_id"),
                                  kwargs.get("position"), kwargs.get("seq"))

@@ -18,6 +18,7 @@ from exams.batching import batcher
 from exams.models import Attempt, RoomEvent, RoomSession
 from exams.selectors_room import console_snapshot
 from exams.services import attempts as svc
+from exams.services import saves
 
 MAX_MESSAGE_BYTES = 64 * 1024
 CONSOLE_REFRESH_S = 1.0
@@ -63,7 +64,7 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
             return exc, None, None
         attempt = svc.finish_if_overdue(attempt)
         if attempt.status == Attempt.Status.OPEN:
-            svc.record_event(attempt=attempt, kind=RoomEvent.Kind.CONNECTED)
+            saves.record_event(attempt=attempt, kind=RoomEvent.Kind.CONNECTED)
         return None, _state(attempt), attempt.room_session_id
 
     async def disconnect(self, code):
@@ -76,7 +77,7 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
     def _record(self, kind: str, details: dict | None = None):
         attempt = Attempt.objects.filter(pk=self.attempt_id, status=Attempt.Status.OPEN).first()
         if attempt is not None:
-            svc.record_event(attempt=attempt, kind=kind, details=details)
+            saves.record_event(attempt=attempt, kind=kind, details=details)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None or len(text_data) > MAX_MESSAGE_BYTES:
@@ -98,7 +99,7 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "ping":
             await self.send_json({"type": "pong", "seq": content.get("seq"), "server_time": timezone.now().isoformat()})
         elif kind == "flag":
-            await database_sync_to_async(svc.flag_item)(attempt_id=self.attempt_id, user_id=self.scope["user"].pk,
+            await database_sync_to_async(saves.flag_item)(attempt_id=self.attempt_id, user_id=self.scope["user"].pk,
                                                         position=content.get("item"), flagged=bool(content.get("flagged")))
         elif kind == "event" and content.get("kind") in (RoomEvent.Kind.FOCUS_LOST, RoomEvent.Kind.PAGE_HIDDEN):
             await self._record(content["kind"])

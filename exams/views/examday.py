@@ -41,6 +41,7 @@ from exams.models import (
 )
 from exams.selectors_room import console_snapshot
 from exams.services import attempts as svc
+from exams.services import saves
 
 CODE_ATTEMPTS_PER_MINUTE = 5
 
@@ -187,7 +188,7 @@ def attempt_save_http(request, pk: int):
                             status=400)
     try:
         with svc.busy_as_refusal(), write_gate():
-            result = svc.answer_save(attempt_id=pk, user_id=request.user.pk, position=data.get("item"),
+            result = saves.answer_save(attempt_id=pk, user_id=request.user.pk, position=data.get("item"),
                                      seq=data.get("seq"), value=data.get("value"),
                                      device=str(data.get("device", ""))[:64], client_time=data.get("client_time", ""),
                                      transport="http")

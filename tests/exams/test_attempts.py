@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from exams.models import AnswerEvent, Attempt, AttemptItem, Penalty, RoomEvent
 from exams.services import attempts as svc
+from exams.services import saves
 
 DEVICE = "device-a"
 
@@ -43,7 +44,7 @@ def choice_position(attempt):
 
 
 def save(attempt, position, seq, value, *, user=None, device=DEVICE):
-    return svc.answer_save(attempt_id=attempt.pk, user_id=user or attempt.registration.person_id, position=position,
+    return saves.answer_save(attempt_id=attempt.pk, user_id=user or attempt.registration.person_id, position=position,
                            seq=seq, value=value, device=device)
 
 

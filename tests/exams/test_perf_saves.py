@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from exams.batching import _apply
 from exams.models import AnswerEvent, Attempt, AttemptItem
 from exams.services import attempts as svc
+from exams.services import saves
 
 DEVICE = "device-a"
 
@@ -53,7 +54,7 @@ LOCKS = int(connection.features.has_select_for_update)
 def _queries(batch) -> int:
     with CaptureQueriesContext(connection) as captured:
         results = _apply(batch)
-    assert all(isinstance(r, svc.SaveResult) for r in results), results
+    assert all(isinstance(r, saves.SaveResult) for r in results), results
     return len(captured)
 
 
@@ -75,7 +76,7 @@ def test_one_save_over_http_keeps_its_few_statements(started, django_assert_max_
     attempt = started["attempts"][0]
     position, order = _choice_items(attempt)[0]
     with django_assert_max_num_queries(6 + LOCKS):
-        svc.answer_save(attempt_id=attempt.pk, user_id=attempt.registration.person_id, position=position, seq=1,
+        saves.answer_save(attempt_id=attempt.pk, user_id=attempt.registration.person_id, position=position, seq=1,
                         value=[order[0]], device=attempt.device, transport="http")
 
 
@@ -153,14 +154,14 @@ def test_a_database_error_in_a_batch_falls_back_to_one_save_at_a_time(started, m
     the database refuses asks its page to send it again."""
     mine, other = started["attempts"]
     poison = [other.pk]
-    real = svc._store_items
+    real = saves._store_items
 
     def failing(updates, now):
         if any(AttemptItem.objects.filter(pk=item_id, attempt_id__in=poison).exists() for item_id in updates):
             raise DatabaseError("simulated")
         real(updates, now)
 
-    monkeypatch.setattr(svc, "_store_items", failing)
+    monkeypatch.setattr(saves, "_store_items", failing)
     results = _apply(_batch([mine, other], 2))
     codes = [r.code if isinstance(r, svc.ExamDayError) else "ok" for r in results]
     assert codes == ["ok", "ok", "retry", "retry"]

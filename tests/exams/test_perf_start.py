@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from exams.models import AttemptItem
 from exams.services import attempts as svc
+from exams.services import saves
 
 DEVICE = "device-a"
 
@@ -50,9 +51,9 @@ def test_the_paper_page_renders_the_paper_once_and_keeps_the_candidates_own_stat
     with time_machine.travel(exam_day["now"] + dt.timedelta(minutes=15), tick=False):
         first, page = _count(lambda: client.get(url))
         choice = item.paper_item.choice_order[0]
-        svc.answer_save(attempt_id=attempt.pk, user_id=attempt.registration.person_id, position=item.position,
+        saves.answer_save(attempt_id=attempt.pk, user_id=attempt.registration.person_id, position=item.position,
                         seq=1, value=[choice], device=DEVICE)
-        svc.flag_item(attempt_id=attempt.pk, user_id=attempt.registration.person_id, position=item.position,
+        saves.flag_item(attempt_id=attempt.pk, user_id=attempt.registration.person_id, position=item.position,
                       flagged=True)
         again, reloaded = _count(lambda: client.get(url))
     assert page.status_code == reloaded.status_code == 200

@@ -1,0 +1,225 @@
+"""Exam day: saving answers (DESIGN.md §3). One rule function checks every save, whether it arrives in a
+websocket batch (``saves_apply``, called by ``exams.batching``) or alone over HTTP (``answer_save``): accepted until
+deadline + grace, never during a pause or from a second device, idempotent by (attempt, item, client seq), and a
+replay or an older seq never overwrites a newer answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from exams.importing.base import CHOICE_KINDS, KIND_ESSAY, KIND_MULTIPLE, KIND_SHORT
+from exams.models import AnswerEvent, Attempt, AttemptItem, RoomEvent
+from exams.services.attempts import (
+    LAST_SEEN_RESOLUTION,
+    OPEN,
+    ExamDayError,
+    _send,
+    console_group,
+    grace,
+)
+
+
+@dataclass
+class SaveResult:
+    position: int
+    seq: int
+    duplicate: bool = False
+
+
+def _clean_answer(value, *, kind: str, choice_ids: set[int]):
+    """The stored form of an answer, or ExamDayError when it does not fit the question."""
+    if value is None:
+        return None
+    if kind in CHOICE_KINDS:
+        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            raise ExamDayError("bad_answer", _("The answer is not valid for this question."))
+        chosen = sorted(set(value))
+        if not set(chosen) <= choice_ids or (kind != KIND_MULTIPLE and len(chosen) > 1):
+            raise ExamDayError("bad_answer", _("The answer is not valid for this question."))
+        return chosen
+    if kind in (KIND_SHORT, KIND_ESSAY):
+        if not isinstance(value, str) or len(value) > settings.EXAM_MAX_TEXT_ANSWER:
+            raise ExamDayError("bad_answer", _("The answer is too long or not text."))
+        return value
+    raise ExamDayError("bad_answer", _("The answer is not valid for this question."))
+
+
+@dataclass(slots=True)
+class _SaveTarget:
+    """What a save is checked against: its item and its attempt as stored (one row of one query)."""
+    item_id: int
+    attempt_id: int
+    owner_id: int
+    status: str
+    device: str
+    paused: bool
+    deadline: dt.datetime
+    clock_start: dt.datetime
+    last_seen: dt.datetime | None
+    kind: str
+    choice_order: list
+    client_seq: int
+
+
+MAX_POSITION = 2**31
+
+_TARGET_COLUMNS = ("attempt_id", "position", "pk", "attempt__registration__person_id", "attempt__status",
+                   "attempt__device", "attempt__room_session__paused_since", "attempt__deadline",
+                   "attempt__clock_start", "attempt__last_seen", "paper_item__question__kind",
+                   "paper_item__choice_order", "client_seq")
+
+
+def _save_targets(keys: set[tuple[int, int]]) -> dict[tuple[int, int], _SaveTarget]:
+    """The items (attempt, position) of a batch with their attempts' state, in one query (two on PostgreSQL,
+    where the attempt rows are locked first, in a fixed order, so a save and a finish never interleave)."""
+    # A position no paper can have is simply not found (and refused as such); it never reaches the database,
+    # where a number past 64 bits would fail the statement of the whole batch.
+    keys = {(attempt_id, position) for attempt_id, position in keys if 0 <= position < MAX_POSITION}
+    if not keys:
+        return {}
+    attempt_ids = sorted({attempt_id for attempt_id, _position in keys})
+    if connection.features.has_select_for_update:
+        list(Attempt.objects.select_for_update().filter(pk__in=attempt_ids).order_by("pk").values_list("pk"))
+    # The (attempt, position) pairs as one row-value condition: building one ORM condition per pair costs more
+    # than the whole query. Identifiers come from the model and are quoted; every value is a parameter.
+    meta, qn = AttemptItem._meta, connection.ops.quote_name
+    pair = f"({qn(meta.db_table)}.{qn('attempt_id')}, {qn(meta.db_table)}.{qn('position')})"
+    pairs = RawSQL(f"{pair} IN (VALUES {', '.join(['(%s, %s)'] * len(keys))})",  # noqa: S611
+                   [value for key in keys for value in key], output_field=BooleanField())
+    rows = AttemptItem.objects.filter(pairs, attempt_id__in=attempt_ids).order_by().values_list(*_TARGET_COLUMNS)
+    targets = {}
+    for row in rows:
+        (attempt_id, position, item_id, owner_id, status, device, paused_since, deadline, clock_start, last_seen,
+         kind, choice_order, client_seq) = row
+        targets[attempt_id, position] = _SaveTarget(
+            item_id=item_id, attempt_id=attempt_id, owner_id=owner_id, status=status, device=device,
+            paused=paused_since is not None, deadline=deadline, clock_start=clock_start, last_seen=last_seen,
+            kind=kind, choice_order=choice_order, client_seq=client_seq)
+    return targets
+
+
+def _check_save(target: _SaveTarget | None, *, attempt_id: int, user_id: int, device: str, value,
+                now: dt.datetime):
+    """Every rule a save must pass, in order; returns the answer to store or raises the refusal."""
+    if target is None or target.owner_id != user_id:
+        mine = target is None and Attempt.objects.filter(pk=attempt_id, registration__person_id=user_id).exists()
+        raise (ExamDayError("bad_item", _("This question is not in your paper.")) if mine
+               else ExamDayError("not_yours", _("This paper is not yours.")))
+    if target.status != OPEN:
+        raise ExamDayError("finished", _("The paper is already finished; the answer was not saved."))
+    if target.device and target.device != device:
+        raise ExamDayError("other_device", _("This paper is open on another machine; the answer was not saved."))
+    if target.paused:
+        raise ExamDayError("paused", _("The exam room is paused."))
+    if now > target.deadline + grace():
+        raise ExamDayError("too_late", _("Time is up; the answer was not saved."))
+    if now < target.clock_start:
+        raise ExamDayError("not_started", _("The sitting has not started yet."))
+    return _clean_answer(value, kind=target.kind, choice_ids=set(target.choice_order))
+
+
+def _valid_message(seq, position) -> bool:
+    return isinstance(seq, int) and not isinstance(seq, bool) and 0 < seq < 2**53 and isinstance(position, int)
+
+
+def _store_items(updates: dict[int, tuple], now: dt.datetime) -> None:
+    """One UPDATE statement for every applied save (executemany), each guarded by its client seq."""
+    if not updates:
+        return
+    meta = AttemptItem._meta
+    qn = connection.ops.quote_name
+    answer_field, seq_field = meta.get_field("answer"), meta.get_field("client_seq")
+    answered_field, pk_field = meta.get_field("answered_at"), meta.pk
+    # Identifiers come from the model and are quoted; every value is a parameter.
+    sets = f"{qn(answer_field.column)} = %s, {qn(seq_field.column)} = %s, {qn(answered_field.column)} = %s"
+    guard = f"{qn(pk_field.column)} = %s AND {qn(seq_field.column)} < %s"
+    sql = f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {guard}"  # noqa: S608
+    answered_at = answered_field.get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(answer_field.get_db_prep_save(answer, connection), seq, answered_at, item_id, seq)
+                                 for item_id, (answer, seq) in updates.items()])
+
+
+def saves_apply(saves: list[dict]) -> list[SaveResult | ExamDayError]:
+    """Check and store a list of saves inside the caller's transaction; one result (or refusal) per save.
+
+    Each dict holds ``answer_save``'s arguments. The state is read once for the whole list, every save is checked
+    by the same rules in arrival order (a later save of the same item sees an earlier one), and the accepted ones
+    are written with one INSERT of answer events, one UPDATE statement for the items and at most one for
+    ``last_seen``. Idempotent: a replay or an older ``seq`` is recorded but never overwrites a newer answer.
+    """
+    now = timezone.now()
+    results: list = [None] * len(saves)
+    valid = []
+    for n, save in enumerate(saves):
+        if _valid_message(save.get("seq"), save.get("position")):
+            valid.append(n)
+        else:
+            results[n] = ExamDayError("bad_message", _("The message is not valid."))
+    targets = _save_targets({(saves[n]["attempt_id"], saves[n]["position"]) for n in valid})
+    events, updates, seen = [], {}, set()
+    for n in valid:
+        save = saves[n]
+        attempt_id, position, seq, device = save["attempt_id"], save["position"], save["seq"], save["device"]
+        target = targets.get((attempt_id, position))
+        try:
+            answer = _check_save(target, attempt_id=attempt_id, user_id=save["user_id"], device=device,
+                                 value=save.get("value"), now=now)
+        except ExamDayError as exc:
+            results[n] = exc
+            continue
+        duplicate = seq <= target.client_seq
+        events.append(AnswerEvent(attempt_id=attempt_id, position=position, client_seq=seq,
+                                  client_time=str(save.get("client_time", ""))[:40], server_time=now,
+                                  device=device[:64], transport=save.get("transport", "ws"), answer=answer,
+                                  applied=not duplicate))
+        if not duplicate:
+            target.client_seq = seq
+            updates[target.item_id] = (answer, seq)
+        if target.last_seen is None or now - target.last_seen > LAST_SEEN_RESOLUTION:
+            seen.add(attempt_id)
+        results[n] = SaveResult(position=position, seq=seq, duplicate=duplicate)
+    if events:
+        AnswerEvent.objects.bulk_create(events)
+    _store_items(updates, now)
+    if seen:
+        Attempt.objects.filter(pk__in=seen).update(last_seen=now)
+    return results
+
+
+def answer_save(*, attempt_id: int, user_id: int, position: int, seq: int, value, device: str,
+                client_time: str = "", transport: str = "ws") -> SaveResult:
+    """Store one answer. Acknowledge only after this returns (the transaction has committed).
+
+    Idempotent: a replay or an older ``seq`` is acknowledged without overwriting a newer answer.
+    """
+    with transaction.atomic():
+        result = saves_apply([{"attempt_id": attempt_id, "user_id": user_id, "position": position, "seq": seq,
+                               "value": value, "device": device, "client_time": client_time,
+                               "transport": transport}])[0]
+    if isinstance(result, ExamDayError):
+        raise result
+    return result
+
+
+def flag_item(*, attempt_id: int, user_id: int, position: int, flagged: bool) -> None:
+    AttemptItem.objects.filter(attempt_id=attempt_id, attempt__registration__person_id=user_id,
+                               position=position).update(flagged=flagged)
+
+
+def record_event(*, attempt: Attempt, kind: str, details: dict | None = None) -> None:
+    """Focus loss, page hide, connection changes: reported to the invigilator, never punished automatically."""
+    RoomEvent.objects.create(room_session_id=attempt.room_session_id, attempt=attempt,
+                             registration_id=attempt.registration_id, kind=kind, details=details or {})
+    _send(console_group(attempt.room_session_id), {"type": "console.changed"})
+
+
