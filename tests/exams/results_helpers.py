@@ -32,7 +32,7 @@ def candidate(exam: Exam, n: int, *, name: str | None = None, gender: str = "Nam
               exempt_nn: str = "", exempt_th: str = "", rank=None) -> Registration:
     person = User.objects.create(
         username=f"ts{exam.pk}_{n}", full_name=name or f"Nguyễn Văn Thí Sinh {n}", date_of_birth=born,
-        gender=gender, cccd=f"0871{exam.pk:02d}{n:06d}", ethnicity=Ethnicity.objects.get(code=ethnicity_code))
+        gender=gender, cccd=f"08{exam.pk % 10000:04d}{n:06d}", ethnicity=Ethnicity.objects.get(code=ethnicity_code))
     return Registration.objects.create(
         exam=exam, person=person, candidate_number=f"{exam.number_prefix}{n:04d}", unit=unit, unit_text=unit_text,
         position_text="Chuyên viên", rank_text="Cán sự", rank=rank, service_start=service_start,
