@@ -30,7 +30,7 @@ class ExamForm(forms.ModelForm):
         model = Exam
         fields = ["name", "target_rank", "selects_winners", "quota", "quota_scope", "cutoff", "reprimand_rate", "warning_rate",
                   "tie_break", "show_score_at_end", "print_result_slip", "number_prefix", "admit_needs_invigilator",
-                  "one_question_per_screen"]
+                  "one_question_per_screen", "appeal_days", "appeal_fee", "marker_not_own_unit"]
         widgets = {"cutoff": forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})}
 
     ALLOWED_TIE_BREAKS = ("female", "minority", "older", "longer_service")
@@ -59,7 +59,8 @@ class SubjectForm(forms.ModelForm):
     class Meta:
         model = Subject
         fields = ["code", "name", "format", "question_count", "duration_minutes", "blueprint", "scale", "pass_rule",
-                  "is_gate", "exemptible", "ranks", "timing", "late_entry_minutes", "order"]
+                  "is_gate", "exemptible", "ranks", "timing", "late_entry_minutes", "order", "mark_step",
+                  "third_marking_gap", "third_marking_rule", "appeals_allowed"]
 
 
 class CouncilForm(forms.ModelForm):

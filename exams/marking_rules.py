@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 STORED = Decimal("0.0001")  # the precision score fields keep (a mean of three marks is rounded here, half up)
+CLOSEST_PAIR, MEAN_OF_THREE, THIRD_MARK = "closest_pair", "mean_of_three", "third_mark"
 
 
 def mark_problem(mark: Decimal, *, scale: Decimal, step: Decimal) -> str | None:
@@ -23,15 +24,20 @@ def needs_third(first: Decimal, second: Decimal, *, gap: Decimal) -> bool:
     return abs(first - second) > gap
 
 
-def final_mark(marks: list[Decimal], *, gap: Decimal) -> Decimal | None:
-    """Two marks within the gap: their mean. Three marks: the mean of the two closest; when two pairs are
-    equally close, the mean of all three. None while the marks so far cannot give a final mark."""
+def final_mark(marks: list[Decimal], *, gap: Decimal, rule: str = CLOSEST_PAIR) -> Decimal | None:
+    """Two marks within the gap: their mean. Three marks (first, second, third), by the subject's rule: the
+    default takes the mean of the two closest, or of all three when two pairs are equally close; the others take
+    the mean of the three, or the third marker's mark. None while the marks so far cannot give a final mark."""
     if len(marks) < 2:
         return None
     if len(marks) == 2:
         a, b = marks
         return None if needs_third(a, b, gap=gap) else _stored((a + b) / 2)
     a, b, c = marks[:3]
+    if rule == MEAN_OF_THREE:
+        return _stored((a + b + c) / 3)
+    if rule == THIRD_MARK:
+        return _stored(c)
     pairs = sorted([(abs(a - b), (a, b)), (abs(a - c), (a, c)), (abs(b - c), (b, c))], key=lambda p: p[0])
     if pairs[0][0] == pairs[1][0]:
         return _stored((a + b + c) / 3)

@@ -107,6 +107,13 @@ class Subject(models.Model):
     third_marking_gap = models.DecimalField(
         _("gap that calls a third marker"), max_digits=6, decimal_places=2, default=Decimal("10"),
         help_text=_("When the two marks differ by more than this, a third marker marks."))
+    class ThirdMarkingRule(models.TextChoices):
+        CLOSEST_PAIR = "closest_pair", _("Mean of the two closest marks (all three when two pairs are equally close)")
+        MEAN_OF_THREE = "mean_of_three", _("Mean of the three marks")
+        THIRD_MARK = "third_mark", _("The third marker's mark")
+
+    third_marking_rule = models.CharField(_("final mark after a third marking"), max_length=16,
+                                          choices=ThirdMarkingRule.choices, default=ThirdMarkingRule.CLOSEST_PAIR)
     appeals_allowed = models.BooleanField(_("appeals (phúc khảo) allowed"), default=False)
 
     class Meta:

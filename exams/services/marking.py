@@ -230,7 +230,7 @@ def _settle(script: Script, *, appeal: Appeal | None) -> Settled:
     values = [first.mark, second.mark] + ([third.mark] if third is not None else [])
     if third is not None and third.mark is None:
         return Settled(script)
-    final = marking_rules.final_mark(values, gap=gap)
+    final = marking_rules.final_mark(values, gap=gap, rule=script.subject.third_marking_rule)
     if appeal is None:
         Script.objects.filter(pk=script.pk).update(final_score=final, status=Script.Status.MARKED)
     else:

@@ -287,3 +287,57 @@ def test_online_scripts_are_anonymised_from_finished_attempts(exam_day, make_use
     assert svc.anonymise(subject=subject, actor=secretary) == 0  # once
     assert Script.objects.filter(subject=subject, source="online").count() == 2
     assert timezone.now() >= Script.objects.first().anonymised_at
+
+
+class TestThirdMarkingRules:
+    """DOMAIN.md §1: the closest-pair rule is a default; a subject may use another."""
+
+    def test_the_default_is_the_closest_pair(self):
+        assert mr.final_mark([D("40"), D("70"), D("66")], gap=D("10")) == D("68")
+
+    def test_mean_of_the_three(self):
+        assert mr.final_mark([D("40"), D("70"), D("66")], gap=D("10"), rule=mr.MEAN_OF_THREE) == D("58.6667")
+
+    def test_the_third_marker_decides(self):
+        assert mr.final_mark([D("40"), D("70"), D("66")], gap=D("10"), rule=mr.THIRD_MARK) == D("66")
+
+    def test_two_marks_within_the_gap_ignore_the_rule(self):
+        assert mr.final_mark([D("60"), D("70")], gap=D("10"), rule=mr.THIRD_MARK) == D("65")
+
+
+@pytest.mark.django_db
+def test_the_subjects_rule_is_applied_to_a_third_marking(written):
+    Subject.objects.filter(pk=written["subject"].pk).update(third_marking_rule="third_mark")
+    svc.markers_assign(subject=written["subject"], actor=written["head"])
+    script = written["scripts"][0]
+    first, second = marking_of(script, "first"), marking_of(script, "second")
+    svc.mark_record(marking=first, mark=D("40"), actor=first.marker)
+    third = svc.mark_record(marking=second, mark=D("70"), actor=second.marker).third_assigned
+    assert svc.mark_record(marking=third, mark=D("61"), actor=third.marker).final == D("61")
+
+
+@pytest.mark.django_db
+def test_hr_edits_the_marking_and_appeal_rules_on_the_pages(client, written):
+    from exams.forms_sessions import ExamForm, SubjectForm
+
+    def posted(form, **changes):
+        data = {k: ("" if v is None else v) for k, v in form.initial.items()}
+        data.update(changes)
+        return {k: v for k, v in data.items() if v is not False}
+
+    client.force_login(written["hr"])
+    subject = written["subject"]
+    response = client.post(f"/subjects/{subject.pk}/edit/", posted(
+        SubjectForm(instance=subject), mark_step="0.5", third_marking_gap="15", third_marking_rule="mean_of_three",
+        appeals_allowed="on"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    subject.refresh_from_db()
+    assert (subject.mark_step, subject.third_marking_gap, subject.third_marking_rule) == (D("0.5"), D("15"),
+                                                                                          "mean_of_three")
+    exam = written["exam"]
+    response = client.post(f"/exams/{exam.pk}/edit/", posted(
+        ExamForm(instance=exam), cutoff=exam.cutoff.strftime("%d/%m/%Y"), appeal_days="10", appeal_fee="150000",
+        marker_not_own_unit=""))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    exam.refresh_from_db()
+    assert (exam.appeal_days, exam.appeal_fee, exam.marker_not_own_unit) == (10, D("150000"), False)
