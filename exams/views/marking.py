@@ -38,13 +38,10 @@ from exams.models import (
     Subject,
 )
 from exams.services import marking as svc
-from exams.views.common import require
+from exams.views.common import refuse, require
 
 S = Script.Status
 
-
-def _refused(request, exc: Exception) -> None:
-    messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
 
 
 def _written_subject(request, pk: int, perm: str) -> Subject:
@@ -148,7 +145,7 @@ def marking_page(request, pk: int):
                 settled = svc.mark_record(marking=marking, mark=form.cleaned_data["mark"], actor=request.user,
                                           comment=form.cleaned_data["comment"])
             except (ValidationError, PermissionDenied) as exc:
-                _refused(request, exc)
+                refuse(request, exc)
                 return redirect("marking_page", pk=marking.pk)
             messages.success(request, _("Your mark for script %(code)s is recorded.") % {"code": script.code})
             if settled.third_assigned is not None:
@@ -195,7 +192,7 @@ def subject_anonymise(request, pk: int):
     try:
         created = svc.anonymise(subject=subject, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        refuse(request, exc)
     else:
         messages.success(request, _("%(n)s paper(s) answered on the computer received a secret code.") % {"n": created})
     return redirect("subject_scripts", pk=subject.pk)
@@ -226,7 +223,7 @@ def subject_scan_upload(request, pk: int, registration_pk: int):
                          details={"subject": subject.code, "code": script.code, "sha256": checked.sha256,
                                   "size": scan.size})
     except (ValidationError, PermissionDenied, IntegrityError) as exc:
-        _refused(request, exc)
+        refuse(request, exc)
     else:
         messages.success(request, _("Scan stored for %(number)s.") % {"number": registration.candidate_number})
     return redirect("subject_scripts", pk=subject.pk)
@@ -258,7 +255,7 @@ def subject_deanonymise(request, pk: int):
     try:
         n = svc.deanonymise(subject=subject, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        refuse(request, exc)
     else:
         messages.success(request, _("%(n)s final mark(s) written into the scores; the results can be computed.")
                          % {"n": n})
@@ -293,7 +290,7 @@ def marking_assign(request, pk: int):
     try:
         n = svc.markers_assign(subject=subject, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        refuse(request, exc)
     else:
         messages.success(request, _("Two markers assigned to each of %(n)s script(s).") % {"n": n})
     return redirect("marking_dashboard", pk=subject.pk)
@@ -320,7 +317,7 @@ def appeal_assign(request, pk: int):
     try:
         svc.appeal_assign(appeal=appeal, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        refuse(request, exc)
     else:
         messages.success(request, _("Two re-markers assigned to script %(code)s.") % {"code": appeal.script.code})
     return redirect("appeals_list", pk=appeal.subject.exam_id)
@@ -367,7 +364,7 @@ def my_result_appeal(request, pk: int):
         svc.appeal_file(registration=registration, subject=subject, actor=request.user,
                         reason=form.cleaned_data["reason"])
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        refuse(request, exc)
     else:
         messages.success(request, _("Your appeal for %(subject)s is filed.") % {"subject": subject.name})
     return redirect("my_result", pk=pk)

@@ -28,7 +28,7 @@ from exams.importing.scores import SCORE_COLUMNS, import_scores
 from exams.models import CandidateResult, Exam, Registration, ResultVersion, Subject
 from exams.selectors_results import LISTS, OUTCOME_LABELS, ResultRow, own_result, result_rows, subjects_of
 from exams.services import results as svc
-from exams.views.common import require
+from exams.views.common import get_exam, refuse, require
 from exams.views.marking import appeal_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,11 +37,6 @@ PAGE_SIZE = 50
 IMPORT_SESSION_KEY = "score_import"
 V = ResultVersion.Status
 
-
-def _exam(request, pk: int, perm: str) -> Exam:
-    exam = get_object_or_404(Exam, pk=pk)
-    require(request, perm, exam)
-    return exam
 
 
 def _shown_version(exam: Exam, request) -> ResultVersion | None:
@@ -53,9 +48,6 @@ def _shown_version(exam: Exam, request) -> ResultVersion | None:
         return get_object_or_404(ResultVersion, exam=exam, number=int(number))
     return svc.current_version(exam)
 
-
-def _refused(request, exc: Exception) -> None:
-    messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
 
 
 def _number(value) -> str:
@@ -119,7 +111,7 @@ def _ties(version: ResultVersion, rows: list[ResultRow], *, decide: bool) -> lis
 @login_required
 def results(request, pk: int):
     """The version's status, counters, warnings, ties, actions and the filtered, paginated table."""
-    exam = _exam(request, pk, "exams.view_results")
+    exam = get_exam(request, pk, "exams.view_results")
     version = _shown_version(exam, request)
     context: dict = {"exam": exam, "version": version,
                      "may_compute": request.user.has_perm("exams.compute_results", exam),
@@ -160,7 +152,7 @@ def _needs_reason(exam: Exam, latest: ResultVersion | None) -> bool:
 @login_required
 @require_POST
 def results_compute(request, pk: int):
-    exam = _exam(request, pk, "exams.compute_results")
+    exam = get_exam(request, pk, "exams.compute_results")
     new_version = exam.status not in svc.COMPUTABLE
     form = ComputeForm(request.POST, needs_reason=_needs_reason(exam, svc.current_version(exam)))
     if not form.is_valid():
@@ -170,7 +162,7 @@ def results_compute(request, pk: int):
         computed = svc.compute_results(exam=exam, actor=request.user, new_version=new_version,
                                        reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        _refused(request, exc)
+        refuse(request, exc)
     else:
         messages.success(request, _("Version %(n)s computed: %(summary)s") % {
             "n": computed.version.number, "summary": computed.summary})
@@ -180,7 +172,7 @@ def results_compute(request, pk: int):
 @login_required
 @require_POST
 def results_tie(request, pk: int):
-    exam = _exam(request, pk, "exams.resolve_ties")
+    exam = get_exam(request, pk, "exams.resolve_ties")
     version = svc.current_version(exam)
     group = request.POST.get("group", "")
     tie = next((t for t in (version.ties if version else []) if str(t["group"]) == group), None)
@@ -195,7 +187,7 @@ def results_tie(request, pk: int):
         svc.tie_resolve(exam=exam, version=version, tie_group=tie["group"], chosen_ids=form.cleaned_data["chosen"],
                         reason=form.cleaned_data["reason"], actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        refuse(request, exc)
     else:
         messages.success(request, _("The council's decision is recorded and the results recomputed."))
     return redirect("exam_results", pk=exam.pk)
@@ -204,7 +196,7 @@ def results_tie(request, pk: int):
 @login_required
 @require_POST
 def results_approve(request, pk: int):
-    exam = _exam(request, pk, "exams.approve_results")
+    exam = get_exam(request, pk, "exams.approve_results")
     version = svc.current_version(exam)
     if version is None:
         messages.error(request, _("The results have not been computed yet."))
@@ -212,7 +204,7 @@ def results_approve(request, pk: int):
     try:
         svc.approve(exam=exam, version=version, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        refuse(request, exc)
     else:
         messages.success(request, _("Version %(n)s is approved by the council.") % {"n": version.number})
     return redirect("exam_results", pk=exam.pk)
@@ -221,7 +213,7 @@ def results_approve(request, pk: int):
 @login_required
 @require_POST
 def results_publish(request, pk: int):
-    exam = _exam(request, pk, "exams.publish_results")
+    exam = get_exam(request, pk, "exams.publish_results")
     version = svc.current_version(exam)
     form = PublishForm(request.POST)
     if version is None:
@@ -232,7 +224,7 @@ def results_publish(request, pk: int):
         try:
             svc.publish(exam=exam, version=version, actor=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
+            refuse(request, exc)
         else:
             messages.success(request, _("Version %(n)s is published; candidates now see their own results.")
                              % {"n": version.number})
@@ -241,7 +233,7 @@ def results_publish(request, pk: int):
 
 @login_required
 def results_versions(request, pk: int):
-    exam = _exam(request, pk, "exams.view_results")
+    exam = get_exam(request, pk, "exams.view_results")
     versions = exam.result_versions.select_related("computed_by", "approved_by", "published_by").order_by("-number")
     return render(request, "exams/results_versions.html", {"exam": exam, "versions": versions})
 
@@ -287,7 +279,7 @@ def _changes(old: ResultVersion, new: ResultVersion) -> list[Change]:
 
 @login_required
 def results_compare(request, pk: int, number: int):
-    exam = _exam(request, pk, "exams.view_results")
+    exam = get_exam(request, pk, "exams.view_results")
     new = get_object_or_404(ResultVersion, exam=exam, number=number)
     old = get_object_or_404(ResultVersion, exam=exam, number=number - 1)
     return render(request, "exams/results_compare.html", {"exam": exam, "old": old, "new": new,
@@ -304,7 +296,7 @@ def _stash(token: str):
 @require_http_methods(["GET", "POST"])
 def scores_import(request, pk: int):
     """Upload → every problem listed (nothing written) → confirm; the same two steps as the candidate import."""
-    exam = _exam(request, pk, "exams.import_scores")
+    exam = get_exam(request, pk, "exams.import_scores")
     context: dict = {"exam": exam, "form": ScoreUploadForm(), "subjects": subjects_of(exam),
                      "approved": exam.status not in svc.COMPUTABLE}
     if request.method == "POST" and request.POST.get("action") == "confirm":
@@ -342,7 +334,7 @@ def scores_import(request, pk: int):
 
 @login_required
 def scores_template(request, pk: int):
-    exam = _exam(request, pk, "exams.import_scores")
+    exam = get_exam(request, pk, "exams.import_scores")
     return _download(_score_template_xlsx(subjects_of(exam)), XLSX, f"mau-nhap-diem-{exam.pk}.xlsx")
 
 
@@ -394,7 +386,7 @@ def _version_or_back(request, exam: Exam):
 
 @login_required
 def results_annex(request, pk: int, list_kind: str):
-    exam = _exam(request, pk, "exams.view_results")
+    exam = get_exam(request, pk, "exams.view_results")
     if list_kind not in LISTS:
         raise Http404
     version = _version_or_back(request, exam)
@@ -405,14 +397,14 @@ def results_annex(request, pk: int, list_kind: str):
     try:
         content, _rows = annex_xlsx(version, list_kind)
     except (ValueError, ValidationError) as exc:  # winners while a tie is open: the message names the people
-        _refused(request, exc)
+        refuse(request, exc)
         return redirect("exam_results", pk=exam.pk)
     return _download(content, XLSX, f"phu-luc-{list_kind}-{exam.pk}-v{version.number}.xlsx")
 
 
 @login_required
 def results_decision(request, pk: int):
-    exam = _exam(request, pk, "exams.view_results")
+    exam = get_exam(request, pk, "exams.view_results")
     version = _version_or_back(request, exam)
     if version is None:
         return redirect("exam_results", pk=exam.pk)
@@ -421,7 +413,7 @@ def results_decision(request, pk: int):
     try:
         content, _rows = decision_docx(version)
     except (ValueError, ValidationError) as exc:
-        _refused(request, exc)
+        refuse(request, exc)
         return redirect("exam_results", pk=exam.pk)
     return _download(content, DOCX, f"du-thao-quyet-dinh-{exam.pk}-v{version.number}.docx")
 

@@ -34,18 +34,13 @@ from exams.models import CouncilMember, Exam, Registration, ResultVersion, Room,
 from exams.reference import exemption_label
 from exams.rules import BLIND_BOARDS
 from exams.services import sessions as svc
-from exams.views.common import require
+from exams.views.common import get_exam, refuse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_SESSION_KEY = "candidate_import"
 LOGIN_ATTEMPTS = 5
 LOGIN_WINDOW_S = 300
 
-
-def _exam(request, pk: int, perm: str = "exams.view_exam") -> Exam:
-    exam = get_object_or_404(Exam, pk=pk)
-    require(request, perm, exam)
-    return exam
 
 
 @login_required
@@ -69,7 +64,7 @@ def exam_list(request):
 
 @login_required
 def exam_detail(request, pk: int):
-    exam = _exam(request, pk)
+    exam = get_exam(request, pk)
     subjects = list(exam.subjects.select_related("blueprint").prefetch_related("sittings"))
     usage = svc.room_usage(exam=exam)
     rooms = [(room, usage.get(room.pk, 0)) for room in exam.rooms.all()]
@@ -91,7 +86,7 @@ def exam_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def exam_edit(request, pk: int):
-    exam = _exam(request, pk, "exams.manage_exams")
+    exam = get_exam(request, pk, "exams.manage_exams")
     form = ExamForm(request.POST or None, instance=exam)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -104,7 +99,7 @@ def exam_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def subject_edit(request, pk: int):
     subject = get_object_or_404(Subject.objects.select_related("exam"), pk=pk)
-    _exam(request, subject.exam_id, "exams.manage_exams")
+    get_exam(request, subject.exam_id, "exams.manage_exams")
     form = SubjectForm(request.POST or None, instance=subject)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -116,12 +111,12 @@ def subject_edit(request, pk: int):
 @login_required
 @require_POST
 def exam_transition_view(request, pk: int):
-    exam = _exam(request, pk)
+    exam = get_exam(request, pk)
     try:
         svc.exam_transition(exam=exam, to=request.POST.get("to", ""), actor=request.user,
                             reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+        refuse(request, exc)
     else:
         messages.success(request, _("The exam is now: %(status)s.") % {"status": exam.get_status_display()})
     return redirect("exam_detail", pk=exam.pk)
@@ -129,7 +124,7 @@ def exam_transition_view(request, pk: int):
 
 def _add(request, pk: int, form_class, action: str, *, with_exam: bool = False):
     """Add a room, sitting or invigilator from the exam page's small forms."""
-    exam = _exam(request, pk, "exams.manage_exams")
+    exam = get_exam(request, pk, "exams.manage_exams")
     form = form_class(request.POST, **({"exam": exam} if with_exam else {}))
     if form.is_valid():
         obj = form.save(commit=False)
@@ -147,7 +142,7 @@ def _add(request, pk: int, form_class, action: str, *, with_exam: bool = False):
 @login_required
 @require_POST
 def council_add_view(request, pk: int):
-    exam = _exam(request, pk, "exams.manage_exams")
+    exam = get_exam(request, pk, "exams.manage_exams")
     form = CouncilForm(request.POST)
     if form.is_valid():
         try:
@@ -185,7 +180,7 @@ def _stash(token: str):
 @require_http_methods(["GET", "POST"])
 def candidates(request, pk: int):
     """The registrations, and the import: upload → full check → confirm."""
-    exam = _exam(request, pk)
+    exam = get_exam(request, pk)
     manage = request.user.has_perm("exams.manage_exams")
     context: dict = {"exam": exam, "manage": manage, "form": SpreadsheetUploadForm()}
     if request.method == "POST":
@@ -229,7 +224,7 @@ def candidates(request, pk: int):
 @login_required
 @require_POST
 def candidates_renumber(request, pk: int):
-    exam = _exam(request, pk, "exams.manage_exams")
+    exam = get_exam(request, pk, "exams.manage_exams")
     try:
         count = svc.numbers_assign(exam=exam, renumber=True, actor=request.user)
     except ValidationError as exc:
@@ -242,7 +237,7 @@ def candidates_renumber(request, pk: int):
 @login_required
 @require_POST
 def rooms_allocate_view(request, pk: int):
-    exam = _exam(request, pk, "exams.manage_exams")
+    exam = get_exam(request, pk, "exams.manage_exams")
     try:
         count = svc.rooms_allocate(exam=exam, actor=request.user)
     except ValidationError as exc:
@@ -256,7 +251,7 @@ def rooms_allocate_view(request, pk: int):
 @require_POST
 def registration_room(request, pk: int):
     registration = get_object_or_404(Registration.objects.select_related("exam"), pk=pk)
-    _exam(request, registration.exam_id, "exams.manage_exams")
+    get_exam(request, registration.exam_id, "exams.manage_exams")
     room = Room.objects.filter(pk=request.POST.get("room") or 0, exam=registration.exam).first()
     try:
         svc.registration_move(registration=registration, room=room, actor=request.user)
@@ -286,19 +281,19 @@ def export_call_in(request, pk: int):
 
 @login_required
 def export_candidates(request, pk: int):
-    exam = _exam(request, pk, "exams.manage_exams")
+    exam = get_exam(request, pk, "exams.manage_exams")
     return _xlsx(exports_sessions.candidates_by_number_xlsx(exam=exam), f"thi-sinh-{exam.pk}.xlsx")
 
 
 @login_required
 def export_exemptions(request, pk: int):
-    exam = _exam(request, pk, "exams.manage_exams")
+    exam = get_exam(request, pk, "exams.manage_exams")
     return _xlsx(exports_sessions.exemptions_xlsx(exam=exam), f"mien-thi-{exam.pk}.xlsx")
 
 
 @login_required
 def export_login_slips(request, pk: int):
-    exam = _exam(request, pk, "exams.manage_exams")
+    exam = get_exam(request, pk, "exams.manage_exams")
     svc.exam_passwords_ensure(exam=exam)
     room = exam.rooms.filter(pk=request.GET.get("room") or 0).first()
     audit_record(actor=request.user, action="export.login_slips", obj=exam, ip=client_ip(request),

@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.services import client_ip
 from exams import statistics as stats_module
-from exams.models import Exam
 from exams.statistics import SubjectStatistics, bin_label, exam_statistics, item_analysis, item_reviews_flag
-from exams.views.common import require
+from exams.views.common import get_exam
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,17 +62,12 @@ def _chart(entry: SubjectStatistics) -> Chart:
                  top=TOP, peak=peak)
 
 
-def _exam(request, pk: int) -> Exam:
-    exam = get_object_or_404(Exam, pk=pk)
-    require(request, "exams.view_statistics", exam)
-    return exam
-
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def statistics(request, pk: int):
     """GET: the figures. POST: send the flagged items to the question board (ItemReview rows, audited)."""
-    exam = _exam(request, pk)
+    exam = get_exam(request, pk, "exams.view_statistics")
     if request.method == "POST":
         count = item_reviews_flag(exam=exam, actor=request.user, ip=client_ip(request))
         messages.success(request, _("%(n)s item(s) sent to the question board for review.") % {"n": count})
@@ -88,7 +82,7 @@ def statistics(request, pk: int):
 
 @login_required
 def statistics_xlsx(request, pk: int):
-    exam = _exam(request, pk)
+    exam = get_exam(request, pk, "exams.view_statistics")
     data = stats_module.statistics_xlsx(stats=exam_statistics(exam), items=item_analysis(exam))
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="thong-ke-ky-thi-{exam.pk}.xlsx"'
