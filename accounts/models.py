@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.cache import cache
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -127,6 +128,15 @@ class OrganisationProfile(models.Model):
         if profile is None:  # only if someone deleted it by hand
             profile = cls.objects.create(**NEUTRAL_PROFILE)
         return profile
+
+    CACHE_KEY = "organisation-profile:v1"
+
+    @classmethod
+    def for_pages(cls) -> OrganisationProfile:
+        """The profile for a page's frame (site name, footer), from the cache: every page shows it, and at an
+        exam's start spike the query costs thousands of times a minute. Saving the profile clears the entry
+        (accounts/signals.py); official documents read the row itself (``current``)."""
+        return cache.get_or_set(cls.CACHE_KEY, cls.current, 300)
 
 
 class PeopleManager(UserManager):

@@ -2,10 +2,12 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exam_platform.settings")
-django_asgi_app = get_asgi_application()  # sets Django up before the consumers import models
+
+from exam_platform.lanes import get_lane_asgi_application  # noqa: E402
+
+# Sets Django up before the consumers import models. Requests run on a few long-lived threads (lanes.py).
+django_asgi_app = get_lane_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

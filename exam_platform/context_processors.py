@@ -9,8 +9,8 @@ def platform(request):
     return {
         "app_env": settings.APP_ENV,
         "is_demo": settings.IS_DEMO,
-        # One query per page at most, and none when the template does not use it.
-        "site_profile": SimpleLazyObject(OrganisationProfile.current),
+        # From the cache (cleared when the profile is saved), and only when the template uses it.
+        "site_profile": SimpleLazyObject(OrganisationProfile.for_pages),
         "text_size": request.COOKIES.get("text_size", "m") if request.COOKIES.get("text_size") in {"s", "m", "l"}
         else "m",
     }

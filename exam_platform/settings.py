@@ -98,6 +98,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "exam_platform.urls"
 ASGI_APPLICATION = "exam_platform.asgi.application"
+# Threads that run requests' synchronous code (exam_platform/lanes.py): few, long-lived, each with its own
+# database connection; a slow request holds up only its lane.
+HTTP_SYNC_LANES = env.int("HTTP_SYNC_LANES", default=2)
 WSGI_APPLICATION = None
 
 TEMPLATES = [
@@ -260,6 +263,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Security --------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Sessions live in the database (they survive a restart: nobody is logged out mid-exam) and are read from the
+# cache: every request of the start spike would otherwise begin with a session query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -248,10 +248,10 @@ def room_enter(*, registration: Registration, sitting: Sitting, code: str, devic
         raise ExamDayError("exempt", _("You are exempt from this subject."))
     if Penalty.objects.filter(registration=registration, kind=Penalty.Kind.SUSPENSION).exists():
         raise ExamDayError("suspended", _("You were suspended from this exam."))
-    room_session = RoomSession.objects.filter(sitting=sitting, room=registration.room_id).select_related(
-        "sitting__subject__exam").first()
+    room_session = RoomSession.objects.filter(sitting=sitting, room=registration.room_id).first()
     if room_session is None:
         raise ExamDayError("room_closed", _("Your room is not open yet; wait for the invigilator."))
+    room_session.sitting = sitting  # with its subject and exam, as the caller read them
     existing = Attempt.objects.filter(registration=registration, sitting=sitting).first()
     if existing is not None:
         return Entry(admission=Admission.objects.get(registration=registration, room_session=room_session),

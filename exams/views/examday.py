@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -39,6 +38,7 @@ from exams.models import (
     RoomSession,
     Sitting,
 )
+from exams.paper_body import paper_body_html
 from exams.selectors_room import console_snapshot
 from exams.services import attempts as svc
 from exams.services import saves
@@ -48,9 +48,10 @@ CODE_ATTEMPTS_PER_MINUTE = 5
 
 def _registration_for(request, sitting: Sitting) -> Registration:
     registration = Registration.objects.filter(exam=sitting.subject.exam_id, person=request.user).select_related(
-        "exam", "room").first()
+        "room").first()
     if registration is None:
         raise Http404
+    registration.exam = sitting.subject.exam  # already read with the sitting: not a second join of a wide table
     return registration
 
 
@@ -60,9 +61,10 @@ def sitting_enter(request, sitting_id: int):
     """The candidate enters the room code (at most 5 tries a minute per account, never per address)."""
     sitting = get_object_or_404(Sitting.objects.select_related("subject__exam"), pk=sitting_id)
     registration = _registration_for(request, sitting)
-    existing = Attempt.objects.filter(registration=registration, sitting=sitting).first()
-    if existing is not None:
-        return redirect("attempt_page", pk=existing.pk)
+    if request.method == "GET":  # a POST from a candidate who has started already resumes in room_enter
+        existing = Attempt.objects.filter(registration=registration, sitting=sitting).values_list("pk", flat=True)
+        if existing:
+            return redirect("attempt_page", pk=existing[0])
     form = RoomCodeForm(request.POST or None)
     waiting = False
     if request.method == "POST" and form.is_valid():
@@ -90,13 +92,14 @@ def sitting_enter(request, sitting_id: int):
 
 def _own_attempt(request, pk: int) -> Attempt:
     attempt = get_object_or_404(Attempt.objects.select_related(
-        "sitting__subject__exam", "room_session__sitting", "registration"), pk=pk)
+        "sitting__subject__exam", "room_session", "registration"), pk=pk)
     if attempt.registration.person_id != request.user.pk:
         raise Http404
+    attempt.room_session.sitting = attempt.sitting  # the same row: not joined twice
     return svc.finish_if_overdue(attempt)
 
 
-PAPER_BODY_MARKUP = 2  # bump when _paper_body.html changes: cached bodies of the old markup are then ignored
+PAPER_BODY_MARKUP = 3  # bump when exams/paper_body.py changes: cached bodies of the old markup are then ignored
 PAPER_BODY_SECONDS = 6 * 3600
 
 
@@ -133,8 +136,7 @@ def _paper_body(*, paper_id: int, one_per_screen: bool) -> str:
     key = f"exam-paper-body:{PAPER_BODY_MARKUP}:{paper_id}:{int(one_per_screen)}:{get_language()}"
     body = cache.get(key)
     if body is None:
-        body = render_to_string("exams/_paper_body.html", {"items": paper_items(paper_id),
-                                                            "one_per_screen": one_per_screen})
+        body = paper_body_html(paper_items(paper_id), one_per_screen=one_per_screen)
         cache.set(key, body, PAPER_BODY_SECONDS)
     return mark_safe(body)  # noqa: S308 - our own template's output, escaped when it was rendered
 

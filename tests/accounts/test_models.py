@@ -65,3 +65,19 @@ def test_migrations_ship_the_reference_data():
 def test_mask_cccd_keeps_first_and_last_three_digits():
     assert mask_cccd("087185000123") == "087******123"
     assert mask_cccd(None) == ""
+
+
+@pytest.mark.django_db
+def test_pages_read_the_profile_from_the_cache_and_see_a_saved_change_at_once(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/exam-login/")
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/exam-login/").content.decode()
+    assert not [q for q in captured.captured_queries if "organisationprofile" in q["sql"]]
+    profile = OrganisationProfile.current()
+    assert profile.site_name in page
+    profile.site_name = "Cổng thi tuyển công chức tỉnh Mẫu"
+    profile.save()
+    assert "Cổng thi tuyển công chức tỉnh Mẫu" in client.get("/exam-login/").content.decode()

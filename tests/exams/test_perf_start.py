@@ -34,9 +34,30 @@ def _count(call) -> tuple[int, object]:
 def test_entering_the_code_and_starting_stays_within_a_few_queries(client, exam_day, room):
     client.force_login(exam_day["candidates"][0])
     url = reverse("sitting_enter", args=[exam_day["sitting"].pk])
+    client.get(url)
+    queries, page = _count(lambda: client.get(url))
+    assert page.status_code == 200
+    assert queries <= 4  # the user, the sitting, the registration, an attempt: the session comes from the cache
     queries, response = _count(lambda: client.post(url, {"code": room.code, "device": DEVICE}))
     assert response.status_code == 302
-    assert queries <= 24  # session and user, then the checks, the admission and the attempt with its 5 items
+    assert queries <= 22  # the user, then the checks, the admission and the attempt with its 5 items
+
+
+@pytest.mark.django_db
+def test_exam_day_pages_have_no_menu_and_no_notices_channel(client, exam_day, room):
+    """Nothing to wander off to during an exam, and no permission lookups on the start spike's pages."""
+    client.force_login(exam_day["candidates"][0])
+    url = reverse("sitting_enter", args=[exam_day["sitting"].pk])
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url).content.decode()
+    assert 'class="main-nav"' not in page and "/ws/notices/" not in page
+    assert not [q for q in captured.captured_queries if "auth_permission" in q["sql"] or "auth_group" in q["sql"]]
+    attempt_url = client.post(url, {"code": room.code, "device": DEVICE})["Location"]
+    with time_machine.travel(exam_day["now"] + dt.timedelta(minutes=15), tick=False):
+        paper = client.get(attempt_url).content.decode()
+    assert 'class="main-nav"' not in paper and "/ws/notices/" not in paper and 'id="paper"' in paper
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert 'class="main-nav"' in dashboard  # every other page keeps its frame
 
 
 @pytest.mark.django_db
@@ -88,21 +109,36 @@ def test_two_candidates_never_share_a_cached_paper(client, exam_day, room):
 
 @pytest.mark.django_db
 def test_the_paper_body_writes_each_question_exactly_as_the_shared_candidate_item_does(exam_day, room):
-    """_paper_body.html writes _candidate_item.html out inline (for speed): the markup must never drift."""
+    """exams/paper_body.py writes _candidate_item.html's markup in Python (for speed): it must never drift."""
     from django.template.loader import render_to_string
 
+    from exams.paper_body import paper_body_html
     from exams.views.examday import paper_items
 
     attempt = svc.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
                              code=room.code, device=DEVICE).attempt
     items = paper_items(attempt.paper_id)
     assert {item.kind for item, _position, _label in items} == {"single", "short"}
-    body = render_to_string("exams/_paper_body.html", {"items": items, "one_per_screen": True})
+    body = paper_body_html(items, one_per_screen=True)
     inline = re.findall(r"<article.*?</article>", body, re.S)
     shared = [re.search(r"<article.*?</article>", render_to_string("exams/_candidate_item.html", {"item": item}),
                         re.S).group(0) for item, _position, _label in items]
 
     def squeeze(html):
-        return re.sub(r"\s+", " ", html)
+        return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
 
-    assert [squeeze(a) for a in inline] == [squeeze(b) for b in shared]
+    assert len(inline) == len(items) and [squeeze(a) for a in inline] == [squeeze(b) for b in shared]
+    assert body.count('class="qbtn"') == body.count('class="secondary flag"') == len(items)
+    assert "data-prev" in body and "data-prev" not in paper_body_html(items, one_per_screen=False)
+
+
+@pytest.mark.django_db
+def test_the_paper_body_escapes_everything_but_the_sanitised_texts(exam_day, room):
+    from exams.paper_body import paper_body_html
+    from exams.selectors import CandidateChoice, CandidateItem
+
+    item = CandidateItem(number=1, kind="single", text="<p>Đúng <b>hay</b> sai?</p>", points=None,
+                         choices=[CandidateChoice(7, "A", "<i>Có</i>")])
+    body = paper_body_html([(item, 0, '<script>"x"</script>')], one_per_screen=False)
+    assert "<script>" not in body and "&lt;script&gt;&quot;x&quot;&lt;/script&gt;" in body
+    assert "<p>Đúng <b>hay</b> sai?</p>" in body and "<i>Có</i>" in body
