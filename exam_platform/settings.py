@@ -181,8 +181,12 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # One process in the embedded mode: its memory is the cache. Sized for an exam day (a session and a cached
+    # paper body per candidate), not the 300 entries of Django's default.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": env.int("LOCAL_CACHE_ENTRIES", default=50_000)}}}
+    # channels' in-memory layer, minus a clean-up walk over every page on every message (channel_layers.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "exam_platform.channel_layers.ThrottledCleanupInMemoryChannelLayer"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

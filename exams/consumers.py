@@ -9,6 +9,7 @@ import asyncio
 import json
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
@@ -32,6 +33,16 @@ def _state(attempt: Attempt) -> dict:
 
 
 class AttemptConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message):
+        """Every message straight to its handler. channels (4.2+) first hands ``close_old_connections`` to the
+        database thread for each message; here every database call does that itself on that thread
+        (``database_sync_to_async``), so the extra hand-over bought nothing and cost one thread round trip per
+        answer saved (py-spy, bench `exam` at N = 2,000)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self):
         user = self.scope["user"]
         if not user.is_authenticated:

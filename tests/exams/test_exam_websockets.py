@@ -156,3 +156,30 @@ async def test_a_room_wide_extension_gives_each_page_its_own_new_deadline(starte
         assert (await page.receive_json_from(timeout=3))["paused"] is False
         assert await page.receive_nothing(timeout=0.2)  # one message each, not one per candidate of the room
         await page.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_messages_reach_their_handler_without_a_database_hand_over_each(started, monkeypatch):
+    """channels hands close_old_connections to the database thread before every message; the exam page's consumer
+    does not (its database calls clean up themselves), and its saves are still stored and acknowledged."""
+    import channels.consumer
+
+    hand_overs = []
+
+    async def counted():
+        hand_overs.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    with time_machine.travel(started["now"] + dt.timedelta(minutes=15), tick=False):
+        ws = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/?device={DEVICE}")
+        await ws.receive_json_from(timeout=3)
+        for seq in (1, 2, 3):
+            await ws.send_json_to({"type": "save", "item": started["position"], "seq": seq,
+                                   "value": [started["choices"][seq]]})
+            assert (await ws.receive_json_from(timeout=3))["type"] == "ack"
+        await ws.send_json_to({"type": "ping", "seq": 9})
+        assert (await ws.receive_json_from(timeout=3))["type"] == "pong"
+        await ws.disconnect()
+    assert hand_overs == []
+    stored = await sync_to_async(AttemptItem.objects.get)(attempt=started["attempt"], position=started["position"])
+    assert stored.answer == [started["choices"][3]]

@@ -50,7 +50,7 @@ def test_embedded_mode_is_sqlite_wal_immediate_full_with_in_memory_layer(tmp_pat
     assert "busy_timeout" in cfg["options"]["init_command"]
     assert cfg["conn_max_age"] is None
     assert cfg["cache"].endswith("LocMemCache")
-    assert cfg["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert cfg["layer"] == "exam_platform.channel_layers.ThrottledCleanupInMemoryChannelLayer"
     assert (cfg["language"], cfg["tz"], cfg["use_tz"]) == ("vi", "Asia/Ho_Chi_Minh", True)
     assert cfg["debug"] is True and cfg["mfa"] is False  # dev
 
