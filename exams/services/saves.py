@@ -149,6 +149,27 @@ def _store_items(updates: dict[int, tuple], now: dt.datetime) -> None:
                                  for item_id, (answer, seq) in updates.items()])
 
 
+_EVENT_FIELDS = ("attempt", "position", "client_seq", "client_time", "server_time", "device", "transport", "answer",
+                 "applied")
+
+
+def _store_events(rows: list[tuple]) -> None:
+    """One INSERT statement (executemany) for a batch's answer events, each value prepared by its model field as
+    ``bulk_create`` would (bulk_create itself compiled every field of every row: a third of a batch's time at
+    N = 2,000, py-spy)."""
+    if not rows:
+        return
+    meta, qn = AnswerEvent._meta, connection.ops.quote_name
+    fields = [meta.get_field(name) for name in _EVENT_FIELDS]
+    # Identifiers come from the model and are quoted; every value is a parameter.
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(field.column) for field in fields)}) "  # noqa: S608
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[field.get_db_prep_save(value, connection) for field, value in zip(fields, row,
+                                                                                                 strict=True)]
+                                 for row in rows])
+
+
 def saves_apply(saves: list[dict]) -> list[SaveResult | ExamDayError]:
     """Check and store a list of saves inside the caller's transaction; one result (or refusal) per save.
 
@@ -178,18 +199,15 @@ def saves_apply(saves: list[dict]) -> list[SaveResult | ExamDayError]:
             results[n] = exc
             continue
         duplicate = seq <= target.client_seq
-        events.append(AnswerEvent(attempt_id=attempt_id, position=position, client_seq=seq,
-                                  client_time=str(save.get("client_time", ""))[:40], server_time=now,
-                                  device=device[:64], transport=save.get("transport", "ws"), answer=answer,
-                                  applied=not duplicate))
+        events.append((attempt_id, position, seq, str(save.get("client_time", ""))[:40], now, device[:64],
+                       save.get("transport", "ws"), answer, not duplicate))
         if not duplicate:
             target.client_seq = seq
             updates[target.item_id] = (answer, seq)
         if target.last_seen is None or now - target.last_seen > LAST_SEEN_RESOLUTION:
             seen.add(attempt_id)
         results[n] = SaveResult(position=position, seq=seq, duplicate=duplicate)
-    if events:
-        AnswerEvent.objects.bulk_create(events)
+    _store_events(events)
     _store_items(updates, now)
     if seen:
         Attempt.objects.filter(pk__in=seen).update(last_seen=now)

@@ -168,3 +168,24 @@ def test_a_database_error_in_a_batch_falls_back_to_one_save_at_a_time(started, m
     assert AttemptItem.objects.filter(attempt=mine, answer__isnull=False).count() == 2
     assert not AttemptItem.objects.filter(attempt=other, answer__isnull=False).exists()
     assert not AnswerEvent.objects.filter(attempt=other).exists()
+
+
+@pytest.mark.django_db
+def test_answer_events_are_stored_exactly_as_the_orm_would_store_them(started):
+    """saves._store_events writes the batch's events with one raw INSERT: every value must come back as the model
+    reads it, as with bulk_create (a list, a text, a cleared answer as SQL NULL, the time, a replay flag)."""
+    attempt = started["attempts"][0]
+    now = dt.datetime(2026, 11, 27, 8, 30, 15, 123456, tzinfo=dt.UTC)
+    rows = [(attempt.pk, 0, 1, "08:30:14", now, "dev", "ws", [3, 7], True),
+            (attempt.pk, 4, 2, "", now, "dev", "http", "Chuỗi có dấu ' và \"", False),
+            (attempt.pk, 0, 3, "x" * 40, now, "dev", "ws", None, True)]
+    saves._store_events(rows)
+    AnswerEvent.objects.bulk_create([AnswerEvent(attempt_id=r[0], position=r[1], client_seq=r[2] + 100,
+                                                 client_time=r[3], server_time=r[4], device=r[5], transport=r[6],
+                                                 answer=r[7], applied=r[8]) for r in rows])
+    fields = ("position", "client_time", "server_time", "device", "transport", "answer", "applied")
+    raw = list(AnswerEvent.objects.filter(client_seq__lt=100).order_by("client_seq").values_list(*fields))
+    orm = list(AnswerEvent.objects.filter(client_seq__gt=100).order_by("client_seq").values_list(*fields))
+    assert raw == orm
+    assert raw[0][2] == now and raw[0][5] == [3, 7] and raw[2][5] is None
+    assert AnswerEvent.objects.filter(client_seq=3, answer__isnull=True).exists()  # SQL NULL, not JSON null
