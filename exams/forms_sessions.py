@@ -144,6 +144,11 @@ class RoomActionForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000)
 
 
+class SittingExtendForm(forms.Form):
+    minutes = forms.IntegerField(min_value=1, max_value=240)
+    reason = forms.CharField(max_length=2000)
+
+
 class QuotaForm(forms.ModelForm):
     """One group's quota: a unit when the exam's quota applies per unit, a rank group when per rank."""
 

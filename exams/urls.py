@@ -56,6 +56,7 @@ urlpatterns += [
     path("sittings/<int:sitting_id>/enter/", examday.sitting_enter, name="sitting_enter"),
     path("sittings/<int:sitting_id>/rooms/<int:room_id>/console/", examday.console, name="room_console"),
     path("sittings/<int:sitting_id>/rooms/<int:room_id>/action/", examday.console_action, name="room_action"),
+    path("sittings/<int:sitting_id>/extend/", examday.sitting_extend, name="sitting_extend"),
     path("attempts/<int:pk>/", examday.attempt_page, name="attempt_page"),
     path("attempts/<int:pk>/save/", examday.attempt_save_http, name="attempt_save"),
     path("attempts/<int:pk>/state/", examday.attempt_state, name="attempt_state"),

@@ -2,7 +2,8 @@
 
 Phases: (1) every candidate logs in through the exam login page; (2) start spike: all enter the room code
 and start within 60 s; (3) latency: each saves one answer every 5 s for --seconds over websocket (or HTTP);
-(4) broadcast: the invigilator extends the time of every room, measured until every page has it; (5) capacity:
+(4) broadcast: the invigilator extends the time of every room (one sitting-wide action, or --broadcast rooms:
+one console action per room, in a row), measured until every page has it; (5) capacity:
 closed loop, one message in flight per connection, first the ping consumer (echo), then saves; (6) after the
 server stops: lost answers (acknowledged but missing in the database), server CPU per save, peak memory.
 """
@@ -269,10 +270,15 @@ async def drive(server, args, world) -> dict:
             arrival.append((time.perf_counter() - sent) * 1000)
 
         waiters = [asyncio.ensure_future(wait_state(c)) for c in live]
-        for room in world["rooms"]:
-            await inv.post(f"/sittings/{world['sitting']}/rooms/{room}/action/", data={
-                "action": "extend", "minutes": "5", "reason": "bench", "csrfmiddlewaretoken": token},
+        if args.broadcast == "sitting":  # one action for every room (the console's "Extend every room")
+            await inv.post(f"/sittings/{world['sitting']}/extend/", data={
+                "minutes": "5", "reason": "bench", "room": world["rooms"][0], "csrfmiddlewaretoken": token},
                 headers={"Referer": f"{urls[0]}/"})
+        else:  # room by room, one console action each, in a row
+            for room in world["rooms"]:
+                await inv.post(f"/sittings/{world['sitting']}/rooms/{room}/action/", data={
+                    "action": "extend", "minutes": "5", "reason": "bench", "csrfmiddlewaretoken": token},
+                    headers={"Referer": f"{urls[0]}/"})
         await asyncio.gather(*waiters, return_exceptions=True)
         figures["broadcast_p99_ms"] = percentiles(arrival)["p99_ms"]
         figures["broadcast_delivered"] = len(arrival)
@@ -358,6 +364,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--transport", choices=["ws", "http"], default="ws")
     parser.add_argument("--mode", choices=["embedded", "scaleout"], default="embedded")
     parser.add_argument("--items", type=int, default=30)
+    parser.add_argument("--broadcast", choices=["sitting", "rooms"], default="sitting",
+                        help="extend every room with the sitting's one action (default) or room by room")
     args = parser.parse_args(argv)
     params = {k: v for k, v in vars(args).items()} | {"_started_at": started_at()}
     params["open_files"] = raise_open_files()

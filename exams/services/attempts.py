@@ -202,13 +202,34 @@ def room_resume(*, room_session: RoomSession, actor: User, reason: str = "") -> 
     return locked
 
 
-def extend(*, room_session: RoomSession, minutes: int, reason: str, actor: User,
-           attempt: Attempt | None = None) -> list[Attempt]:
-    """More time for one candidate or for every open attempt in the room (and the room's close)."""
+def _check_extension(minutes: int, reason: str) -> None:
     if not 0 < minutes <= 240:
         raise ExamDayError("bad_minutes", _("Give between 1 and 240 minutes."))
     if not reason.strip():
         raise ExamDayError("no_reason", _("Give a reason."))
+
+
+def extend_sitting(*, sitting: Sitting, minutes: int, reason: str, actor: User) -> list[Attempt]:
+    """More time for every open attempt in every open room of the sitting (an outage for the whole venue): one
+    transaction, one message per room, each room's record showing it, one audit record."""
+    _check_extension(minutes, reason)
+    room_sessions = list(RoomSession.objects.filter(sitting=sitting).order_by("pk"))
+    if not room_sessions:
+        raise ExamDayError("room_closed", _("No room of this sitting is open."))
+    updated = []
+    with transaction.atomic():
+        for room_session in room_sessions:
+            updated += extend(room_session=room_session, minutes=minutes, reason=reason, actor=actor, audit=False)
+        audit_record(actor=actor, action="sitting.extend", obj=sitting,
+                     details={"minutes": minutes, "reason": reason, "rooms": len(room_sessions),
+                              "attempts": len(updated)})
+    return updated
+
+
+def extend(*, room_session: RoomSession, minutes: int, reason: str, actor: User,
+           attempt: Attempt | None = None, audit: bool = True) -> list[Attempt]:
+    """More time for one candidate or for every open attempt in the room (and the room's close)."""
+    _check_extension(minutes, reason)
     seconds = minutes * 60
     with transaction.atomic():
         targets = Attempt.objects.filter(room_session=room_session, status=OPEN)
@@ -226,8 +247,9 @@ def extend(*, room_session: RoomSession, minutes: int, reason: str, actor: User,
                 _notify_after_commit(attempt_group(target.pk), _attempt_state(target, room_session))
         RoomEvent.objects.create(room_session=room_session, attempt=attempt, kind=RoomEvent.Kind.EXTENDED,
                                  actor=actor, reason=reason, details={"minutes": minutes})
-        audit_record(actor=actor, action="attempt.extend" if attempt else "room.extend",
-                     obj=attempt or room_session, details={"minutes": minutes, "reason": reason})
+        if audit:
+            audit_record(actor=actor, action="attempt.extend" if attempt else "room.extend",
+                         obj=attempt or room_session, details={"minutes": minutes, "reason": reason})
         _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
     return [a for a in updated if attempt is None or a.pk == attempt.pk]
 

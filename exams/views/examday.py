@@ -17,14 +17,14 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import audit_record, client_ip
 from exams import selectors
 from exams.dbgate import write_gate
-from exams.forms_sessions import RoomActionForm, RoomCodeForm
+from exams.forms_sessions import RoomActionForm, RoomCodeForm, SittingExtendForm
 from exams.models import (
     Admission,
     AnswerEvent,
@@ -257,6 +257,7 @@ def console(request, sitting_id: int, room_id: int):
     return render(request, "exams/console.html", {
         "sitting": sitting, "room": room, "session": session, "snapshot": snapshot,
         "close_at": svc.room_close_at(session) if session else None, "form": RoomActionForm(),
+        "may_extend_sitting": may_act_in_every_room(request.user, sitting),
     })
 
 
@@ -311,6 +312,39 @@ def console_action(request, sitting_id: int, room_id: int):
     else:
         messages.success(request, _("Done."))
     return redirect("room_console", sitting_id=sitting.pk, room_id=room.pk)
+
+
+def may_act_in_every_room(user, sitting: Sitting) -> bool:
+    """The council chair, or an invigilator assigned to every open room of the sitting."""
+    sessions = list(RoomSession.objects.filter(sitting=sitting).select_related("sitting__subject__exam", "room"))
+    if not sessions:
+        return False
+    assigned = set(sitting.invigilators.filter(user=user).values_list("room_id", flat=True))
+    return all(s.room_id in assigned or user.has_perm("exams.act_in_room", s) for s in sessions)
+
+
+@login_required
+@require_POST
+def sitting_extend(request, sitting_id: int):
+    """More time for the whole sitting (every open room at once), with a reason and an audit record."""
+    sitting = get_object_or_404(Sitting.objects.select_related("subject__exam"), pk=sitting_id)
+    if not may_act_in_every_room(request.user, sitting):
+        raise PermissionDenied
+    form = SittingExtendForm(request.POST)
+    back = request.POST.get("room")
+    try:
+        if not form.is_valid():
+            raise svc.ExamDayError("bad_minutes", _("Give between 1 and 240 minutes, and a reason."))
+        updated = svc.extend_sitting(sitting=sitting, minutes=form.cleaned_data["minutes"],
+                                     reason=form.cleaned_data["reason"], actor=request.user)
+    except svc.ExamDayError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ngettext("%(n)d candidate has more time.", "%(n)d candidates have more time.",
+                                           len(updated)) % {"n": len(updated)})
+    if back and back.isdigit() and Room.objects.filter(pk=back, exam=sitting.subject.exam_id).exists():
+        return redirect("room_console", sitting_id=sitting.pk, room_id=int(back))
+    return redirect("my_sittings")
 
 
 def _csv_safe(value) -> str:

@@ -143,6 +143,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("sitting_enter", ""): ("get", "sitting", only({CANDIDATE: AWAY}, others=HIDDEN)),
     ("room_console", ""): ("get", "sitting_room", only({INVIGILATOR: OK, HR: OK, COUNCIL: OK})),
     ("room_action", ""): ("post", "sitting_room", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
+    ("sitting_extend", ""): ("post", "sitting", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
     ("attempt_page", ""): ("get", "attempt", only({CANDIDATE: OK}, others=HIDDEN)),
     ("attempt_save", ""): ("post", "attempt", only({CANDIDATE: OK}, others=HIDDEN)),
     ("attempt_state", ""): ("get", "attempt", only({CANDIDATE: OK}, others=HIDDEN)),
