@@ -21,3 +21,7 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+from exam_platform.runtime import tune_garbage_collector  # noqa: E402
+
+tune_garbage_collector()  # everything above is loaded: freeze it, and collect less often (runtime.py)
