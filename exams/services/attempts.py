@@ -153,12 +153,21 @@ def _deadline(attempt: Attempt, room_session: RoomSession) -> dt.datetime:
 
 
 def _recompute_deadlines(room_session: RoomSession) -> list[Attempt]:
-    """Every open attempt's deadline from the formula, written with one statement (executemany: a CASE over a
-    room of attempts costs the ORM a hundred milliseconds, and a room-wide extension waits for it)."""
-    attempts = list(Attempt.objects.filter(room_session=room_session, status=OPEN).only(
+    """Every open attempt's deadline from the formula, written with one statement."""
+    return _recompute_deadlines_of([room_session])[room_session.pk]
+
+
+def _recompute_deadlines_of(room_sessions: list[RoomSession]) -> dict[int, list[Attempt]]:
+    """The open attempts of these rooms (by room session) with their deadlines recomputed: one read and one
+    UPDATE statement (executemany: a CASE over a room of attempts costs the ORM a hundred milliseconds, and a
+    room-wide extension waits for it), whatever the number of rooms."""
+    by_room = {room_session.pk: room_session for room_session in room_sessions}
+    attempts = list(Attempt.objects.filter(room_session__in=list(by_room), status=OPEN).only(
         "pk", "status", "clock_start", "duration_s", "extension_s", "pause_base_s", "deadline", "room_session_id"))
+    grouped: dict[int, list[Attempt]] = {pk: [] for pk in by_room}
     for attempt in attempts:
-        attempt.deadline = _deadline(attempt, room_session)
+        attempt.deadline = _deadline(attempt, by_room[attempt.room_session_id])
+        grouped[attempt.room_session_id].append(attempt)
     if attempts:
         meta, qn = Attempt._meta, connection.ops.quote_name
         deadline_field = meta.get_field("deadline")
@@ -167,7 +176,7 @@ def _recompute_deadlines(room_session: RoomSession) -> list[Attempt]:
         with connection.cursor() as cursor:
             cursor.executemany(sql, [(deadline_field.get_db_prep_save(a.deadline, connection), a.pk)
                                      for a in attempts])
-    return attempts
+    return grouped
 
 
 def room_pause(*, room_session: RoomSession, actor: User, reason: str) -> RoomSession:
@@ -211,23 +220,34 @@ def _check_extension(minutes: int, reason: str) -> None:
 
 def extend_sitting(*, sitting: Sitting, minutes: int, reason: str, actor: User) -> list[Attempt]:
     """More time for every open attempt in every open room of the sitting (an outage for the whole venue): one
-    transaction, one message per room, each room's record showing it, one audit record."""
+    transaction of a fixed number of statements whatever the number of rooms, one message per room, an extension
+    event in each room's record, one audit record."""
     _check_extension(minutes, reason)
-    room_sessions = list(RoomSession.objects.filter(sitting=sitting).order_by("pk"))
-    if not room_sessions:
-        raise ExamDayError("room_closed", _("No room of this sitting is open."))
-    updated = []
+    seconds = minutes * 60
     with transaction.atomic():
+        rooms = RoomSession.objects.filter(sitting=sitting)
+        if not rooms.exists():
+            raise ExamDayError("room_closed", _("No room of this sitting is open."))
+        rooms.update(extension_s=F("extension_s") + seconds)
+        Attempt.objects.filter(room_session__sitting=sitting, status=OPEN).update(
+            extension_s=F("extension_s") + seconds)
+        room_sessions = list(rooms.order_by("pk"))
+        updated = _recompute_deadlines_of(room_sessions)
         for room_session in room_sessions:
-            updated += extend(room_session=room_session, minutes=minutes, reason=reason, actor=actor, audit=False)
+            _notify_room_state(room_session, updated[room_session.pk], paused=room_session.paused_since is not None)
+            _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
+        RoomEvent.objects.bulk_create([
+            RoomEvent(room_session=room_session, kind=RoomEvent.Kind.EXTENDED, actor=actor, reason=reason,
+                      details={"minutes": minutes, "sitting": True}) for room_session in room_sessions])
+        attempts = [attempt for room_attempts in updated.values() for attempt in room_attempts]
         audit_record(actor=actor, action="sitting.extend", obj=sitting,
                      details={"minutes": minutes, "reason": reason, "rooms": len(room_sessions),
-                              "attempts": len(updated)})
-    return updated
+                              "attempts": len(attempts)})
+    return attempts
 
 
 def extend(*, room_session: RoomSession, minutes: int, reason: str, actor: User,
-           attempt: Attempt | None = None, audit: bool = True) -> list[Attempt]:
+           attempt: Attempt | None = None) -> list[Attempt]:
     """More time for one candidate or for every open attempt in the room (and the room's close)."""
     _check_extension(minutes, reason)
     seconds = minutes * 60
@@ -247,9 +267,8 @@ def extend(*, room_session: RoomSession, minutes: int, reason: str, actor: User,
                 _notify_after_commit(attempt_group(target.pk), _attempt_state(target, room_session))
         RoomEvent.objects.create(room_session=room_session, attempt=attempt, kind=RoomEvent.Kind.EXTENDED,
                                  actor=actor, reason=reason, details={"minutes": minutes})
-        if audit:
-            audit_record(actor=actor, action="attempt.extend" if attempt else "room.extend",
-                         obj=attempt or room_session, details={"minutes": minutes, "reason": reason})
+        audit_record(actor=actor, action="attempt.extend" if attempt else "room.extend",
+                     obj=attempt or room_session, details={"minutes": minutes, "reason": reason})
         _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
     return [a for a in updated if attempt is None or a.pk == attempt.pk]
 

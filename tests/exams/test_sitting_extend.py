@@ -108,3 +108,20 @@ async def test_pages_in_every_room_see_the_new_deadline_without_a_reload(two_roo
             expected = two_rooms["attempts"][n].deadline + dt.timedelta(minutes=10)
             assert state["type"] == "state" and dt.datetime.fromisoformat(state["deadline"]) == expected
             await ws.disconnect()
+
+
+@pytest.mark.django_db
+def test_the_extension_costs_the_same_statements_however_many_rooms(two_rooms):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            svc.extend_sitting(sitting=two_rooms["sitting"], minutes=1, reason="Sự cố", actor=two_rooms["invigilator"])
+        return len(captured)
+
+    two = statements()
+    third = Room.objects.create(exam=two_rooms["exam"], name="Phòng 3", capacity=10)
+    svc.room_open(sitting=two_rooms["sitting"], room=third, actor=two_rooms["invigilator"])
+    assert statements() == two <= 12
+    assert RoomEvent.objects.filter(kind="extended", room_session__room=third).count() == 1
