@@ -257,7 +257,9 @@ def console(request, sitting_id: int, room_id: int):
     return render(request, "exams/console.html", {
         "sitting": sitting, "room": room, "session": session, "snapshot": snapshot,
         "close_at": svc.room_close_at(session) if session else None, "form": RoomActionForm(),
-        "may_extend_sitting": may_act_in_every_room(request.user, sitting),
+        # Only where it adds something to the room's own extension: two rooms or more open.
+        "may_extend_sitting": RoomSession.objects.filter(sitting=sitting).count() > 1
+        and may_act_in_every_room(request.user, sitting),
     })
 
 

@@ -125,3 +125,11 @@ def test_the_extension_costs_the_same_statements_however_many_rooms(two_rooms):
     svc.room_open(sitting=two_rooms["sitting"], room=third, actor=two_rooms["invigilator"])
     assert statements() == two <= 12
     assert RoomEvent.objects.filter(kind="extended", room_session__room=third).count() == 1
+
+
+@pytest.mark.django_db
+def test_with_one_room_open_the_console_offers_only_the_rooms_own_extension(client, exam_day):
+    svc.room_open(sitting=exam_day["sitting"], room=exam_day["room"], actor=exam_day["invigilator"])
+    client.force_login(exam_day["invigilator"])
+    page = client.get(reverse("room_console", args=[exam_day["sitting"].pk, exam_day["room"].pk])).content.decode()
+    assert 'id="action-form"' in page and 'id="sitting-extend-form"' not in page
