@@ -62,17 +62,34 @@ def invigilates_room_session(user, room_session) -> bool:
     return room_session.sitting.invigilators.filter(user=user, room_id=room_session.room_id).exists()
 
 
+def _chairs(user, exam) -> bool:
+    return exam.council.filter(user=user, board="council", position__in=["chair", "vice_chair"]).exists()
+
+
 @rules.predicate
 def chairs_room_session_exam(user, room_session) -> bool:
     if room_session is None or not user.is_authenticated:
         return False
-    return room_session.sitting.subject.exam.council.filter(user=user, board="council",
-                                                            position__in=["chair", "vice_chair"]).exists()
+    return _chairs(user, room_session.sitting.subject.exam)
+
+
+@rules.predicate
+def acts_in_every_open_room(user, sitting) -> bool:
+    """What act_in_room allows, for every open room of the sitting at once: the chair, or an invigilator of each
+    of them (two queries, whatever the number of rooms)."""
+    if sitting is None or not user.is_authenticated:
+        return False
+    open_rooms = set(sitting.room_sessions.values_list("room_id", flat=True))
+    if not open_rooms:
+        return False
+    return open_rooms <= set(sitting.invigilators.filter(user=user).values_list("room_id", flat=True)) or _chairs(
+        user, sitting.subject.exam)
 
 
 # An invigilator sees only their sittings and rooms; HR and the council chair may look in too.
 register("exams.watch_room", invigilates_room_session | is_hr_staff | chairs_room_session_exam)
 register("exams.act_in_room", invigilates_room_session | chairs_room_session_exam)
+register("exams.extend_sitting", acts_in_every_open_room)
 
 
 # --- Results (issue 6) ---------------------------------------------------------------------------------

@@ -225,14 +225,14 @@ def extend_sitting(*, sitting: Sitting, minutes: int, reason: str, actor: User) 
     _check_extension(minutes, reason)
     seconds = minutes * 60
     with transaction.atomic():
-        rooms = RoomSession.objects.filter(sitting=sitting)
-        if not rooms.exists():
+        room_sessions = list(RoomSession.objects.select_for_update().filter(sitting=sitting).order_by("pk"))
+        if not room_sessions:
             raise ExamDayError("room_closed", _("No room of this sitting is open."))
-        rooms.update(extension_s=F("extension_s") + seconds)
-        Attempt.objects.filter(room_session__sitting=sitting, status=OPEN).update(
+        RoomSession.objects.filter(pk__in=[r.pk for r in room_sessions]).update(
             extension_s=F("extension_s") + seconds)
-        room_sessions = list(rooms.order_by("pk"))
-        updated = _recompute_deadlines_of(room_sessions)
+        Attempt.objects.filter(room_session__in=room_sessions, status=OPEN).update(
+            extension_s=F("extension_s") + seconds)
+        updated = _recompute_deadlines_of(room_sessions)  # the deadline formula reads the rooms' pauses only
         for room_session in room_sessions:
             _notify_room_state(room_session, updated[room_session.pk], paused=room_session.paused_since is not None)
             _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
