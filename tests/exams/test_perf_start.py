@@ -40,7 +40,8 @@ def test_entering_the_code_and_starting_stays_within_a_few_queries(client, exam_
     assert queries <= 4  # the user, the sitting, the registration, an attempt: the session comes from the cache
     queries, response = _count(lambda: client.post(url, {"code": room.code, "device": DEVICE}))
     assert response.status_code == 302
-    assert queries <= 22  # the user, then the checks, the admission and the attempt with its 5 items
+    assert queries <= 16  # the user, the sitting, the registration, the room with the checks, the admission, the
+    # paper, the room locked, the attempt, its items (one INSERT … SELECT), the events (one INSERT), savepoints
 
 
 @pytest.mark.django_db
@@ -142,3 +143,44 @@ def test_the_paper_body_escapes_everything_but_the_sanitised_texts(exam_day, roo
     body = paper_body_html([(item, 0, '<script>"x"</script>')], one_per_screen=False)
     assert "<script>" not in body and "&lt;script&gt;&quot;x&quot;&lt;/script&gt;" in body
     assert "<p>Đúng <b>hay</b> sai?</p>" in body and "<i>Có</i>" in body
+
+
+@pytest.mark.django_db
+def test_the_start_writes_the_same_items_as_the_orm_would(exam_day, room):
+    """svc._create_attempt_items copies the paper's items with one INSERT … SELECT: each row must read back as
+    bulk_create's would (every item of the paper once, its position, no answer, not flagged, no score)."""
+    from exams.models import PaperItem
+
+    attempt = svc.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
+                             code=room.code, device=DEVICE).attempt
+    fields = ("paper_item_id", "position", "answer", "client_seq", "answered_at", "flagged", "score")
+    raw = list(AttemptItem.objects.filter(attempt=attempt).order_by("position").values_list(*fields))
+    expected = [AttemptItem(attempt=attempt, paper_item_id=pk, position=position) for pk, position in
+                PaperItem.objects.filter(paper_id=attempt.paper_id).order_by("position").values_list("pk", "position")]
+    AttemptItem.objects.filter(attempt=attempt).delete()
+    AttemptItem.objects.bulk_create(expected)
+    orm = list(AttemptItem.objects.filter(attempt=attempt).order_by("position").values_list(*fields))
+    assert raw == orm and len(raw) == 5
+    assert raw[0][2:] == (None, 0, None, False, None)
+
+
+@pytest.mark.django_db
+def test_a_second_machine_starting_at_the_same_moment_finds_the_attempt_and_is_refused(exam_day, room, monkeypatch):
+    """The attempt is inserted without reading first; when another request of the same candidate has just
+    created it (the unique constraint), the start falls back to the resume rules: the other device is refused,
+    nothing of this request is written, and the first attempt keeps its items."""
+    from exams.models import Admission, Attempt, RoomEvent
+
+    registration, sitting = exam_day["registrations"][0], exam_day["sitting"]
+    first = svc.room_enter(registration=registration, sitting=sitting, code=room.code, device=DEVICE).attempt
+    events = RoomEvent.objects.count()
+    # The moment of the race: this request's check ran before the first attempt existed.
+    monkeypatch.setattr(svc, "Subquery", lambda query: Attempt.objects.none().values("pk")[:1])
+    with pytest.raises(svc.ExamDayError) as refused:
+        svc.room_enter(registration=registration, sitting=sitting, code=room.code, device="device-b")
+    assert refused.value.code == "other_device"
+    assert Attempt.objects.filter(registration=registration).get() == first
+    assert AttemptItem.objects.filter(attempt=first).count() == 5
+    assert Admission.objects.filter(registration=registration).count() == 1 and RoomEvent.objects.count() == events
+    # The same machine racing itself (a double click) gets its attempt back.
+    assert svc.room_enter(registration=registration, sitting=sitting, code=room.code, device=DEVICE).attempt == first
