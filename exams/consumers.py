@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import lru_cache
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -24,6 +25,13 @@ from exams.services import saves
 MAX_MESSAGE_BYTES = 64 * 1024
 CONSOLE_REFRESH_S = 1.0
 CONSOLE_IDLE_REFRESH_S = 5.0
+
+
+@lru_cache(maxsize=64)
+def _room_deadlines(text: str) -> dict[str, str]:
+    """A room message's deadlines, parsed once for the hundred pages of the room that receive the same text (the
+    in-memory layer hands each page the same string; a copy from Redis hashes once and hits). Read only."""
+    return json.loads(text)
 
 
 def _state(attempt: Attempt) -> dict:
@@ -137,7 +145,7 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
 
     async def room_state(self, event):
         """The whole room's new deadlines (an extension, a pause): this page's own, without a database read."""
-        deadline = json.loads(event["deadlines"]).get(str(self.attempt_id))
+        deadline = _room_deadlines(event["deadlines"]).get(str(self.attempt_id))
         if deadline is not None:
             await self.send_json({"type": "state", "status": event["status"], "deadline": deadline,
                                   "paused": event["paused"], "server_time": timezone.now().isoformat()})
