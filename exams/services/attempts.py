@@ -82,27 +82,29 @@ def room_group(room_session_id: int) -> str:
     return f"room-{room_session_id}"
 
 
-def _send(group: str, message: dict) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group, message)
-
-
-def _notify_after_commit(group: str, message: dict) -> None:
-    transaction.on_commit(lambda: _send(group, message))
-
-
 async def _group_send_each(layer, messages: list[tuple[str, dict]]) -> None:
     for group, message in messages:
         await layer.group_send(group, message)
 
 
-def _notify_all_after_commit(messages: list[tuple[str, dict]]) -> None:
-    """Several messages in one hand-over to the event loop after the commit: a sitting-wide action's twenty rooms
-    get theirs at once instead of one by one behind the pages the earlier rooms' messages woke."""
+def _send_all(messages: list[tuple[str, dict]]) -> None:
+    """Every message in one hand-over to the event loop: a sitting-wide action's twenty rooms get theirs at once
+    instead of one by one behind the pages the earlier rooms' messages woke."""
     layer = get_channel_layer()
     if layer is not None and messages:
-        transaction.on_commit(lambda: async_to_sync(_group_send_each)(layer, messages))
+        async_to_sync(_group_send_each)(layer, messages)
+
+
+def _send(group: str, message: dict) -> None:
+    _send_all([(group, message)])
+
+
+def _notify_all_after_commit(messages: list[tuple[str, dict]]) -> None:
+    transaction.on_commit(lambda: _send_all(messages))
+
+
+def _notify_after_commit(group: str, message: dict) -> None:
+    _notify_all_after_commit([(group, message)])
 
 
 def _attempt_state(attempt: Attempt, room_session: RoomSession) -> dict:
