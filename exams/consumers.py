@@ -20,7 +20,7 @@ from exams.batching import batcher
 from exams.models import Attempt, RoomEvent, RoomSession
 from exams.selectors_room import console_snapshot
 from exams.services import attempts as svc
-from exams.services import saves
+from exams.services import entering, saves
 
 MAX_MESSAGE_BYTES = 64 * 1024
 CONSOLE_REFRESH_S = 1.0
@@ -78,7 +78,7 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
         if attempt is None:
             return svc.ExamDayError("not_yours", _("This paper is not yours.")), None, None
         try:
-            svc.attempt_resume(attempt=attempt, device=self.device)
+            entering.attempt_resume(attempt=attempt, device=self.device)
         except svc.ExamDayError as exc:
             return exc, None, None
         attempt = svc.finish_if_overdue(attempt)

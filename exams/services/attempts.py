@@ -11,26 +11,21 @@ import datetime as dt
 import json
 import secrets
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Exists, F, Subquery
+from django.db import OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
-from exams.dbgate import write_gate
 from exams.models import (
-    Admission,
     Attempt,
     AttemptItem,
-    Paper,
-    PaperItem,
     Penalty,
     Registration,
     RoomEvent,
@@ -291,155 +286,6 @@ def extend(*, room_session: RoomSession, minutes: int, reason: str, actor: User,
                      obj=attempt or room_session, details={"minutes": minutes, "reason": reason})
         _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
     return [a for a in updated if attempt is None or a.pk == attempt.pk]
-
-
-# --- entering and starting -----------------------------------------------------------------------------------
-
-@dataclass
-class Entry:
-    admission: Admission
-    attempt: Attempt | None  # None while the invigilator has not admitted the candidate
-
-
-def room_enter(*, registration: Registration, sitting: Sitting, code: str, device: str) -> Entry:
-    """The candidate typed the room code: checks the window, the room and the code, then starts (or resumes)."""
-    now = timezone.now()
-    subject = sitting.subject
-    if registration.exemption_for(subject):
-        raise ExamDayError("exempt", _("You are exempt from this subject."))
-    suspended = Penalty.objects.filter(registration=registration, kind=Penalty.Kind.SUSPENSION)
-    # The room, a suspension and an attempt already started, in one query (the start spike's busiest request).
-    room_session = RoomSession.objects.filter(sitting=sitting, room=registration.room_id).annotate(
-        suspended=Exists(suspended),
-        started=Subquery(Attempt.objects.filter(registration=registration, sitting=sitting).values("pk")[:1]),
-    ).first()
-    if room_session is None and suspended.exists() or room_session is not None and room_session.suspended:
-        raise ExamDayError("suspended", _("You were suspended from this exam."))
-    if room_session is None:
-        raise ExamDayError("room_closed", _("Your room is not open yet; wait for the invigilator."))
-    room_session.sitting = sitting  # with its subject and exam, as the caller read them
-    if room_session.started is not None:
-        return Entry(admission=Admission.objects.get(registration=registration, room_session=room_session),
-                     attempt=attempt_resume(attempt=Attempt.objects.get(pk=room_session.started), device=device))
-    if now < sitting.opens_at or now > _late_entry_end(sitting):
-        raise ExamDayError("window", _("The time to enter this sitting has passed or not come yet."))
-    if now > room_session.code_valid_until or not secrets.compare_digest(room_session.code, (code or "").strip()):
-        raise ExamDayError("bad_code", _("The room code is wrong."))
-    # One transaction for the admission and the start: one commit (one fsync) per candidate at the start spike.
-    with busy_as_refusal(), write_gate(), transaction.atomic():
-        try:  # inserted without reading first (most candidates enter once); a savepoint for the one who re-enters
-            with transaction.atomic():
-                admission, created = Admission.objects.create(registration=registration,
-                                                              room_session=room_session), True
-        except IntegrityError:
-            admission, created = Admission.objects.get(registration=registration, room_session=room_session), False
-        # The entry's event goes in with the start's (one INSERT), or alone when the candidate waits to be admitted.
-        events = [RoomEvent(room_session=room_session, registration=registration, kind=RoomEvent.Kind.ENTERED,
-                            at=now)] if created else []
-        attempt, started = None, False
-        if not subject.exam.admit_needs_invigilator or admission.admitted_at is not None:
-            attempt, started = _attempt_start(admission=admission, device=device, events=events)
-        if events and not started:
-            RoomEvent.objects.bulk_create(events)
-        if created and not started:  # a start tells the console itself: one notification, not two
-            _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
-        return Entry(admission=admission, attempt=attempt)
-
-
-def admit(*, admission: Admission, actor: User, reason: str = "") -> Admission:
-    with transaction.atomic():
-        Admission.objects.filter(pk=admission.pk, admitted_at__isnull=True).update(admitted_by=actor,
-                                                                                   admitted_at=timezone.now())
-        RoomEvent.objects.create(room_session=admission.room_session, registration=admission.registration,
-                                 kind=RoomEvent.Kind.ADMITTED, actor=actor, reason=reason)
-        audit_record(actor=actor, action="room.admit", obj=admission.registration, details={"reason": reason})
-        _notify_after_commit(console_group(admission.room_session_id), {"type": "console.changed"})
-    admission.refresh_from_db()
-    return admission
-
-
-def attempt_start(*, admission: Admission, device: str) -> Attempt:
-    """Create the attempt from the candidate's sealed paper; the clock starts at the sitting start (fixed)
-    or now (individual)."""
-    return _attempt_start(admission=admission, device=device)[0]
-
-
-def _attempt_start(*, admission: Admission, device: str,
-                   events: list[RoomEvent] | None = None) -> tuple[Attempt, bool]:
-    """``attempt_start``, also telling whether this call created the attempt (False: resumed). ``events`` (room
-    events of the same request, not yet written) go in with the start's own event, in one INSERT."""
-    now = timezone.now()
-    room_session = admission.room_session
-    sitting = room_session.sitting
-    registration = admission.registration
-    # The paper and its set in one query; the set alone only to explain a missing paper.
-    paper = (Paper.objects.select_related("paper_set").filter(
-        paper_set_id=sitting.paper_set_id, candidate_ref=registration.candidate_number).first()
-        if sitting.paper_set_id else None)
-    paper_set = paper.paper_set if paper is not None else sitting.paper_set
-    if paper_set is None or not paper_set.is_sealed:
-        raise ExamDayError("no_paper", _("The papers of this sitting are not sealed yet; tell the invigilator."))
-    if paper is None:
-        raise ExamDayError("no_paper", _("There is no paper for your candidate number; tell the invigilator."))
-    subject = sitting.subject
-    clock_start = sitting.starts_at if subject.timing == subject.Timing.FIXED else now
-    duration_s = subject.duration_minutes * 60
-    with transaction.atomic(savepoint=False):  # inside room_enter's transaction: a failure undoes the entry too
-        room_session = RoomSession.objects.select_for_update().get(pk=room_session.pk)
-        attempt = Attempt(registration=registration, sitting=sitting, room_session=room_session, paper=paper,
-                          clock_start=clock_start, duration_s=duration_s, pause_base_s=room_session.paused_total_s,
-                          deadline=clock_start + dt.timedelta(seconds=duration_s), device=device, last_seen=now)
-        try:
-            with transaction.atomic():  # a savepoint: the same candidate starting on two machines at once
-                attempt.save(force_insert=True)
-        except IntegrityError:
-            return attempt_resume(attempt=Attempt.objects.get(registration=registration, sitting=sitting),
-                                  device=device), False
-        _create_attempt_items(attempt_id=attempt.pk, paper_id=paper.pk)
-        RoomEvent.objects.bulk_create([*(events or []), RoomEvent(
-            room_session=room_session, attempt=attempt, registration=registration, kind=RoomEvent.Kind.STARTED,
-            at=now)])
-        _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
-    return attempt, True
-
-
-def _create_attempt_items(*, attempt_id: int, paper_id: int) -> None:
-    """The attempt's items, one per item of the paper, with one INSERT … SELECT: the start spike's heaviest write
-    (reading the paper's items and ``bulk_create`` compiling every field of every row cost more than the rest of
-    the start together, py-spy at N = 1,000). The rows equal ``bulk_create``'s (tested)."""
-    item, paper_item, qn = AttemptItem._meta, PaperItem._meta, connection.ops.quote_name
-    column = {name: qn(item.get_field(name).column) for name in ("attempt", "paper_item", "position", "client_seq",
-                                                                  "flagged")}
-    # Identifiers come from the models and are quoted; every value is a parameter.
-    sql = (f"INSERT INTO {qn(item.db_table)} ({', '.join(column.values())}) "  # noqa: S608
-           f"SELECT %s, {qn(paper_item.pk.column)}, {qn(paper_item.get_field('position').column)}, %s, %s "
-           f"FROM {qn(paper_item.db_table)} WHERE {qn(paper_item.get_field('paper').column)} = %s")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [attempt_id, 0, False, paper_id])
-
-
-def attempt_resume(*, attempt: Attempt, device: str) -> Attempt:
-    """A reload on the same device resumes; another device is refused until the invigilator releases it."""
-    if attempt.device and attempt.device != device:
-        raise ExamDayError("other_device", _("This paper is open on another machine. Ask the invigilator to move it."))
-    if not attempt.device:
-        Attempt.objects.filter(pk=attempt.pk, device="").update(device=device)
-        attempt.device = device
-    return attempt
-
-
-def release(*, attempt: Attempt, actor: User, reason: str) -> Attempt:
-    """Let the candidate continue on another machine (the next device that opens the paper takes it)."""
-    with transaction.atomic():
-        Attempt.objects.filter(pk=attempt.pk).update(device="")
-        RoomEvent.objects.create(room_session_id=attempt.room_session_id, attempt=attempt,
-                                 registration_id=attempt.registration_id, kind=RoomEvent.Kind.RELEASED, actor=actor,
-                                 reason=reason)
-        audit_record(actor=actor, action="attempt.release", obj=attempt, details={"reason": reason})
-        _notify_after_commit(attempt_group(attempt.pk), {"type": "attempt.released"})
-        _notify_after_commit(console_group(attempt.room_session_id), {"type": "console.changed"})
-    attempt.device = ""
-    return attempt
 
 
 # --- finishing ----------------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from exams.models import (
 from exams.paper_body import paper_body_html
 from exams.selectors_room import console_snapshot
 from exams.services import attempts as svc
-from exams.services import saves
+from exams.services import entering, saves
 
 CODE_ATTEMPTS_PER_MINUTE = 5
 
@@ -73,7 +73,7 @@ def sitting_enter(request, sitting_id: int):
             form.add_error("code", _("Too many wrong codes; wait a minute."))
         else:
             try:
-                entry = svc.room_enter(registration=registration, sitting=sitting, code=form.cleaned_data["code"],
+                entry = entering.room_enter(registration=registration, sitting=sitting, code=form.cleaned_data["code"],
                                        device=form.cleaned_data["device"] or "")
             except svc.ExamDayError as exc:
                 if exc.code == "bad_code":
@@ -299,9 +299,9 @@ def console_action(request, sitting_id: int, room_id: int):
             admission = Admission.objects.filter(registration=registration, room_session=session).first()
             if admission is None:
                 raise svc.ExamDayError("not_entered", _("The candidate has not entered the room code yet."))
-            svc.admit(admission=admission, actor=request.user, reason=reason)
+            entering.admit(admission=admission, actor=request.user, reason=reason)
         elif action == "release" and attempt is not None:
-            svc.release(attempt=attempt, actor=request.user, reason=reason)
+            entering.release(attempt=attempt, actor=request.user, reason=reason)
         elif action == "penalty" and registration is not None and data.get("penalty"):
             svc.penalty_record(registration=registration, sitting=sitting, kind=data["penalty"], reason=reason,
                                actor=request.user)

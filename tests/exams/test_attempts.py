@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from exams.models import AnswerEvent, Attempt, AttemptItem, Penalty, RoomEvent
 from exams.services import attempts as svc
-from exams.services import saves
+from exams.services import entering, saves
 
 DEVICE = "device-a"
 
@@ -25,7 +25,7 @@ def room(exam_day):
 
 @pytest.fixture
 def attempt(exam_day, room):
-    entry = svc.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"], code=room.code,
+    entry = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"], code=room.code,
                            device=DEVICE)
     return entry.attempt
 
@@ -61,18 +61,18 @@ class TestEntering:
         subject.timing = "individual"
         subject.save()
         with at(exam_day, minutes(12)):
-            attempt = svc.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
+            attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
                                      code=room.code, device=DEVICE).attempt
             assert attempt.clock_start == exam_day["now"] + minutes(12)
 
     def test_a_wrong_code_or_a_late_arrival_is_refused_and_nothing_is_created(self, exam_day, room):
         registration, sitting = exam_day["registrations"][0], exam_day["sitting"]
         with pytest.raises(svc.ExamDayError) as caught:
-            svc.room_enter(registration=registration, sitting=sitting, code="000000" if room.code != "000000"
+            entering.room_enter(registration=registration, sitting=sitting, code="000000" if room.code != "000000"
                            else "111111", device=DEVICE)
         assert caught.value.code == "bad_code"
         with at(exam_day, minutes(10 + 10 + 1)), pytest.raises(svc.ExamDayError) as caught:  # late entry: 10 min
-            svc.room_enter(registration=registration, sitting=sitting, code=room.code, device=DEVICE)
+            entering.room_enter(registration=registration, sitting=sitting, code=room.code, device=DEVICE)
         assert caught.value.code == "window"
         assert not Attempt.objects.exists()
 
@@ -96,20 +96,20 @@ class TestEntering:
         exam.admit_needs_invigilator = True
         exam.save()
         registration = exam_day["registrations"][0]
-        entry = svc.room_enter(registration=registration, sitting=exam_day["sitting"], code=room.code, device=DEVICE)
+        entry = entering.room_enter(registration=registration, sitting=exam_day["sitting"], code=room.code, device=DEVICE)
         assert entry.attempt is None and not Attempt.objects.exists()
-        svc.admit(admission=entry.admission, actor=exam_day["invigilator"])
-        entry = svc.room_enter(registration=registration, sitting=exam_day["sitting"], code=room.code, device=DEVICE)
+        entering.admit(admission=entry.admission, actor=exam_day["invigilator"])
+        entry = entering.room_enter(registration=registration, sitting=exam_day["sitting"], code=room.code, device=DEVICE)
         assert entry.attempt is not None
 
     def test_a_second_device_is_refused_until_the_invigilator_releases_the_attempt(self, exam_day, room, attempt):
         registration, sitting = exam_day["registrations"][0], exam_day["sitting"]
         with pytest.raises(svc.ExamDayError) as caught:
-            svc.room_enter(registration=registration, sitting=sitting, code=room.code, device="device-b")
+            entering.room_enter(registration=registration, sitting=sitting, code=room.code, device="device-b")
         assert caught.value.code == "other_device"
-        assert svc.room_enter(registration=registration, sitting=sitting, code="", device=DEVICE).attempt == attempt
-        svc.release(attempt=attempt, actor=exam_day["invigilator"], reason="Máy hỏng")
-        moved = svc.room_enter(registration=registration, sitting=sitting, code="", device="device-b").attempt
+        assert entering.room_enter(registration=registration, sitting=sitting, code="", device=DEVICE).attempt == attempt
+        entering.release(attempt=attempt, actor=exam_day["invigilator"], reason="Máy hỏng")
+        moved = entering.room_enter(registration=registration, sitting=sitting, code="", device="device-b").attempt
         assert moved.pk == attempt.pk and Attempt.objects.get().device == "device-b"
 
 
@@ -177,7 +177,7 @@ class TestSaving:
 class TestTime:
     def test_extensions_move_the_deadline_of_one_candidate_or_the_whole_room_and_its_close(self, exam_day, room,
                                                                                           attempt):
-        other = svc.room_enter(registration=exam_day["registrations"][1], sitting=exam_day["sitting"],
+        other = entering.room_enter(registration=exam_day["registrations"][1], sitting=exam_day["sitting"],
                                code=room.code, device="device-b").attempt
         base = attempt.deadline
         svc.extend(room_session=room, minutes=5, reason="Máy treo", actor=exam_day["invigilator"], attempt=attempt)
@@ -243,7 +243,7 @@ class TestFinishing:
         assert Attempt.objects.get(pk=attempt.pk).status == "voided"
         assert Penalty.objects.get().kind == "suspension"
         with pytest.raises(svc.ExamDayError) as caught:
-            svc.room_enter(registration=attempt.registration, sitting=exam_day["sitting"], code=room.code,
+            entering.room_enter(registration=attempt.registration, sitting=exam_day["sitting"], code=room.code,
                            device=DEVICE)
         assert caught.value.code == "suspended"
 
@@ -346,7 +346,7 @@ def test_group_commit_refuses_one_save_without_spoiling_the_others(exam_day):
     from exams.batching import _apply
 
     room = svc.room_open(sitting=exam_day["sitting"], room=exam_day["room"], actor=exam_day["invigilator"])
-    attempt = svc.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"], code=room.code,
+    attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"], code=room.code,
                              device=DEVICE).attempt
     pos = choice_position(attempt)
     ids = choice_ids(attempt, pos)

@@ -11,6 +11,7 @@ from channels.testing import WebsocketCommunicator
 from exam_platform.asgi import application
 from exams.models import AnswerEvent, AttemptItem, RoomEvent
 from exams.services import attempts as svc
+from exams.services import entering
 from tests.platform.test_websocket import ORIGIN, _session_cookie
 
 DEVICE = "device-a"
@@ -19,7 +20,7 @@ DEVICE = "device-a"
 @pytest.fixture
 def started(exam_day):
     room = svc.room_open(sitting=exam_day["sitting"], room=exam_day["room"], actor=exam_day["invigilator"])
-    attempt = svc.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"], code=room.code,
+    attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"], code=room.code,
                              device=DEVICE).attempt
     item = AttemptItem.objects.select_related("paper_item__question").filter(
         attempt=attempt, paper_item__question__kind="single").first()
@@ -133,7 +134,7 @@ async def test_the_console_refuses_anyone_but_the_rooms_people(started, make_use
 @pytest.mark.django_db(transaction=True)
 async def test_a_room_wide_extension_gives_each_page_its_own_new_deadline(started):
     """One message for the room; each page takes its own deadline from it (one candidate had extra time)."""
-    other = await sync_to_async(lambda: svc.room_enter(
+    other = await sync_to_async(lambda: entering.room_enter(
         registration=started["registrations"][1], sitting=started["sitting"], code=started["room_session"].code,
         device="device-b").attempt)()
     await sync_to_async(svc.extend)(room_session=started["room_session"], minutes=10, reason="Khuyết tật",

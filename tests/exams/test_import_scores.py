@@ -76,7 +76,8 @@ class TestImport:
 
     def test_platform_scored_subject_is_refused(self, exam_day):
         from exams.models import Attempt
-        from exams.services.attempts import attempt_finish, attempt_start, room_enter, room_open
+        from exams.services.attempts import attempt_finish, room_open
+        from exams.services.entering import attempt_start, room_enter
         day = exam_day
         room_session = room_open(sitting=day["sitting"], room=day["room"], actor=day["invigilator"])
         entry = room_enter(registration=day["registrations"][0], sitting=day["sitting"], code=room_session.code,

@@ -269,7 +269,8 @@ class TestAppeals:
 @pytest.mark.django_db
 def test_online_scripts_are_anonymised_from_finished_attempts(exam_day, make_user):
     from exams.models import Attempt
-    from exams.services.attempts import attempt_finish, attempt_start, room_enter, room_open
+    from exams.services.attempts import attempt_finish, room_open
+    from exams.services.entering import attempt_start, room_enter
     day = exam_day
     subject = day["sitting"].subject
     Subject.objects.filter(pk=subject.pk).update(format="written")

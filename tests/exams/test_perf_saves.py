@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from exams.batching import _apply
 from exams.models import AnswerEvent, Attempt, AttemptItem
 from exams.services import attempts as svc
-from exams.services import saves
+from exams.services import entering, saves
 
 DEVICE = "device-a"
 
@@ -22,7 +22,7 @@ DEVICE = "device-a"
 def started(exam_day):
     """Both candidates of the exam day started, on their own devices; the clock 15 minutes into the sitting."""
     room = svc.room_open(sitting=exam_day["sitting"], room=exam_day["room"], actor=exam_day["invigilator"])
-    attempts = [svc.room_enter(registration=registration, sitting=exam_day["sitting"], code=room.code,
+    attempts = [entering.room_enter(registration=registration, sitting=exam_day["sitting"], code=room.code,
                                device=f"device-{n}").attempt
                 for n, registration in enumerate(exam_day["registrations"])]
     with time_machine.travel(exam_day["now"] + dt.timedelta(minutes=15), tick=False):

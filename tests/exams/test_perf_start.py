@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from exams.models import AttemptItem
 from exams.services import attempts as svc
-from exams.services import saves
+from exams.services import entering, saves
 
 DEVICE = "device-a"
 
@@ -64,7 +64,7 @@ def test_exam_day_pages_have_no_menu_and_no_notices_channel(client, exam_day, ro
 @pytest.mark.django_db
 def test_the_paper_page_renders_the_paper_once_and_keeps_the_candidates_own_state_out_of_it(client, exam_day,
                                                                                             room):
-    attempt = svc.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
+    attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
                              code=room.code, device=DEVICE).attempt
     item = AttemptItem.objects.select_related("paper_item__question").filter(
         attempt=attempt, paper_item__question__kind="single").first()
@@ -93,7 +93,7 @@ def test_the_paper_page_renders_the_paper_once_and_keeps_the_candidates_own_stat
 
 @pytest.mark.django_db
 def test_two_candidates_never_share_a_cached_paper(client, exam_day, room):
-    attempts = [svc.room_enter(registration=registration, sitting=exam_day["sitting"], code=room.code,
+    attempts = [entering.room_enter(registration=registration, sitting=exam_day["sitting"], code=room.code,
                                device=f"device-{n}").attempt
                 for n, registration in enumerate(exam_day["registrations"])]
     assert attempts[0].paper_id != attempts[1].paper_id
@@ -116,7 +116,7 @@ def test_the_paper_body_writes_each_question_exactly_as_the_shared_candidate_ite
     from exams.paper_body import paper_body_html
     from exams.views.examday import paper_items
 
-    attempt = svc.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
+    attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
                              code=room.code, device=DEVICE).attempt
     items = paper_items(attempt.paper_id)
     assert {item.kind for item, _position, _label in items} == {"single", "short"}
@@ -147,11 +147,11 @@ def test_the_paper_body_escapes_everything_but_the_sanitised_texts(exam_day, roo
 
 @pytest.mark.django_db
 def test_the_start_writes_the_same_items_as_the_orm_would(exam_day, room):
-    """svc._create_attempt_items copies the paper's items with one INSERT … SELECT: each row must read back as
+    """entering._create_attempt_items copies the paper's items with one INSERT … SELECT: each row must read back as
     bulk_create's would (every item of the paper once, its position, no answer, not flagged, no score)."""
     from exams.models import PaperItem
 
-    attempt = svc.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
+    attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
                              code=room.code, device=DEVICE).attempt
     fields = ("paper_item_id", "position", "answer", "client_seq", "answered_at", "flagged", "score")
     raw = list(AttemptItem.objects.filter(attempt=attempt).order_by("position").values_list(*fields))
@@ -172,15 +172,15 @@ def test_a_second_machine_starting_at_the_same_moment_finds_the_attempt_and_is_r
     from exams.models import Admission, Attempt, RoomEvent
 
     registration, sitting = exam_day["registrations"][0], exam_day["sitting"]
-    first = svc.room_enter(registration=registration, sitting=sitting, code=room.code, device=DEVICE).attempt
+    first = entering.room_enter(registration=registration, sitting=sitting, code=room.code, device=DEVICE).attempt
     events = RoomEvent.objects.count()
     # The moment of the race: this request's check ran before the first attempt existed.
-    monkeypatch.setattr(svc, "Subquery", lambda query: Attempt.objects.none().values("pk")[:1])
+    monkeypatch.setattr(entering, "Subquery", lambda query: Attempt.objects.none().values("pk")[:1])
     with pytest.raises(svc.ExamDayError) as refused:
-        svc.room_enter(registration=registration, sitting=sitting, code=room.code, device="device-b")
+        entering.room_enter(registration=registration, sitting=sitting, code=room.code, device="device-b")
     assert refused.value.code == "other_device"
     assert Attempt.objects.filter(registration=registration).get() == first
     assert AttemptItem.objects.filter(attempt=first).count() == 5
     assert Admission.objects.filter(registration=registration).count() == 1 and RoomEvent.objects.count() == events
     # The same machine racing itself (a double click) gets its attempt back.
-    assert svc.room_enter(registration=registration, sitting=sitting, code=room.code, device=DEVICE).attempt == first
+    assert entering.room_enter(registration=registration, sitting=sitting, code=room.code, device=DEVICE).attempt == first

@@ -139,7 +139,8 @@ class TestCompute:
         assert version.results.get(registration__candidate_number="CV0001").ranking_score == Decimal("72.51")
 
     def test_open_attempts_block_the_computation(self, exam, exam_day):
-        from exams.services.attempts import attempt_start, room_enter, room_open
+        from exams.services.attempts import room_open
+        from exams.services.entering import attempt_start, room_enter
         day = exam_day
         room_session = room_open(sitting=day["sitting"], room=day["room"], actor=day["invigilator"])
         entry = room_enter(registration=day["registrations"][0], sitting=day["sitting"], code=room_session.code,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import AuditLog
 from exams.models import Attempt, InvigilatorAssignment, Room, RoomEvent
 from exams.services import attempts as svc
+from exams.services import entering
 from tests.exams.test_exam_websockets import _connect
 
 
@@ -23,7 +24,7 @@ def two_rooms(exam_day, make_user):
     registrations[1].save()
     rooms = [svc.room_open(sitting=exam_day["sitting"], room=room, actor=exam_day["invigilator"])
              for room in (exam_day["room"], second)]
-    attempts = [svc.room_enter(registration=registration, sitting=exam_day["sitting"], code=session.code,
+    attempts = [entering.room_enter(registration=registration, sitting=exam_day["sitting"], code=session.code,
                                device=f"device-{n}").attempt
                 for n, (registration, session) in enumerate(zip(registrations, rooms, strict=True))]
     second_invigilator = make_user(Role.INVIGILATOR, username="giamthi2", full_name="Giám Thị Hai")
