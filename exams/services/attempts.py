@@ -90,7 +90,7 @@ def _send_all(messages: list[tuple[str, dict]]) -> None:
         async_to_sync(_group_send_each)(layer, messages)
 
 
-def _send(group: str, message: dict) -> None:
+def send(group: str, message: dict) -> None:
     _send_all([(group, message)])
 
 
@@ -98,7 +98,7 @@ def _notify_all_after_commit(messages: list[tuple[str, dict]]) -> None:
     transaction.on_commit(lambda: _send_all(messages))
 
 
-def _notify_after_commit(group: str, message: dict) -> None:
+def notify_after_commit(group: str, message: dict) -> None:
     _notify_all_after_commit([(group, message)])
 
 
@@ -118,7 +118,7 @@ def _room_state(room_session: RoomSession, attempts: list[Attempt], *, paused: b
 
 
 def _notify_room_state(room_session: RoomSession, attempts: list[Attempt], *, paused: bool) -> None:
-    _notify_after_commit(*_room_state(room_session, attempts, paused=paused))
+    notify_after_commit(*_room_state(room_session, attempts, paused=paused))
 
 
 # --- rooms ---------------------------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def _new_code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-def _late_entry_end(sitting: Sitting) -> dt.datetime:
+def late_entry_end(sitting: Sitting) -> dt.datetime:
     return sitting.starts_at + dt.timedelta(minutes=sitting.subject.late_entry_minutes)
 
 
@@ -136,7 +136,7 @@ def room_open(*, sitting: Sitting, room, actor: User) -> RoomSession:
     with transaction.atomic():
         session, created = RoomSession.objects.get_or_create(
             sitting=sitting, room=room,
-            defaults={"code": _new_code(), "code_valid_until": _late_entry_end(sitting), "opened_by": actor},
+            defaults={"code": _new_code(), "code_valid_until": late_entry_end(sitting), "opened_by": actor},
         )
         if created:
             audit_record(actor=actor, action="room.open", obj=session)
@@ -202,7 +202,7 @@ def room_pause(*, room_session: RoomSession, actor: User, reason: str) -> RoomSe
             raise ExamDayError("already_paused", _("The room is already paused."))
         RoomEvent.objects.create(room_session=room_session, kind=RoomEvent.Kind.PAUSED, actor=actor, reason=reason)
         audit_record(actor=actor, action="room.pause", obj=room_session, details={"reason": reason})
-        _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
+        notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
         _notify_room_state(room_session, list(Attempt.objects.filter(room_session=room_session, status=OPEN)
                                               .only("pk", "deadline")), paused=True)
     room_session.refresh_from_db()
@@ -221,7 +221,7 @@ def room_resume(*, room_session: RoomSession, actor: User, reason: str = "") -> 
         _notify_room_state(locked, _recompute_deadlines(locked), paused=False)
         RoomEvent.objects.create(room_session=locked, kind=RoomEvent.Kind.RESUMED, actor=actor, reason=reason)
         audit_record(actor=actor, action="room.resume", obj=locked, details={"reason": reason})
-        _notify_after_commit(console_group(locked.pk), {"type": "console.changed"})
+        notify_after_commit(console_group(locked.pk), {"type": "console.changed"})
     return locked
 
 
@@ -279,12 +279,12 @@ def extend(*, room_session: RoomSession, minutes: int, reason: str, actor: User,
             _notify_room_state(room_session, updated, paused=room_session.paused_since is not None)
         for target in updated:
             if attempt is not None and target.pk == attempt.pk:
-                _notify_after_commit(attempt_group(target.pk), _attempt_state(target, room_session))
+                notify_after_commit(attempt_group(target.pk), _attempt_state(target, room_session))
         RoomEvent.objects.create(room_session=room_session, attempt=attempt, kind=RoomEvent.Kind.EXTENDED,
                                  actor=actor, reason=reason, details={"minutes": minutes})
         audit_record(actor=actor, action="attempt.extend" if attempt else "room.extend",
                      obj=attempt or room_session, details={"minutes": minutes, "reason": reason})
-        _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
+        notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
     return [a for a in updated if attempt is None or a.pk == attempt.pk]
 
 
@@ -323,8 +323,8 @@ def attempt_finish(*, attempt: Attempt, how: str, at: dt.datetime | None = None)
         RoomEvent.objects.create(room_session_id=attempt.room_session_id, attempt=attempt,
                                  registration_id=attempt.registration_id, kind=RoomEvent.Kind.FINISHED,
                                  details={"how": how})
-        _notify_after_commit(attempt_group(attempt.pk), {"type": "attempt.finished", "status": how})
-        _notify_after_commit(console_group(attempt.room_session_id), {"type": "console.changed"})
+        notify_after_commit(attempt_group(attempt.pk), {"type": "attempt.finished", "status": how})
+        notify_after_commit(console_group(attempt.room_session_id), {"type": "console.changed"})
     return True
 
 
@@ -380,12 +380,12 @@ def penalty_record(*, registration: Registration, sitting: Sitting, kind: str, r
             if attempt is not None:
                 Attempt.objects.filter(pk=attempt.pk, status=OPEN).update(status=Attempt.Status.VOIDED,
                                                                           finished_at=timezone.now())
-                _notify_after_commit(attempt_group(attempt.pk), {"type": "attempt.finished", "status": "voided"})
+                notify_after_commit(attempt_group(attempt.pk), {"type": "attempt.finished", "status": "voided"})
         if room_session is not None:
             RoomEvent.objects.create(room_session=room_session, registration=registration,
                                      kind=RoomEvent.Kind.PENALTY, actor=actor, reason=reason,
                                      details={"penalty": kind})
-            _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
+            notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
         audit_record(actor=actor, action="penalty.record", obj=registration, details={"kind": kind, "reason": reason})
     return penalty
 
@@ -398,5 +398,5 @@ def incident_record(*, room_session: RoomSession, text: str, actor: User,
         event = RoomEvent.objects.create(room_session=room_session, registration=registration,
                                          kind=RoomEvent.Kind.INCIDENT, actor=actor, reason=text)
         audit_record(actor=actor, action="room.incident", obj=room_session, details={"text": text})
-        _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
+        notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
     return event

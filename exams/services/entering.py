@@ -18,11 +18,11 @@ from exams.dbgate import write_gate
 from exams.models import Admission, Attempt, AttemptItem, Paper, PaperItem, Penalty, Registration, RoomEvent, RoomSession, Sitting
 from exams.services.attempts import (
     ExamDayError,
-    _late_entry_end,
-    _notify_after_commit,
     attempt_group,
     busy_as_refusal,
     console_group,
+    late_entry_end,
+    notify_after_commit,
 )
 
 
@@ -52,7 +52,7 @@ def room_enter(*, registration: Registration, sitting: Sitting, code: str, devic
     if room_session.started is not None:
         return Entry(admission=Admission.objects.get(registration=registration, room_session=room_session),
                      attempt=attempt_resume(attempt=Attempt.objects.get(pk=room_session.started), device=device))
-    if now < sitting.opens_at or now > _late_entry_end(sitting):
+    if now < sitting.opens_at or now > late_entry_end(sitting):
         raise ExamDayError("window", _("The time to enter this sitting has passed or not come yet."))
     if now > room_session.code_valid_until or not secrets.compare_digest(room_session.code, (code or "").strip()):
         raise ExamDayError("bad_code", _("The room code is wrong."))
@@ -73,7 +73,7 @@ def room_enter(*, registration: Registration, sitting: Sitting, code: str, devic
         if events and not started:
             RoomEvent.objects.bulk_create(events)
         if created and not started:  # a start tells the console itself: one notification, not two
-            _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
+            notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
         return Entry(admission=admission, attempt=attempt)
 
 
@@ -84,7 +84,7 @@ def admit(*, admission: Admission, actor: User, reason: str = "") -> Admission:
         RoomEvent.objects.create(room_session=admission.room_session, registration=admission.registration,
                                  kind=RoomEvent.Kind.ADMITTED, actor=actor, reason=reason)
         audit_record(actor=actor, action="room.admit", obj=admission.registration, details={"reason": reason})
-        _notify_after_commit(console_group(admission.room_session_id), {"type": "console.changed"})
+        notify_after_commit(console_group(admission.room_session_id), {"type": "console.changed"})
     admission.refresh_from_db()
     return admission
 
@@ -130,7 +130,7 @@ def _attempt_start(*, admission: Admission, device: str,
         RoomEvent.objects.bulk_create([*(events or []), RoomEvent(
             room_session=room_session, attempt=attempt, registration=registration, kind=RoomEvent.Kind.STARTED,
             at=now)])
-        _notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
+        notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
     return attempt, True
 
 
@@ -167,7 +167,7 @@ def release(*, attempt: Attempt, actor: User, reason: str) -> Attempt:
                                  registration_id=attempt.registration_id, kind=RoomEvent.Kind.RELEASED, actor=actor,
                                  reason=reason)
         audit_record(actor=actor, action="attempt.release", obj=attempt, details={"reason": reason})
-        _notify_after_commit(attempt_group(attempt.pk), {"type": "attempt.released"})
-        _notify_after_commit(console_group(attempt.room_session_id), {"type": "console.changed"})
+        notify_after_commit(attempt_group(attempt.pk), {"type": "attempt.released"})
+        notify_after_commit(console_group(attempt.room_session_id), {"type": "console.changed"})
     attempt.device = ""
     return attempt

@@ -22,9 +22,9 @@ from exams.services.attempts import (
     LAST_SEEN_RESOLUTION,
     OPEN,
     ExamDayError,
-    _send,
     console_group,
     grace,
+    send,
 )
 
 
@@ -238,6 +238,6 @@ def record_event(*, attempt: Attempt, kind: str, details: dict | None = None) ->
     """Focus loss, page hide, connection changes: reported to the invigilator, never punished automatically."""
     RoomEvent.objects.create(room_session_id=attempt.room_session_id, attempt=attempt,
                              registration_id=attempt.registration_id, kind=kind, details=details or {})
-    _send(console_group(attempt.room_session_id), {"type": "console.changed"})
+    send(console_group(attempt.room_session_id), {"type": "console.changed"})
 
 
