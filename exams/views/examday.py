@@ -74,7 +74,7 @@ def sitting_enter(request, sitting_id: int):
         else:
             try:
                 entry = entering.room_enter(registration=registration, sitting=sitting, code=form.cleaned_data["code"],
-                                       device=form.cleaned_data["device"] or "")
+                                            device=form.cleaned_data["device"] or "")
             except svc.ExamDayError as exc:
                 if exc.code == "bad_code":
                     cache.set(key, cache.get(key, 0) + 1, 120)

@@ -26,7 +26,7 @@ def room(exam_day):
 @pytest.fixture
 def attempt(exam_day, room):
     entry = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"], code=room.code,
-                           device=DEVICE)
+                                device=DEVICE)
     return entry.attempt
 
 
@@ -62,14 +62,14 @@ class TestEntering:
         subject.save()
         with at(exam_day, minutes(12)):
             attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
-                                     code=room.code, device=DEVICE).attempt
+                                          code=room.code, device=DEVICE).attempt
             assert attempt.clock_start == exam_day["now"] + minutes(12)
 
     def test_a_wrong_code_or_a_late_arrival_is_refused_and_nothing_is_created(self, exam_day, room):
         registration, sitting = exam_day["registrations"][0], exam_day["sitting"]
         with pytest.raises(svc.ExamDayError) as caught:
             entering.room_enter(registration=registration, sitting=sitting, code="000000" if room.code != "000000"
-                           else "111111", device=DEVICE)
+                                else "111111", device=DEVICE)
         assert caught.value.code == "bad_code"
         with at(exam_day, minutes(10 + 10 + 1)), pytest.raises(svc.ExamDayError) as caught:  # late entry: 10 min
             entering.room_enter(registration=registration, sitting=sitting, code=room.code, device=DEVICE)
@@ -178,7 +178,7 @@ class TestTime:
     def test_extensions_move_the_deadline_of_one_candidate_or_the_whole_room_and_its_close(self, exam_day, room,
                                                                                           attempt):
         other = entering.room_enter(registration=exam_day["registrations"][1], sitting=exam_day["sitting"],
-                               code=room.code, device="device-b").attempt
+                                    code=room.code, device="device-b").attempt
         base = attempt.deadline
         svc.extend(room_session=room, minutes=5, reason="Máy treo", actor=exam_day["invigilator"], attempt=attempt)
         assert Attempt.objects.get(pk=attempt.pk).deadline == base + minutes(5)
@@ -244,7 +244,7 @@ class TestFinishing:
         assert Penalty.objects.get().kind == "suspension"
         with pytest.raises(svc.ExamDayError) as caught:
             entering.room_enter(registration=attempt.registration, sitting=exam_day["sitting"], code=room.code,
-                           device=DEVICE)
+                                device=DEVICE)
         assert caught.value.code == "suspended"
 
 
@@ -347,7 +347,7 @@ def test_group_commit_refuses_one_save_without_spoiling_the_others(exam_day):
 
     room = svc.room_open(sitting=exam_day["sitting"], room=exam_day["room"], actor=exam_day["invigilator"])
     attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"], code=room.code,
-                             device=DEVICE).attempt
+                                  device=DEVICE).attempt
     pos = choice_position(attempt)
     ids = choice_ids(attempt, pos)
     base = {"attempt_id": attempt.pk, "user_id": attempt.registration.person_id, "device": DEVICE}

@@ -21,7 +21,7 @@ DEVICE = "device-a"
 def started(exam_day):
     room = svc.room_open(sitting=exam_day["sitting"], room=exam_day["room"], actor=exam_day["invigilator"])
     attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"], code=room.code,
-                             device=DEVICE).attempt
+                                  device=DEVICE).attempt
     item = AttemptItem.objects.select_related("paper_item__question").filter(
         attempt=attempt, paper_item__question__kind="single").first()
     return {**exam_day, "room_session": room, "attempt": attempt, "position": item.position,

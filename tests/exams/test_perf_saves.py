@@ -23,7 +23,7 @@ def started(exam_day):
     """Both candidates of the exam day started, on their own devices; the clock 15 minutes into the sitting."""
     room = svc.room_open(sitting=exam_day["sitting"], room=exam_day["room"], actor=exam_day["invigilator"])
     attempts = [entering.room_enter(registration=registration, sitting=exam_day["sitting"], code=room.code,
-                               device=f"device-{n}").attempt
+                                    device=f"device-{n}").attempt
                 for n, registration in enumerate(exam_day["registrations"])]
     with time_machine.travel(exam_day["now"] + dt.timedelta(minutes=15), tick=False):
         yield {**exam_day, "room_session": room, "attempts": attempts}

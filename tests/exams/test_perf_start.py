@@ -65,7 +65,7 @@ def test_exam_day_pages_have_no_menu_and_no_notices_channel(client, exam_day, ro
 def test_the_paper_page_renders_the_paper_once_and_keeps_the_candidates_own_state_out_of_it(client, exam_day,
                                                                                             room):
     attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
-                             code=room.code, device=DEVICE).attempt
+                                  code=room.code, device=DEVICE).attempt
     item = AttemptItem.objects.select_related("paper_item__question").filter(
         attempt=attempt, paper_item__question__kind="single").first()
     client.force_login(exam_day["candidates"][0])
@@ -94,7 +94,7 @@ def test_the_paper_page_renders_the_paper_once_and_keeps_the_candidates_own_stat
 @pytest.mark.django_db
 def test_two_candidates_never_share_a_cached_paper(client, exam_day, room):
     attempts = [entering.room_enter(registration=registration, sitting=exam_day["sitting"], code=room.code,
-                               device=f"device-{n}").attempt
+                                    device=f"device-{n}").attempt
                 for n, registration in enumerate(exam_day["registrations"])]
     assert attempts[0].paper_id != attempts[1].paper_id
     bodies = []
@@ -117,7 +117,7 @@ def test_the_paper_body_writes_each_question_exactly_as_the_shared_candidate_ite
     from exams.views.examday import paper_items
 
     attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
-                             code=room.code, device=DEVICE).attempt
+                                  code=room.code, device=DEVICE).attempt
     items = paper_items(attempt.paper_id)
     assert {item.kind for item, _position, _label in items} == {"single", "short"}
     body = paper_body_html(items, one_per_screen=True)
@@ -152,7 +152,7 @@ def test_the_start_writes_the_same_items_as_the_orm_would(exam_day, room):
     from exams.models import PaperItem
 
     attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
-                             code=room.code, device=DEVICE).attempt
+                                  code=room.code, device=DEVICE).attempt
     fields = ("paper_item_id", "position", "answer", "client_seq", "answered_at", "flagged", "score")
     raw = list(AttemptItem.objects.filter(attempt=attempt).order_by("position").values_list(*fields))
     expected = [AttemptItem(attempt=attempt, paper_item_id=pk, position=position) for pk, position in

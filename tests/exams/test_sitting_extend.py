@@ -25,7 +25,7 @@ def two_rooms(exam_day, make_user):
     rooms = [svc.room_open(sitting=exam_day["sitting"], room=room, actor=exam_day["invigilator"])
              for room in (exam_day["room"], second)]
     attempts = [entering.room_enter(registration=registration, sitting=exam_day["sitting"], code=session.code,
-                               device=f"device-{n}").attempt
+                                    device=f"device-{n}").attempt
                 for n, (registration, session) in enumerate(zip(registrations, rooms, strict=True))]
     second_invigilator = make_user(Role.INVIGILATOR, username="giamthi2", full_name="Giám Thị Hai")
     InvigilatorAssignment.objects.create(sitting=exam_day["sitting"], room=second, user=second_invigilator)
