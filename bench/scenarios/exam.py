@@ -1,6 +1,7 @@
 """Exam day at scale: the real path from the exam login to acknowledged saves (issue 5).
 
-Phases: (1) every candidate logs in through the exam login page; (2) start spike: all enter the room code
+Phases: (0) the invigilator opens every room from its console and reads the code there (``rooms_open_s``);
+(1) every candidate logs in through the exam login page; (2) start spike: all enter the room code
 and start within 60 s; (3) latency: each saves one answer every 5 s for --seconds over websocket (or HTTP);
 (4) broadcast: the invigilator extends the time of every room (one sitting-wide action, or --broadcast rooms:
 one console action per room, in a row), measured until every page has it; (5) capacity:
@@ -34,6 +35,7 @@ from bench.common import (
 )
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ROOM_CODE = re.compile(r'<strong id="room-code">(\d{6})</strong>')
 ROOM_SIZE = 100
 
 SETUP = """
@@ -47,7 +49,6 @@ from exams.models import Blueprint, BlueprintRow, InvigilatorAssignment, Registr
 from exams.services.papers import paper_set_generate, paper_set_seal
 from exams.services.questions import bank_get_or_create, question_create, questions_approve, topic_get_or_create
 from exams.services.sessions import exam_create
-from exams.services.attempts import room_open
 
 N, ITEMS = {n}, {items}
 author = User.objects.create(username="bench_author", full_name="Người Soạn")
@@ -82,11 +83,9 @@ subject.late_entry_minutes = 60
 subject.save()
 sitting = Sitting.objects.create(subject=subject, starts_at=now + dt.timedelta(seconds=30),
     ends_at=now + dt.timedelta(hours=3), opens_at=now - dt.timedelta(minutes=5), paper_set=paper_set)
-codes = {{}}
 for room in rooms:
     InvigilatorAssignment.objects.create(sitting=sitting, room=room, user=invigilator)
-    codes[room.pk] = room_open(sitting=sitting, room=room, actor=invigilator).code
-print(json.dumps({{"sitting": sitting.pk, "codes": codes, "rooms": [r.pk for r in rooms]}}))
+print(json.dumps({{"sitting": sitting.pk, "rooms": [r.pk for r in rooms]}}))
 """
 
 
@@ -209,9 +208,35 @@ async def gather_limited(coros, limit: int):
     return await asyncio.gather(*(run(c) for c in coros))
 
 
+async def invigilator_client(base: str) -> httpx.AsyncClient:
+    inv = httpx.AsyncClient(base_url=base, timeout=120)
+    page = await inv.get("/accounts/login/")
+    await inv.post("/accounts/login/", data={"login": "bench_invigilator", "password": "Bench-Passw0rd!",
+                                             "csrfmiddlewaretoken": CSRF.search(page.text).group(1)},
+                   headers={"Referer": f"{base}/accounts/login/"})
+    return inv
+
+
+async def open_rooms(base: str, world: dict) -> dict[str, str]:
+    """The invigilators open their rooms from the console before the candidates come, and read the codes there."""
+    inv = await invigilator_client(base)
+    codes = {}
+    for room in world["rooms"]:
+        console = f"/sittings/{world['sitting']}/rooms/{room}/console/"
+        page = await inv.get(console)
+        await inv.post(f"/sittings/{world['sitting']}/rooms/{room}/action/", data={
+            "action": "open", "csrfmiddlewaretoken": CSRF.search(page.text).group(1)}, headers={"Referer": base})
+        codes[str(room)] = ROOM_CODE.search((await inv.get(console)).text).group(1)
+    await inv.aclose()
+    return codes
+
+
 async def drive(server, args, world) -> dict:
     figures: dict = {}
     urls = server.urls
+    began = time.perf_counter()
+    world["codes"] = await open_rooms(urls[0], world)
+    figures["rooms_open_s"] = round(time.perf_counter() - began, 2)
     candidates = [Candidate(n, urls[n % len(urls)]) for n in range(args.candidates)]
     began = time.perf_counter()
     results = await gather_limited([c.login() for c in candidates], 64)
@@ -265,11 +290,7 @@ async def drive(server, args, world) -> dict:
     if args.transport == "ws":
         for c in live:
             c.state_event.clear()
-        inv = httpx.AsyncClient(base_url=urls[0], timeout=120)
-        page = await inv.get("/accounts/login/")
-        await inv.post("/accounts/login/", data={"login": "bench_invigilator", "password": "Bench-Passw0rd!",
-                                                 "csrfmiddlewaretoken": CSRF.search(page.text).group(1)},
-                       headers={"Referer": f"{urls[0]}/accounts/login/"})
+        inv = await invigilator_client(urls[0])
         console = await inv.get(f"/sittings/{world['sitting']}/rooms/{world['rooms'][0]}/console/")
         token = CSRF.search(console.text).group(1)
         arrival: list[float] = []

@@ -16,6 +16,7 @@ from accounts.permissions import roles_of
 from accounts.roles import Role
 from accounts.services import audit_record
 from accounts.vietnamese import name_sort_key
+from exams import examday_cache
 from exams.models import CouncilMember, Exam, Registration, Room, Subject
 from exams.presets import COMPUTER, PRESETS, late_entry_minutes
 
@@ -68,6 +69,7 @@ def exam_transition(*, exam: Exam, to: str, actor: User | None, reason: str = ""
         Exam.objects.filter(pk=locked.pk, status=previous).update(status=to)
         audit_record(actor=actor, action="exam.transition", obj=locked,
                      details={"from": previous, "to": to, "reason": reason})
+    examday_cache.forget_exam(exam.pk)  # the candidates' pages read the exam through the cache
     exam.status = to
     return exam
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,13 +15,12 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import audit_record, client_ip
-from exams import selectors
+from exams import examday_cache
 from exams.dbgate import write_gate
 from exams.forms_sessions import RoomActionForm, RoomCodeForm, SittingExtendForm
 from exams.models import (
@@ -30,15 +28,12 @@ from exams.models import (
     AnswerEvent,
     Attempt,
     AttemptItem,
-    Choice,
-    PaperItem,
     Registration,
     Room,
     RoomEvent,
     RoomSession,
     Sitting,
 )
-from exams.paper_body import paper_body_html
 from exams.selectors_room import console_snapshot
 from exams.services import attempts as svc
 from exams.services import entering, saves
@@ -59,7 +54,7 @@ def _registration_for(request, sitting: Sitting) -> Registration:
 @require_http_methods(["GET", "POST"])
 def sitting_enter(request, sitting_id: int):
     """The candidate enters the room code (at most 5 tries a minute per account, never per address)."""
-    sitting = get_object_or_404(Sitting.objects.select_related("subject__exam"), pk=sitting_id)
+    sitting = examday_cache.sitting_with_exam(sitting_id)
     registration = _registration_for(request, sitting)
     if request.method == "GET":  # a POST from a candidate who has started already resumes in room_enter
         existing = Attempt.objects.filter(registration=registration, sitting=sitting).values_list("pk", flat=True)
@@ -91,54 +86,11 @@ def sitting_enter(request, sitting_id: int):
 
 
 def _own_attempt(request, pk: int) -> Attempt:
-    attempt = get_object_or_404(Attempt.objects.select_related(
-        "sitting__subject__exam", "room_session", "registration"), pk=pk)
+    attempt = get_object_or_404(Attempt.objects.select_related("room_session", "registration"), pk=pk)
     if attempt.registration.person_id != request.user.pk:
         raise Http404
-    attempt.room_session.sitting = attempt.sitting  # the same row: not joined twice
+    attempt.sitting = attempt.room_session.sitting = examday_cache.sitting_with_exam(attempt.sitting_id)
     return svc.finish_if_overdue(attempt)
-
-
-PAPER_BODY_MARKUP = 3  # bump when exams/paper_body.py changes: cached bodies of the old markup are then ignored
-PAPER_BODY_SECONDS = 6 * 3600
-
-
-class _Question(NamedTuple):  # what selectors.candidate_item reads of a question and of a choice
-    kind: str
-    text: str
-
-
-class _Choice(NamedTuple):
-    pk: int
-    text: str
-
-
-def paper_items(paper_id: int) -> list[tuple[selectors.CandidateItem, int, str]]:
-    """A paper's questions as the candidate sees them, with their positions and labels: two queries, read as
-    plain rows (the paper page's first view is the start spike's heaviest request)."""
-    rows = list(PaperItem.objects.filter(paper_id=paper_id).order_by("position").values_list(
-        "position", "choice_order", "points", "question_id", "question__kind", "question__text"))
-    choices: dict[int, list[_Choice]] = {}
-    for question_id, pk, text in Choice.objects.filter(question_id__in={row[3] for row in rows}).order_by(
-            "question_id", "position").values_list("question_id", "pk", "text"):
-        choices.setdefault(question_id, []).append(_Choice(pk, text))
-    items = []
-    for position, order, points, question_id, kind, text in rows:
-        item = selectors.candidate_item(number=position + 1, question=_Question(kind, text),
-                                        choices=choices.get(question_id, []), order=order, points=points)
-        items.append((item, position, _("Question %(n)s") % {"n": item.number}))
-    return items
-
-
-def _paper_body(*, paper_id: int, one_per_screen: bool) -> str:
-    """The question grid and the questions of a paper, rendered once and cached: a sealed paper never changes,
-    and nothing of a candidate's (answers, flags, time) is in it — the page's script fills those in."""
-    key = f"exam-paper-body:{PAPER_BODY_MARKUP}:{paper_id}:{int(one_per_screen)}:{get_language()}"
-    body = cache.get(key)
-    if body is None:
-        body = paper_body_html(paper_items(paper_id), one_per_screen=one_per_screen)
-        cache.set(key, body, PAPER_BODY_SECONDS)
-    return mark_safe(body)  # noqa: S308 - our own template's output, escaped when it was rendered
 
 
 @login_required
@@ -150,7 +102,7 @@ def attempt_page(request, pk: int):
     before_start = timezone.now() < attempt.clock_start
     answers, flagged, body = {}, [], ""
     if not before_start:
-        body = _paper_body(paper_id=attempt.paper_id, one_per_screen=exam.one_question_per_screen)
+        body = examday_cache.paper_body(paper_id=attempt.paper_id, one_per_screen=exam.one_question_per_screen)
         # Only what this candidate has touched: answered or flagged items.
         for position, answer, is_flagged in AttemptItem.objects.filter(
                 Q(answer__isnull=False) | Q(flagged=True), attempt=attempt).values_list("position", "answer",
@@ -284,6 +236,9 @@ def console_action(request, sitting_id: int, room_id: int):
     try:
         if action == "open":
             session = svc.room_open(sitting=sitting, room=room, actor=request.user)
+            examday_cache.warm_paper_bodies(sitting=sitting, registration_numbers=list(
+                Registration.objects.filter(exam=sitting.subject.exam_id, room=room).values_list(
+                    "candidate_number", flat=True)))
         elif session is None:
             raise svc.ExamDayError("room_closed", _("Open the room first."))
         elif action == "new_code":

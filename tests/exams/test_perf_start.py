@@ -37,11 +37,11 @@ def test_entering_the_code_and_starting_stays_within_a_few_queries(client, exam_
     client.get(url)
     queries, page = _count(lambda: client.get(url))
     assert page.status_code == 200
-    assert queries <= 4  # the user, the sitting, the registration, an attempt: the session comes from the cache
+    assert queries <= 3  # the user, the registration, an attempt: the session and the sitting come from the cache
     queries, response = _count(lambda: client.post(url, {"code": room.code, "device": DEVICE}))
     assert response.status_code == 302
-    assert queries <= 16  # the user, the sitting, the registration, the room with the checks, the admission, the
-    # paper, the room locked, the attempt, its items (one INSERT … SELECT), the events (one INSERT), savepoints
+    assert queries <= 15  # the user, the registration, the room with the checks, the admission, the paper, the
+    # room locked, the attempt, its items (one INSERT … SELECT), the events (one INSERT), savepoints
 
 
 @pytest.mark.django_db
@@ -79,7 +79,8 @@ def test_the_paper_page_renders_the_paper_once_and_keeps_the_candidates_own_stat
                       flagged=True)
         again, reloaded = _count(lambda: client.get(url))
     assert page.status_code == reloaded.status_code == 200
-    assert again <= 13 and first - again >= 2  # the paper's items, questions and choices are read only once
+    assert again <= 3 and first - again >= 2  # the user, the attempt, the candidate's own answers: the paper's
+    # items, questions and choices are read only once, and the sitting comes from the cache
 
     def body(response):
         html = response.content.decode()
@@ -113,8 +114,8 @@ def test_the_paper_body_writes_each_question_exactly_as_the_shared_candidate_ite
     """exams/paper_body.py writes _candidate_item.html's markup in Python (for speed): it must never drift."""
     from django.template.loader import render_to_string
 
+    from exams.examday_cache import paper_items
     from exams.paper_body import paper_body_html
-    from exams.views.examday import paper_items
 
     attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
                                   code=room.code, device=DEVICE).attempt
