@@ -3,7 +3,11 @@ last sitting's close. Signs in the registration's person (the same account they 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.contrib.auth.backends import BaseBackend
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -48,7 +52,20 @@ class ExamCredentialBackend(BaseBackend):
         return person
 
     def get_user(self, user_id):
-        try:  # every request of a candidate signed in this way asks: no ORDER BY, no LIMIT
-            return User.objects.get(pk=user_id, is_active=True)
-        except User.DoesNotExist:
+        """Every request of a candidate signed in this way asks, three per candidate at the start spike: one
+        written-out SELECT of the active account (the ORM compiled the same statement anew each time: more than
+        twice the cost). The values equal the ORM's (tested, on SQLite and PostgreSQL)."""
+        try:
+            pk = User._meta.pk.to_python(user_id)
+        except ValidationError:
             return None
+        return next(iter(User.objects.raw(_active_user_sql(connection.vendor), [pk, True])), None)
+
+
+@lru_cache(maxsize=4)
+def _active_user_sql(vendor: str) -> str:
+    meta, qn = User._meta, connection.ops.quote_name
+    columns = ", ".join(qn(field.column) for field in meta.concrete_fields)
+    # Identifiers come from the model and are quoted; the values are parameters.
+    return (f"SELECT {columns} FROM {qn(meta.db_table)} "  # noqa: S608
+            f"WHERE {qn(meta.pk.column)} = %s AND {qn(meta.get_field('is_active').column)} = %s")

@@ -104,8 +104,9 @@ def _attempt_start(*, admission: Admission, device: str,
     sitting = room_session.sitting
     registration = admission.registration
     # The paper and its set in one query; the set alone only to explain a missing paper.
-    paper = (Paper.objects.select_related("paper_set").filter(
-        paper_set_id=sitting.paper_set_id, candidate_ref=registration.candidate_number).first()
+    # Unordered: Paper's default ordering goes through the set's, a join and a sort for one row.
+    paper = (next(iter(Paper.objects.select_related("paper_set").filter(
+        paper_set_id=sitting.paper_set_id, candidate_ref=registration.candidate_number).order_by()[:1]), None)
         if sitting.paper_set_id else None)
     paper_set = paper.paper_set if paper is not None else sitting.paper_set
     if paper_set is None or not paper_set.is_sealed:
@@ -116,9 +117,11 @@ def _attempt_start(*, admission: Admission, device: str,
     clock_start = sitting.starts_at if subject.timing == subject.Timing.FIXED else now
     duration_s = subject.duration_minutes * 60
     with transaction.atomic(savepoint=False):  # inside room_enter's transaction: a failure undoes the entry too
-        room_session = RoomSession.objects.select_for_update().get(pk=room_session.pk)
+        # The room's pauses so far, read under the room's lock: a resume cannot slip between the read and the start.
+        paused_total_s = RoomSession.objects.select_for_update().filter(pk=room_session.pk).values_list(
+            "paused_total_s", flat=True).get()
         attempt = Attempt(registration=registration, sitting=sitting, room_session=room_session, paper=paper,
-                          clock_start=clock_start, duration_s=duration_s, pause_base_s=room_session.paused_total_s,
+                          clock_start=clock_start, duration_s=duration_s, pause_base_s=paused_total_s,
                           deadline=clock_start + dt.timedelta(seconds=duration_s), device=device, last_seen=now)
         try:
             with transaction.atomic():  # a savepoint: the same candidate starting on two machines at once

@@ -42,10 +42,11 @@ CODE_ATTEMPTS_PER_MINUTE = 5
 
 
 def _registration_for(request, sitting: Sitting) -> Registration:
-    registration = Registration.objects.filter(exam=sitting.subject.exam_id, person=request.user).select_related(
-        "room").first()
-    if registration is None:
-        raise Http404
+    try:  # one by the constraint; get() also skips the default ordering, which joins the exam table
+        registration = Registration.objects.select_related("room").get(exam=sitting.subject.exam_id,
+                                                                       person=request.user)
+    except Registration.DoesNotExist:
+        raise Http404 from None
     registration.exam = sitting.subject.exam  # already read with the sitting: not a second join of a wide table
     return registration
 

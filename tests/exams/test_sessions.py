@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from accounts.models import AuditLog
+from accounts.models import AuditLog, User
 from accounts.roles import Role
 from exams.models import CouncilMember, Exam, Registration, Room, Sitting
 from exams.presets import PRESETS
@@ -223,6 +223,22 @@ class TestExamLogin:
         assert int(client.session["_auth_user_id"]) == open_exam.person_id
         page = client.get(reverse("my_exams")).content.decode()
         assert "CV0007" in page and "Kiến thức chung" in page and "Nội quy" in page
+
+    def test_each_request_loads_the_same_account_the_orm_would_and_never_an_inactive_one(self, open_exam):
+        from exams.auth import ExamCredentialBackend
+
+        person = User.objects.get(pk=open_exam.person_id)
+        person.last_login = NOW
+        person.save()
+        loaded = ExamCredentialBackend().get_user(person.pk)
+        fields = [field.attname for field in User._meta.concrete_fields]
+        assert [(getattr(loaded, name), type(getattr(loaded, name))) for name in fields] == [
+            (getattr(person, name), type(getattr(person, name))) for name in fields]
+        assert loaded.last_login == NOW and loaded.get_session_auth_hash() == person.get_session_auth_hash()
+        assert ExamCredentialBackend().get_user(person.pk + 1000) is None
+        assert ExamCredentialBackend().get_user("not a number") is None
+        User.objects.filter(pk=person.pk).update(is_active=False)
+        assert ExamCredentialBackend().get_user(person.pk) is None
 
     def test_it_refuses_a_wrong_password_and_outside_the_window(self, client, open_exam):
         assert client.post(reverse("exam_login"), {"candidate_number": "CV0007", "password": "nope"}).status_code == 200

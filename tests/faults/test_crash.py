@@ -19,7 +19,7 @@ import pytest
 import websockets
 
 from bench.common import ROOT, running_server
-from bench.scenarios.exam import ROOM_SIZE, SETUP, Candidate
+from bench.scenarios.exam import ROOM_SIZE, SETUP, Candidate, open_rooms
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="embedded-mode crash test (SQLite file)")
 
@@ -74,8 +74,9 @@ def test_a_killed_server_loses_no_acknowledged_answer_and_resends_are_stored_onc
         candidate = Candidate(0, server.url)
 
         async def scenario():
+            codes = await open_rooms(server.url, world)  # from the console, as the invigilator does
             await candidate.login()
-            await candidate.start(world["sitting"], world["codes"][str(world["rooms"][0])])
+            await candidate.start(world["sitting"], codes[str(world["rooms"][0])])
             cookie = "; ".join(f"{k}={v}" for k, v in candidate.client.cookies.items())
             url = server.url.replace("http", "ws") + f"/ws/attempt/{candidate.attempt}/?device={candidate.device}"
             candidate.ws = await websockets.connect(url, additional_headers={"Cookie": cookie}, origin=server.url)
