@@ -2,7 +2,25 @@ from django.urls import path
 
 from exams.views import banks, examday, marking, papers, questions, quotas, results, sessions, statistics
 
+# Exam day first: a request is matched against the patterns in order, and every pattern it passes on the way
+# costs a match and an entry in the resolver's record of what it tried (garbage for the collector). These are
+# the routes of the start spike and of every save over HTTP.
 urlpatterns = [
+    path("sittings/<int:sitting_id>/enter/", examday.sitting_enter, name="sitting_enter"),
+    path("sittings/<int:sitting_id>/rooms/<int:room_id>/console/", examday.console, name="room_console"),
+    path("sittings/<int:sitting_id>/rooms/<int:room_id>/action/", examday.console_action, name="room_action"),
+    path("sittings/<int:sitting_id>/extend/", examday.sitting_extend, name="sitting_extend"),
+    path("attempts/<int:pk>/", examday.attempt_page, name="attempt_page"),
+    path("attempts/<int:pk>/save/", examday.attempt_save_http, name="attempt_save"),
+    path("attempts/<int:pk>/state/", examday.attempt_state, name="attempt_state"),
+    path("attempts/<int:pk>/submit/", examday.attempt_submit, name="attempt_submit"),
+    path("attempts/<int:pk>/result/", examday.attempt_result, name="attempt_result"),
+    path("attempts/<int:pk>/timeline.csv", examday.attempt_timeline, name="attempt_timeline"),
+    path("room-sessions/<int:pk>/record/", examday.room_record, name="room_record"),
+    path("invigilation/", examday.my_sittings, name="my_sittings"),
+]
+
+urlpatterns += [
     path("banks/", banks.bank_list, name="bank_list"),
     path("banks/template.xlsx", banks.question_template, name="question_template"),
     path("banks/<int:pk>/", banks.bank_detail, name="bank_detail"),
@@ -52,20 +70,6 @@ urlpatterns += [
     path("my-exams/", sessions.my_exams, name="my_exams"),
 ]
 
-urlpatterns += [
-    path("sittings/<int:sitting_id>/enter/", examday.sitting_enter, name="sitting_enter"),
-    path("sittings/<int:sitting_id>/rooms/<int:room_id>/console/", examday.console, name="room_console"),
-    path("sittings/<int:sitting_id>/rooms/<int:room_id>/action/", examday.console_action, name="room_action"),
-    path("sittings/<int:sitting_id>/extend/", examday.sitting_extend, name="sitting_extend"),
-    path("attempts/<int:pk>/", examday.attempt_page, name="attempt_page"),
-    path("attempts/<int:pk>/save/", examday.attempt_save_http, name="attempt_save"),
-    path("attempts/<int:pk>/state/", examday.attempt_state, name="attempt_state"),
-    path("attempts/<int:pk>/submit/", examday.attempt_submit, name="attempt_submit"),
-    path("attempts/<int:pk>/result/", examday.attempt_result, name="attempt_result"),
-    path("attempts/<int:pk>/timeline.csv", examday.attempt_timeline, name="attempt_timeline"),
-    path("room-sessions/<int:pk>/record/", examday.room_record, name="room_record"),
-    path("invigilation/", examday.my_sittings, name="my_sittings"),
-]
 
 urlpatterns += [
     path("exams/<int:pk>/results/", results.results, name="exam_results"),
