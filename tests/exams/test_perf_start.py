@@ -40,8 +40,8 @@ def test_entering_the_code_and_starting_stays_within_a_few_queries(client, exam_
     assert queries <= 3  # the user, the registration, an attempt: the session and the sitting come from the cache
     queries, response = _count(lambda: client.post(url, {"code": room.code, "device": DEVICE}))
     assert response.status_code == 302
-    assert queries <= 15  # the user, the registration, the room with the checks, the admission, the paper, the
-    # room locked, the attempt, its items (one INSERT … SELECT), the events (one INSERT), savepoints
+    assert queries <= 13  # the user, the registration, the room with the checks, the admission (no savepoint),
+    # the paper, the room locked, the attempt, its items (one INSERT … SELECT), the events (one INSERT), savepoints
 
 
 @pytest.mark.django_db
@@ -176,7 +176,14 @@ def test_a_second_machine_starting_at_the_same_moment_finds_the_attempt_and_is_r
     first = entering.room_enter(registration=registration, sitting=sitting, code=room.code, device=DEVICE).attempt
     events = RoomEvent.objects.count()
     # The moment of the race: this request's check ran before the first attempt existed.
-    monkeypatch.setattr(entering, "Subquery", lambda query: Attempt.objects.none().values("pk")[:1])
+    checked = entering._room_with_checks
+
+    def checked_before_the_first_attempt(**kwargs):
+        room_session = checked(**kwargs)
+        room_session.started = None
+        return room_session
+
+    monkeypatch.setattr(entering, "_room_with_checks", checked_before_the_first_attempt)
     with pytest.raises(svc.ExamDayError) as refused:
         entering.room_enter(registration=registration, sitting=sitting, code=room.code, device="device-b")
     assert refused.value.code == "other_device"
@@ -185,3 +192,32 @@ def test_a_second_machine_starting_at_the_same_moment_finds_the_attempt_and_is_r
     assert Admission.objects.filter(registration=registration).count() == 1 and RoomEvent.objects.count() == events
     # The same machine racing itself (a double click) gets its attempt back.
     assert entering.room_enter(registration=registration, sitting=sitting, code=room.code, device=DEVICE).attempt == first
+
+
+@pytest.mark.django_db
+def test_the_written_out_room_query_answers_each_check_for_this_candidate_only(exam_day):
+    """room_enter's one statement: the room open or not, this candidate's suspension (not another's, not a lesser
+    penalty), this candidate's attempt already started (not another's)."""
+    from exams.models import Penalty
+
+    first, second = exam_day["registrations"]
+    sitting, invigilator = exam_day["sitting"], exam_day["invigilator"]
+    svc.penalty_record(registration=first, sitting=sitting, kind=Penalty.Kind.SUSPENSION, reason="Điện thoại",
+                       actor=invigilator)
+    with pytest.raises(svc.ExamDayError) as closed:
+        entering.room_enter(registration=second, sitting=sitting, code="", device=DEVICE)
+    assert closed.value.code == "room_closed"
+    with pytest.raises(svc.ExamDayError) as suspended:  # the room is not open: the suspension is still told first
+        entering.room_enter(registration=first, sitting=sitting, code="", device=DEVICE)
+    assert suspended.value.code == "suspended"
+    room = svc.room_open(sitting=sitting, room=exam_day["room"], actor=invigilator)
+    with pytest.raises(svc.ExamDayError) as suspended:
+        entering.room_enter(registration=first, sitting=sitting, code=room.code, device=DEVICE)
+    assert suspended.value.code == "suspended"
+    svc.penalty_record(registration=second, sitting=sitting, kind=Penalty.Kind.WARNING, reason="Trao đổi",
+                       actor=invigilator)
+    checked = entering._room_with_checks(registration=second, sitting=sitting)
+    assert checked.pk == room.pk and not checked.suspended and checked.started is None
+    attempt = entering.room_enter(registration=second, sitting=sitting, code=room.code, device=DEVICE).attempt
+    assert entering._room_with_checks(registration=second, sitting=sitting).started == attempt.pk
+    assert entering._room_with_checks(registration=first, sitting=sitting).started is None
