@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -121,15 +123,17 @@ def paper_body(*, paper_id: int, one_per_screen: bool) -> str:
 
 
 def warm_paper_bodies(*, sitting: Sitting, registration_numbers: list[str], chunk: int = 200) -> int:
-    """Build the bodies of these candidates' papers in the sitting (in the language of the request that asks):
-    the room's candidates then read them at the start instead of each building their own. Returns how many."""
+    """Build the bodies of these candidates' papers in the sitting, in the site's language (the candidates'
+    unless they chose another; the invigilator who asks may read English): the room's candidates then read
+    them at the start instead of each building their own. Returns how many."""
     if not sitting.paper_set_id or not registration_numbers:
         return 0
     one_per_screen = sitting.subject.exam.one_question_per_screen
     paper_ids = list(Paper.objects.filter(paper_set_id=sitting.paper_set_id, paper_set__sealed_at__isnull=False,
                                           candidate_ref__in=registration_numbers).values_list("pk", flat=True))
-    for start in range(0, len(paper_ids), chunk):
-        items = papers_items(paper_ids[start:start + chunk])
-        cache.set_many({_body_key(pk, one_per_screen): paper_body_html(rows, one_per_screen=one_per_screen)
-                        for pk, rows in items.items()}, PAPER_BODY_SECONDS)
+    with translation.override(settings.LANGUAGE_CODE):
+        for start in range(0, len(paper_ids), chunk):
+            items = papers_items(paper_ids[start:start + chunk])
+            cache.set_many({_body_key(pk, one_per_screen): paper_body_html(rows, one_per_screen=one_per_screen)
+                            for pk, rows in items.items()}, PAPER_BODY_SECONDS)
     return len(paper_ids)

@@ -6,6 +6,7 @@ import time
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -91,8 +92,10 @@ def test_opening_the_room_from_the_console_builds_its_papers_before_the_candidat
     cache.clear()
     client.force_login(exam_day["invigilator"])
     sitting, room = exam_day["sitting"], exam_day["room"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the invigilator reads English, the candidates do not
     client.post(reverse("room_action", args=[sitting.pk, room.pk]), {"action": "open"})
     code = sitting.room_sessions.get().code
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
     client.force_login(exam_day["candidates"][0])
     location = client.post(reverse("sitting_enter", args=[sitting.pk]), {"code": code, "device": "d"})["Location"]
     with time_machine.travel(exam_day["now"] + dt.timedelta(minutes=15), tick=False):
