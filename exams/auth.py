@@ -14,6 +14,7 @@ from django.utils.crypto import constant_time_compare
 
 from accounts.models import User
 from exams.models import Exam, Registration, Sitting
+from exams.sql import Names
 
 
 def active_registrations(*, candidate_number: str, password: str, now=None) -> list[Registration]:
@@ -64,8 +65,5 @@ class ExamCredentialBackend(BaseBackend):
 
 @lru_cache(maxsize=4)
 def _active_user_sql(vendor: str) -> str:
-    meta, qn = User._meta, connection.ops.quote_name
-    columns = ", ".join(qn(field.column) for field in meta.concrete_fields)
-    # Identifiers come from the model and are quoted; the values are parameters.
-    return (f"SELECT {columns} FROM {qn(meta.db_table)} "  # noqa: S608
-            f"WHERE {qn(meta.pk.column)} = %s AND {qn(meta.get_field('is_active').column)} = %s")
+    user = Names(User)
+    return f"SELECT {user.columns()} FROM {user.table} WHERE {user.pk} = %s AND {user.is_active} = %s"  # noqa: S608

@@ -44,7 +44,7 @@ def _item(item: CandidateItem, label: str, words: dict[str, str]) -> str:
 
 
 def paper_body_html(items: list[tuple[CandidateItem, int, str]], *, one_per_screen: bool) -> str:
-    """``items`` as ``exams.views.examday.paper_items`` reads them: (item, position, label)."""
+    """``items`` as ``exams.examday_cache.paper_items`` reads them: (item, position, label)."""
     words = {key: escape(text) for key, text in (
         ("points", _("points")), ("your_answer", _("Your answer")), ("options", _("Options")),
         ("flag", _("Flag for review")), ("previous", _("Previous")), ("next", _("Next")), ("questions", _("Questions")))}
