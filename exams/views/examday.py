@@ -237,9 +237,7 @@ def console_action(request, sitting_id: int, room_id: int):
     try:
         if action == "open":
             session = svc.room_open(sitting=sitting, room=room, actor=request.user)
-            examday_cache.warm_paper_bodies(sitting=sitting, registration_numbers=list(
-                Registration.objects.filter(exam=sitting.subject.exam_id, room=room).values_list(
-                    "candidate_number", flat=True)))
+            examday_cache.warm_room(sitting=sitting, room=room)
         elif session is None:
             raise svc.ExamDayError("room_closed", _("Open the room first."))
         elif action == "new_code":

@@ -121,3 +121,16 @@ def test_warming_builds_the_same_body_as_the_first_view_and_skips_an_unsealed_se
     later = Sitting(subject=sitting.subject, starts_at=sitting.starts_at, ends_at=sitting.ends_at,
                     opens_at=sitting.opens_at, paper_set=unsealed)
     assert examday_cache.warm_paper_bodies(sitting=later, registration_numbers=numbers) == 0
+
+
+@pytest.mark.django_db
+def test_a_failed_head_start_never_stops_the_room_from_opening(client, exam_day, monkeypatch, caplog):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(examday_cache.cache, "set_many", unreachable)
+    client.force_login(exam_day["invigilator"])
+    sitting, room = exam_day["sitting"], exam_day["room"]
+    response = client.post(reverse("room_action", args=[sitting.pk, room.pk]), {"action": "open"})
+    assert response.status_code == 302 and sitting.room_sessions.filter(room=room).exists()
+    assert "paper bodies not built" in caplog.text
