@@ -53,9 +53,12 @@ def sitting_with_exam(sitting_id: int) -> Sitting:
     return sitting
 
 
+def _forget_sittings(**lookup) -> None:
+    cache.delete_many([_sitting_key(pk) for pk in Sitting.objects.filter(**lookup).values_list("pk", flat=True)])
+
+
 def forget_exam(exam_id: int) -> None:
-    cache.delete_many([_sitting_key(pk) for pk in Sitting.objects.filter(subject__exam=exam_id)
-                       .values_list("pk", flat=True)])
+    _forget_sittings(subject__exam=exam_id)
 
 
 @receiver([post_save, post_delete], sender=Sitting, dispatch_uid="exams.forget_sitting")
@@ -65,8 +68,7 @@ def _forget_sitting(sender, instance: Sitting, **kwargs) -> None:
 
 @receiver([post_save, post_delete], sender=Subject, dispatch_uid="exams.forget_subject_sittings")
 def _forget_subject(sender, instance: Subject, **kwargs) -> None:
-    cache.delete_many([_sitting_key(pk) for pk in Sitting.objects.filter(subject=instance.pk)
-                       .values_list("pk", flat=True)])
+    _forget_sittings(subject=instance.pk)
 
 
 @receiver([post_save, post_delete], sender=Exam, dispatch_uid="exams.forget_exam_sittings")

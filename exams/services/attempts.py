@@ -33,6 +33,7 @@ from exams.models import (
     Sitting,
 )
 from exams.scoring import item_score
+from exams.sql import Names
 
 OPEN = Attempt.Status.OPEN
 LAST_SEEN_RESOLUTION = dt.timedelta(seconds=5)  # the console shows seconds; no write on every save
@@ -183,10 +184,8 @@ def _recompute_deadlines_of(room_sessions: list[RoomSession]) -> dict[int, list[
         attempt.deadline = _deadline(attempt, by_room[attempt.room_session_id])
         grouped[attempt.room_session_id].append(attempt)
     if attempts:
-        meta, qn = Attempt._meta, connection.ops.quote_name
-        deadline_field = meta.get_field("deadline")
-        sql = (f"UPDATE {qn(meta.db_table)} SET {qn(deadline_field.column)} = %s "  # noqa: S608 - quoted model names
-               f"WHERE {qn(meta.pk.column)} = %s")
+        names, deadline_field = Names(Attempt), Attempt._meta.get_field("deadline")
+        sql = f"UPDATE {names.table} SET {names.deadline} = %s WHERE {names.pk} = %s"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.executemany(sql, [(deadline_field.get_db_prep_save(a.deadline, connection), a.pk)
                                      for a in attempts])

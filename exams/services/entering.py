@@ -40,11 +40,12 @@ def room_enter(*, registration: Registration, sitting: Sitting, code: str, devic
     if registration.exemption_for(subject):
         raise ExamDayError("exempt", _("You are exempt from this subject."))
     room_session = _room_with_checks(registration=registration, sitting=sitting)
-    suspended = Penalty.objects.filter(registration=registration, kind=Penalty.Kind.SUSPENSION)
-    if room_session is None and suspended.exists() or room_session is not None and room_session.suspended:
-        raise ExamDayError("suspended", _("You were suspended from this exam."))
-    if room_session is None:
+    if room_session is None:  # no room to read the checks with: the suspension is still told first
+        if Penalty.objects.filter(registration=registration, kind=Penalty.Kind.SUSPENSION).exists():
+            raise ExamDayError("suspended", _("You were suspended from this exam."))
         raise ExamDayError("room_closed", _("Your room is not open yet; wait for the invigilator."))
+    if room_session.suspended:
+        raise ExamDayError("suspended", _("You were suspended from this exam."))
     room_session.sitting = sitting  # with its subject and exam, as the caller read them
     if room_session.started is not None:
         return Entry(admission=Admission.objects.get(registration=registration, room_session=room_session),

@@ -26,6 +26,7 @@ from exams.services.attempts import (
     grace,
     send,
 )
+from exams.sql import Names
 
 
 @dataclass
@@ -91,8 +92,8 @@ def _save_targets(keys: set[tuple[int, int]]) -> dict[tuple[int, int], _SaveTarg
         list(Attempt.objects.select_for_update().filter(pk__in=attempt_ids).order_by("pk").values_list("pk"))
     # The (attempt, position) pairs as one row-value condition: building one ORM condition per pair costs more
     # than the whole query. Identifiers come from the model and are quoted; every value is a parameter.
-    meta, qn = AttemptItem._meta, connection.ops.quote_name
-    pair = f"({qn(meta.db_table)}.{qn('attempt_id')}, {qn(meta.db_table)}.{qn('position')})"
+    item = Names(AttemptItem)
+    pair = f"({item.table}.{item.attempt}, {item.table}.{item.position})"
     pairs = RawSQL(f"{pair} IN (VALUES {', '.join(['(%s, %s)'] * len(keys))})",  # noqa: S611
                    [value for key in keys for value in key], output_field=BooleanField())
     rows = AttemptItem.objects.filter(pairs, attempt_id__in=attempt_ids).order_by().values_list(*_TARGET_COLUMNS)
@@ -135,14 +136,10 @@ def _store_items(updates: dict[int, tuple], now: dt.datetime) -> None:
     """One UPDATE statement for every applied save (executemany), each guarded by its client seq."""
     if not updates:
         return
-    meta = AttemptItem._meta
-    qn = connection.ops.quote_name
-    answer_field, seq_field = meta.get_field("answer"), meta.get_field("client_seq")
-    answered_field, pk_field = meta.get_field("answered_at"), meta.pk
-    # Identifiers come from the model and are quoted; every value is a parameter.
-    sets = f"{qn(answer_field.column)} = %s, {qn(seq_field.column)} = %s, {qn(answered_field.column)} = %s"
-    guard = f"{qn(pk_field.column)} = %s AND {qn(seq_field.column)} < %s"
-    sql = f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {guard}"  # noqa: S608
+    item, meta = Names(AttemptItem), AttemptItem._meta
+    answer_field, answered_field = meta.get_field("answer"), meta.get_field("answered_at")
+    sql = (f"UPDATE {item.table} SET {item.answer} = %s, {item.client_seq} = %s, {item.answered_at} = %s "  # noqa: S608
+           f"WHERE {item.pk} = %s AND {item.client_seq} < %s")
     answered_at = answered_field.get_db_prep_save(now, connection)
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(answer_field.get_db_prep_save(answer, connection), seq, answered_at, item_id, seq)
