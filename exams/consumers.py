@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 from functools import lru_cache
-from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -16,6 +15,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from exams import devicepass
 from exams.batching import batcher
 from exams.models import Attempt, RoomEvent, RoomSession
 from exams.selectors_room import console_snapshot
@@ -57,8 +57,7 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.attempt_id = int(self.scope["url_route"]["kwargs"]["attempt_id"])
-        query = parse_qs(self.scope.get("query_string", b"").decode())
-        self.device = (query.get("device") or [""])[0][:64]
+        self.device = devicepass.device_from(self.scope.get("cookies", {}))
         refusal, state, room_session_id = await self._open(user.pk)
         await self.accept()
         if refusal:
@@ -78,7 +77,7 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
         if attempt is None:
             return svc.ExamDayError("not_yours", _("This paper is not yours.")), None, None
         try:
-            entering.attempt_resume(attempt=attempt, device=self.device)
+            entering.device_check(holder=attempt.device, device=self.device)
         except svc.ExamDayError as exc:
             return exc, None, None
         attempt = svc.finish_if_overdue(attempt)
@@ -118,8 +117,12 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "ping":
             await self.send_json({"type": "pong", "seq": content.get("seq"), "server_time": timezone.now().isoformat()})
         elif kind == "flag":
-            await database_sync_to_async(saves.flag_item)(attempt_id=self.attempt_id, user_id=self.scope["user"].pk,
-                                                        position=content.get("item"), flagged=bool(content.get("flagged")))
+            flagged = bool(content.get("flagged"))
+            stored = await database_sync_to_async(saves.flag_item)(
+                attempt_id=self.attempt_id, user_id=self.scope["user"].pk, device=self.device,
+                position=content.get("item"), flagged=flagged)
+            await self.send_json({"type": "flagged", "item": content.get("item"), "flagged": flagged,
+                                  "stored": stored})
         elif kind == "event" and content.get("kind") in (RoomEvent.Kind.FOCUS_LOST, RoomEvent.Kind.PAGE_HIDDEN):
             await self._record(content["kind"])
 
@@ -134,6 +137,10 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "seq": seq, "item": content.get("item"), "code": exc.code,
                                   "message": exc.message})
             await database_sync_to_async(svc.finish_after_refusal)(attempt_id=self.attempt_id, code=exc.code)
+            return
+        if result.conflict:  # nothing stored: the page numbers above what is stored and sends its value again
+            await self.send_json({"type": "conflict", "seq": result.seq, "item": result.position,
+                                  "stored_seq": result.stored_seq})
             return
         # The batch's transaction has committed: only now is the answer acknowledged.
         await self.send_json({"type": "ack", "seq": result.seq, "item": result.position,

@@ -129,7 +129,6 @@ class RoomCodeForm(forms.Form):
     code = forms.CharField(label=_("Room code (6 digits, from the invigilator)"), max_length=6, min_length=6,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
                                                          "autofocus": True, "pattern": "[0-9]{6}"}))
-    device = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 class RoomActionForm(forms.Form):

@@ -21,18 +21,20 @@ from exams.selectors import CandidateItem
 
 def _item(item: CandidateItem, label: str, words: dict[str, str]) -> str:
     points = f' <span class="muted">({escape(localize(item.points))} {words["points"]})</span>' if item.points else ""
-    parts = [f'<article class="candidate-item" data-kind="{escape(item.kind)}">',
-             f'<h3 class="item-number">{escape(label)}{points}</h3>',
-             f'<div class="item-text">{item.text}</div>']
     number = item.number
+    # The question (its number and text) names the answer field or the group of options: what a screen reader
+    # says when the candidate reaches them. The heading takes the focus when the page shows the question.
+    named = f'aria-labelledby="q-{number}-title q-{number}-text"'
+    parts = [f'<article class="candidate-item" data-kind="{escape(item.kind)}">',
+             f'<h3 class="item-number" id="q-{number}-title" tabindex="-1">{escape(label)}{points}</h3>',
+             f'<div class="item-text" id="q-{number}-text">{item.text}</div>']
     if item.kind == "short":
-        parts.append(f'<label class="visually-hidden" for="answer-{number}">{words["your_answer"]}</label>'
-                     f'<input type="text" id="answer-{number}" name="answer-{number}" autocomplete="off" >')
+        parts.append(f'<input type="text" id="answer-{number}" name="answer-{number}" autocomplete="off" '
+                     f'maxlength="{item.max_length}" {named} >')
     elif item.kind == "essay":
-        parts.append(f'<label class="visually-hidden" for="answer-{number}">{words["your_answer"]}</label>'
-                     f'<textarea id="answer-{number}" rows="8" ></textarea>')
+        parts.append(f'<textarea id="answer-{number}" rows="8" maxlength="{item.max_length}" {named} ></textarea>')
     else:
-        parts.append(f'<fieldset class="choices"><legend class="visually-hidden">{words["options"]}</legend>')
+        parts.append(f'<fieldset class="choices" {named}>')
         input_type = item.input_type
         parts.extend(
             f'<label class="choice"><input type="{input_type}" name="item-{number}" value="{choice.id}" >'
@@ -46,8 +48,7 @@ def _item(item: CandidateItem, label: str, words: dict[str, str]) -> str:
 def paper_body_html(items: list[tuple[CandidateItem, int, str]], *, one_per_screen: bool) -> str:
     """``items`` as ``exams.examday_cache.paper_items`` reads them: (item, position, label)."""
     words = {key: escape(text) for key, text in (
-        ("points", _("points")), ("your_answer", _("Your answer")), ("options", _("Options")),
-        ("flag", _("Flag for review")), ("previous", _("Previous")), ("next", _("Next")), ("questions", _("Questions")))}
+        ("points", _("points")), ("flag", _("Flag for review")), ("previous", _("Previous")), ("next", _("Next")), ("questions", _("Questions")))}
     steps = (f' <button type="button" class="secondary" data-prev>← {words["previous"]}</button>'
              f' <button type="button" class="secondary" data-next>{words["next"]} →</button>') if one_per_screen else ""
     out = ['<div class="exam-layout">',

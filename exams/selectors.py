@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from accounts.permissions import roles_of
@@ -74,6 +75,11 @@ class CandidateItem:
     @property
     def input_type(self) -> str:
         return "checkbox" if self.kind == "multiple" else "radio"
+
+    @property
+    def max_length(self) -> int:
+        """The longest text answer a save accepts: the field stops the candidate there instead of a refusal."""
+        return settings.EXAM_MAX_TEXT_ANSWER
 
 
 def candidate_item(*, number: int, question: Question, choices: list[Choice], order: list[int] | None = None,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("sittings/<int:sitting_id>/extend/", examday.sitting_extend, name="sitting_extend"),
     path("attempts/<int:pk>/", examday.attempt_page, name="attempt_page"),
     path("attempts/<int:pk>/save/", examday.attempt_save_http, name="attempt_save"),
+    path("attempts/<int:pk>/flag/", examday.attempt_flag_http, name="attempt_flag"),
     path("attempts/<int:pk>/state/", examday.attempt_state, name="attempt_state"),
     path("attempts/<int:pk>/submit/", examday.attempt_submit, name="attempt_submit"),
     path("attempts/<int:pk>/result/", examday.attempt_result, name="attempt_result"),

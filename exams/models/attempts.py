@@ -70,6 +70,11 @@ class Attempt(models.Model):
     score = models.DecimalField(_("score"), max_digits=8, decimal_places=4, null=True, blank=True)
     correct_count = models.PositiveIntegerField(_("correct answers"), null=True, blank=True)
     device = models.CharField(_("active device"), max_length=64, blank=True)
+    # How many times a device has taken this paper (the start is 1; each machine that takes it after a release adds
+    # one). The page numbers its saves from ``device_epoch * 2**32`` (exams/devicepass.py): a later machine's saves
+    # are always above an earlier one's, so a save left unsent on a machine the candidate left never overwrites
+    # what they answered on the next.
+    device_epoch = models.PositiveIntegerField(default=0)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
 
     class Meta:

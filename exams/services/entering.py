@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,8 +49,13 @@ def room_enter(*, registration: Registration, sitting: Sitting, code: str, devic
         raise ExamDayError("suspended", _("You were suspended from this exam."))
     room_session.sitting = sitting  # with its subject and exam, as the caller read them
     if room_session.started is not None:
+        attempt = Attempt.objects.get(pk=room_session.started)
+        # Another machine takes the paper only with the room's code, at any time the room is open (the invigilator
+        # who released the paper reads it out); the machine that holds the paper carries on without it.
+        if attempt.device != device and not secrets.compare_digest(room_session.code, (code or "").strip()):
+            raise ExamDayError("bad_code", _("The room code is wrong."))
         return Entry(admission=Admission.objects.get(registration=registration, room_session=room_session),
-                     attempt=attempt_resume(attempt=Attempt.objects.get(pk=room_session.started), device=device))
+                     attempt=attempt_resume(attempt=attempt, device=device))
     if now < sitting.opens_at or now > late_entry_end(sitting):
         raise ExamDayError("window", _("The time to enter this sitting has passed or not come yet."))
     if now > room_session.code_valid_until or not secrets.compare_digest(room_session.code, (code or "").strip()):
@@ -153,7 +159,8 @@ def _attempt_start(*, admission: Admission, device: str,
             "paused_total_s", flat=True).get()
         attempt = Attempt(registration=registration, sitting=sitting, room_session=room_session, paper=paper,
                           clock_start=clock_start, duration_s=duration_s, pause_base_s=paused_total_s,
-                          deadline=clock_start + dt.timedelta(seconds=duration_s), device=device, last_seen=now)
+                          deadline=clock_start + dt.timedelta(seconds=duration_s), device=device, device_epoch=1,
+                          last_seen=now)
         try:
             with transaction.atomic():  # a savepoint: the same candidate starting on two machines at once
                 attempt.save(force_insert=True)
@@ -181,13 +188,34 @@ def _create_attempt_items(*, attempt_id: int, paper_id: int) -> None:
 
 
 def attempt_resume(*, attempt: Attempt, device: str) -> Attempt:
-    """A reload on the same device resumes; another device is refused until the invigilator releases it."""
-    if attempt.device and attempt.device != device:
-        raise ExamDayError("other_device", _("This paper is open on another machine. Ask the invigilator to move it."))
+    """The room code was entered again on ``device``: the device that holds the paper carries on; a free paper (the
+    invigilator released it) is taken by this device, whose saves then number from the next device epoch; another
+    device is refused until the invigilator releases the paper."""
+    if not device:
+        raise ExamDayError("no_device", _("Enter the room code on this machine to open your paper."))
+    if attempt.device == device:
+        return attempt
     if not attempt.device:
-        Attempt.objects.filter(pk=attempt.pk, device="").update(device=device)
-        attempt.device = device
-    return attempt
+        # Compare-and-set: of two machines taking a free paper at once, one wins and the other is refused below.
+        if Attempt.objects.filter(pk=attempt.pk, device="").update(device=device,
+                                                                   device_epoch=F("device_epoch") + 1):
+            attempt.refresh_from_db(fields=["device", "device_epoch"])
+            return attempt
+        attempt.refresh_from_db(fields=["device", "device_epoch"])
+        if attempt.device == device:
+            return attempt
+    raise ExamDayError("other_device", _("This paper is open on another machine. Ask the invigilator to move it."))
+
+
+def device_check(*, holder: str, device: str) -> None:
+    """The paper page, its socket and its saves: only the device that entered the room code for this paper
+    (``holder``, the attempt's device; ``device``, what the browser's pass names) reaches the live paper. Nothing
+    here ever takes a paper for a device: a released paper waits for the room code."""
+    if not device:
+        raise ExamDayError("no_device", _("Enter the room code on this machine to open your paper."))
+    if holder != device:
+        raise ExamDayError("other_device",
+                           _("This paper is open on another machine. Ask the invigilator to move it."))
 
 
 def release(*, attempt: Attempt, actor: User, reason: str) -> Attempt:

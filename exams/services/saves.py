@@ -1,7 +1,8 @@
-"""Exam day: saving answers (DESIGN.md §3). One rule function checks every save, whether it arrives in a
+"""Exam day: saving answers (docs/exam-day.md). One rule function checks every save, whether it arrives in a
 websocket batch (``saves_apply``, called by ``exams.batching``) or alone over HTTP (``answer_save``): accepted until
-deadline + grace, never during a pause or from a second device, idempotent by (attempt, item, client seq), and a
-replay or an older seq never overwrites a newer answer.
+deadline + grace, never during a pause, only from the device that holds the paper, idempotent by (attempt, item,
+client seq); a replay or an older seq never overwrites a newer answer, and is acknowledged only when exactly its
+value is what the item holds (otherwise it is a conflict, never an acknowledgement).
 """
 
 from __future__ import annotations
@@ -26,14 +27,20 @@ from exams.services.attempts import (
     grace,
     send,
 )
+from exams.services.entering import device_check
 from exams.sql import Names
 
 
 @dataclass
 class SaveResult:
+    """``duplicate``: exactly this value was already stored under this or a later counter (acknowledged).
+    ``conflict``: the counter is at or below the stored one but the value differs, so nothing was stored and the
+    save is not acknowledged; ``stored_seq`` tells the page where to continue numbering."""
     position: int
     seq: int
     duplicate: bool = False
+    conflict: bool = False
+    stored_seq: int = 0
 
 
 def _clean_answer(value, *, kind: str, choice_ids: set[int]):
@@ -69,6 +76,7 @@ class _SaveTarget:
     kind: str
     choice_order: list
     client_seq: int
+    answer: object
 
 
 MAX_POSITION = 2**31
@@ -76,7 +84,7 @@ MAX_POSITION = 2**31
 _TARGET_COLUMNS = ("attempt_id", "position", "pk", "attempt__registration__person_id", "attempt__status",
                    "attempt__device", "attempt__room_session__paused_since", "attempt__deadline",
                    "attempt__clock_start", "attempt__last_seen", "paper_item__question__kind",
-                   "paper_item__choice_order", "client_seq")
+                   "paper_item__choice_order", "client_seq", "answer")
 
 
 def _save_targets(keys: set[tuple[int, int]]) -> dict[tuple[int, int], _SaveTarget]:
@@ -100,11 +108,11 @@ def _save_targets(keys: set[tuple[int, int]]) -> dict[tuple[int, int], _SaveTarg
     targets = {}
     for row in rows:
         (attempt_id, position, item_id, owner_id, status, device, paused_since, deadline, clock_start, last_seen,
-         kind, choice_order, client_seq) = row
+         kind, choice_order, client_seq, answer) = row
         targets[attempt_id, position] = _SaveTarget(
             item_id=item_id, attempt_id=attempt_id, owner_id=owner_id, status=status, device=device,
             paused=paused_since is not None, deadline=deadline, clock_start=clock_start, last_seen=last_seen,
-            kind=kind, choice_order=choice_order, client_seq=client_seq)
+            kind=kind, choice_order=choice_order, client_seq=client_seq, answer=answer)
     return targets
 
 
@@ -117,8 +125,7 @@ def _check_save(target: _SaveTarget | None, *, attempt_id: int, user_id: int, de
                else ExamDayError("not_yours", _("This paper is not yours.")))
     if target.status != OPEN:
         raise ExamDayError("finished", _("The paper is already finished; the answer was not saved."))
-    if target.device and target.device != device:
-        raise ExamDayError("other_device", _("This paper is open on another machine; the answer was not saved."))
+    device_check(holder=target.device, device=device)
     if target.paused:
         raise ExamDayError("paused", _("The exam room is paused."))
     if now > target.deadline + grace():
@@ -173,7 +180,8 @@ def saves_apply(saves: list[dict]) -> list[SaveResult | ExamDayError]:
     Each dict holds ``answer_save``'s arguments. The state is read once for the whole list, every save is checked
     by the same rules in arrival order (a later save of the same item sees an earlier one), and the accepted ones
     are written with one INSERT of answer events, one UPDATE statement for the items and at most one for
-    ``last_seen``. Idempotent: a replay or an older ``seq`` is recorded but never overwrites a newer answer.
+    ``last_seen``. Idempotent: a replay or an older ``seq`` is recorded but never overwrites a newer answer; it is
+    a duplicate (acknowledged) when its value is the stored one, a conflict (not acknowledged) when it is not.
     """
     now = timezone.now()
     results: list = [None] * len(saves)
@@ -195,15 +203,20 @@ def saves_apply(saves: list[dict]) -> list[SaveResult | ExamDayError]:
         except ExamDayError as exc:
             results[n] = exc
             continue
-        duplicate = seq <= target.client_seq
+        # A counter at or below the stored one is a replay, acknowledged only when exactly this value is what the
+        # item holds; otherwise it came from a page that numbered afresh (another machine, cleared storage) and is
+        # a conflict the page resolves by numbering above ``stored_seq``. Either way the arrival is recorded.
+        stale = seq <= target.client_seq
+        conflict = stale and answer != target.answer
         events.append((attempt_id, position, seq, str(save.get("client_time", ""))[:40], now, device[:64],
-                       save.get("transport", "ws"), answer, not duplicate))
-        if not duplicate:
-            target.client_seq = seq
+                       save.get("transport", "ws"), answer, not stale))
+        if not stale:
+            target.client_seq, target.answer = seq, answer
             updates[target.item_id] = (answer, seq)
         if target.last_seen is None or now - target.last_seen > LAST_SEEN_RESOLUTION:
             seen.add(attempt_id)
-        results[n] = SaveResult(position=position, seq=seq, duplicate=duplicate)
+        results[n] = SaveResult(position=position, seq=seq, duplicate=stale and not conflict, conflict=conflict,
+                                stored_seq=target.client_seq)
     _store_events(events)
     _store_items(updates, now)
     if seen:
@@ -213,9 +226,10 @@ def saves_apply(saves: list[dict]) -> list[SaveResult | ExamDayError]:
 
 def answer_save(*, attempt_id: int, user_id: int, position: int, seq: int, value, device: str,
                 client_time: str = "", transport: str = "ws") -> SaveResult:
-    """Store one answer. Acknowledge only after this returns (the transaction has committed).
+    """Store one answer. Acknowledge only after this returns (the transaction has committed), and only a result
+    that is not a conflict.
 
-    Idempotent: a replay or an older ``seq`` is acknowledged without overwriting a newer answer.
+    Idempotent: a replay or an older ``seq`` never overwrites a newer answer.
     """
     with transaction.atomic():
         result = saves_apply([{"attempt_id": attempt_id, "user_id": user_id, "position": position, "seq": seq,
@@ -226,9 +240,14 @@ def answer_save(*, attempt_id: int, user_id: int, position: int, seq: int, value
     return result
 
 
-def flag_item(*, attempt_id: int, user_id: int, position: int, flagged: bool) -> None:
-    AttemptItem.objects.filter(attempt_id=attempt_id, attempt__registration__person_id=user_id,
-                               position=position).update(flagged=flagged)
+def flag_item(*, attempt_id: int, user_id: int, device: str, position, flagged: bool) -> bool:
+    """Mark a question for review (or not) on the open paper, from the device that holds it; False when nothing was
+    stored (the page keeps the flag and sends it again)."""
+    if not device or not isinstance(position, int) or not 0 <= position < MAX_POSITION:
+        return False
+    return bool(AttemptItem.objects.filter(
+        attempt_id=attempt_id, attempt__registration__person_id=user_id, attempt__device=device,
+        attempt__status=OPEN, position=position).update(flagged=flagged))
 
 
 def record_event(*, attempt: Attempt, kind: str, details: dict | None = None) -> None:

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import audit_record, client_ip
-from exams import examday_cache
+from exams import devicepass, examday_cache
 from exams.dbgate import write_gate
 from exams.forms_sessions import RoomActionForm, RoomCodeForm, SittingExtendForm
 from exams.models import (
@@ -54,32 +54,39 @@ def _registration_for(request, sitting: Sitting) -> Registration:
 @login_required
 @require_http_methods(["GET", "POST"])
 def sitting_enter(request, sitting_id: int):
-    """The candidate enters the room code (at most 5 tries a minute per account, never per address)."""
+    """The candidate enters the room code (at most 5 tries a minute per account, never per address). A browser
+    that does so gets its device pass (exams/devicepass.py); only the machine holding the paper skips the code."""
     sitting = examday_cache.sitting_with_exam(sitting_id)
     registration = _registration_for(request, sitting)
+    device = devicepass.device_from(request.COOKIES)
     if request.method == "GET":  # a POST from a candidate who has started already resumes in room_enter
-        existing = Attempt.objects.filter(registration=registration, sitting=sitting).values_list("pk", flat=True)
-        if existing:
-            return redirect("attempt_page", pk=existing[0])
+        existing = Attempt.objects.filter(registration=registration, sitting=sitting).values_list("pk", "device")
+        if existing and device and existing[0][1] == device:
+            return redirect("attempt_page", pk=existing[0][0])
     form = RoomCodeForm(request.POST or None)
-    waiting = False
     if request.method == "POST" and form.is_valid():
         key = f"room-code-failures:{request.user.pk}:{timezone.now():%Y%m%d%H%M}"
         if cache.get(key, 0) >= CODE_ATTEMPTS_PER_MINUTE:
             form.add_error("code", _("Too many wrong codes; wait a minute."))
         else:
+            device = device or devicepass.new_device()
             try:
                 entry = entering.room_enter(registration=registration, sitting=sitting, code=form.cleaned_data["code"],
-                                            device=form.cleaned_data["device"] or "")
+                                            device=device)
             except svc.ExamDayError as exc:
                 if exc.code == "bad_code":
                     cache.set(key, cache.get(key, 0) + 1, 120)
                 form.add_error(None, exc.message)
             else:
-                if entry.attempt is not None:
-                    return redirect("attempt_page", pk=entry.attempt.pk)
-                waiting = True
-    # Only for the page (a successful start has redirected already).
+                response = (redirect("attempt_page", pk=entry.attempt.pk) if entry.attempt is not None
+                            else _enter_page(request, sitting, registration, form, waiting=True))
+                devicepass.attach(response, device)
+                return response
+    return _enter_page(request, sitting, registration, form, waiting=False)
+
+
+def _enter_page(request, sitting: Sitting, registration: Registration, form: RoomCodeForm, *, waiting: bool):
+    """The room-code page; "waiting" while the exam wants the invigilator to admit the candidate first."""
     waiting = waiting or sitting.subject.exam.admit_needs_invigilator and Admission.objects.filter(
         registration=registration, room_session__sitting=sitting, admitted_at__isnull=True).exists()
     return render(request, "exams/sitting_enter.html", {"sitting": sitting, "registration": registration,
@@ -94,30 +101,54 @@ def _own_attempt(request, pk: int) -> Attempt:
     return svc.finish_if_overdue(attempt)
 
 
+def _device_refusal(request, attempt: Attempt):
+    """The live paper is only for the machine that entered the room code for it: any other browser (a login slip
+    is not enough) goes to the room code, with the reason."""
+    try:
+        entering.device_check(holder=attempt.device, device=devicepass.device_from(request.COOKIES))
+    except svc.ExamDayError as exc:
+        messages.warning(request, exc.message)
+        return redirect("sitting_enter", sitting_id=attempt.sitting_id)
+    return None
+
+
+# A save's counter is the device epoch in its high bits and the page's own count below (docs/exam-day.md).
+SEQ_EPOCH_BITS = 32
+
+
 @login_required
 def attempt_page(request, pk: int):
     attempt = _own_attempt(request, pk)
     if attempt.is_finished:
         return redirect("attempt_result", pk=attempt.pk)
+    refusal = _device_refusal(request, attempt)
+    if refusal is not None:
+        return refusal
     exam = attempt.sitting.subject.exam
     before_start = timezone.now() < attempt.clock_start
-    answers, flagged, body = {}, [], ""
+    answers, seqs, flagged, body = {}, {}, [], ""
     if not before_start:
         body = examday_cache.paper_body(paper_id=attempt.paper_id, one_per_screen=exam.one_question_per_screen)
-        # Only what this candidate has touched: answered or flagged items.
-        for position, answer, is_flagged in AttemptItem.objects.filter(
-                Q(answer__isnull=False) | Q(flagged=True), attempt=attempt).values_list("position", "answer",
-                                                                                        "flagged"):
+        # Only what this candidate has touched: answered (or cleared) or flagged items, with the counter each answer
+        # was stored under, so that the page numbers its next saves above it and knows which of its unsent ones
+        # the server already holds or has overtaken.
+        for position, answer, seq, is_flagged in AttemptItem.objects.filter(
+                Q(client_seq__gt=0) | Q(flagged=True), attempt=attempt).values_list("position", "answer",
+                                                                                  "client_seq", "flagged"):
             if answer is not None:
                 answers[str(position)] = answer
+            if seq:
+                seqs[str(position)] = seq
             if is_flagged:
                 flagged.append(position)
     config = {
         "attempt": attempt.pk, "ws": f"/ws/attempt/{attempt.pk}/", "save": f"/attempts/{attempt.pk}/save/",
-        "state": f"/attempts/{attempt.pk}/state/", "deadline": attempt.deadline.isoformat(),
+        "flag": f"/attempts/{attempt.pk}/flag/", "state": f"/attempts/{attempt.pk}/state/",
+        "enter": f"/sittings/{attempt.sitting_id}/enter/", "deadline": attempt.deadline.isoformat(),
         "clock_start": attempt.clock_start.isoformat(), "server_time": timezone.now().isoformat(),
         "paused": attempt.room_session.paused_since is not None, "one_per_screen": exam.one_question_per_screen,
         "result": f"/attempts/{attempt.pk}/result/", "answers": answers, "flagged": sorted(flagged),
+        "epoch": attempt.device_epoch, "seq_base": attempt.device_epoch << SEQ_EPOCH_BITS, "seqs": seqs,
     }
     return render(request, "exams/attempt.html", {"attempt": attempt, "paper_body": body, "config": config,
                                                   "before_start": before_start, "exam": exam})
@@ -145,14 +176,34 @@ def attempt_save_http(request, pk: int):
         with svc.busy_as_refusal(), write_gate():
             result = saves.answer_save(attempt_id=pk, user_id=request.user.pk, position=data.get("item"),
                                      seq=data.get("seq"), value=data.get("value"),
-                                     device=str(data.get("device", ""))[:64], client_time=data.get("client_time", ""),
-                                     transport="http")
+                                     device=devicepass.device_from(request.COOKIES),
+                                     client_time=data.get("client_time", ""), transport="http")
     except svc.ExamDayError as exc:
         svc.finish_after_refusal(attempt_id=pk, code=exc.code)
         status = 404 if exc.code == "not_yours" else 409
         return JsonResponse({"type": "error", "seq": data.get("seq"), "item": data.get("item"), "code": exc.code,
                              "message": exc.message}, status=status)
+    if result.conflict:  # nothing stored: the page numbers above what is stored and sends its value again
+        return JsonResponse({"type": "conflict", "seq": result.seq, "item": result.position,
+                             "stored_seq": result.stored_seq}, status=409)
     return JsonResponse({"type": "ack", "seq": result.seq, "item": result.position, "duplicate": result.duplicate})
+
+
+@login_required
+@require_POST
+def attempt_flag_http(request, pk: int):
+    """The HTTP fallback for marking a question for review, as the websocket does it."""
+    data = _json_body(request)
+    if data is None:
+        return JsonResponse({"type": "error", "code": "bad_message", "message": _("The message is not valid.")},
+                            status=400)
+    attempt = _own_attempt(request, pk)
+    flagged = bool(data.get("flagged"))
+    stored = saves.flag_item(attempt_id=attempt.pk, user_id=request.user.pk,
+                             device=devicepass.device_from(request.COOKIES), position=data.get("item"),
+                             flagged=flagged)
+    return JsonResponse({"type": "flagged", "item": data.get("item"), "flagged": flagged, "stored": stored},
+                        status=200 if stored else 409)
 
 
 @login_required
@@ -167,8 +218,12 @@ def attempt_state(request, pk: int):
 @login_required
 @require_POST
 def attempt_submit(request, pk: int):
+    """Only the machine holding the paper submits it."""
     attempt = _own_attempt(request, pk)
     if attempt.status == Attempt.Status.OPEN:
+        refusal = _device_refusal(request, attempt)
+        if refusal is not None:
+            return refusal
         svc.attempt_finish(attempt=attempt, how=Attempt.Status.SUBMITTED)
     return redirect("attempt_result", pk=attempt.pk)
 

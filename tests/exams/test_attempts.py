@@ -10,6 +10,7 @@ from django.urls import reverse
 from exams.models import AnswerEvent, Attempt, AttemptItem, Penalty, RoomEvent
 from exams.services import attempts as svc
 from exams.services import entering, saves
+from tests.helpers import give_device_pass
 
 DEVICE = "device-a"
 
@@ -108,9 +109,16 @@ class TestEntering:
             entering.room_enter(registration=registration, sitting=sitting, code=room.code, device="device-b")
         assert caught.value.code == "other_device"
         assert entering.room_enter(registration=registration, sitting=sitting, code="", device=DEVICE).attempt == attempt
+        assert Attempt.objects.get().device_epoch == 1  # the machine holding the paper carries on in its epoch
         entering.release(attempt=attempt, actor=exam_day["invigilator"], reason="Máy hỏng")
-        moved = entering.room_enter(registration=registration, sitting=sitting, code="", device="device-b").attempt
-        assert moved.pk == attempt.pk and Attempt.objects.get().device == "device-b"
+        with pytest.raises(svc.ExamDayError) as caught:  # a released paper is taken only with the room code
+            entering.room_enter(registration=registration, sitting=sitting, code="", device="device-b")
+        assert caught.value.code == "bad_code" and Attempt.objects.get().device == ""
+        with at(exam_day, minutes(90)):  # long after the late-entry window: the code still moves a paper
+            moved = entering.room_enter(registration=registration, sitting=sitting, code=room.code,
+                                        device="device-b").attempt
+        assert moved.pk == attempt.pk and moved.device_epoch == 2
+        assert Attempt.objects.values_list("device", "device_epoch").get() == ("device-b", 2)
 
 
 @pytest.mark.django_db
@@ -119,12 +127,20 @@ class TestSaving:
         pos = choice_position(attempt)
         a, b = choice_ids(attempt, pos)[:2]
         with at(exam_day, minutes(15)):
-            assert save(attempt, pos, 2, [b]).duplicate is False
-            assert save(attempt, pos, 1, [a]).duplicate is True   # older, arrived late
-            assert save(attempt, pos, 2, [a]).duplicate is True   # a replay of seq 2
+            first = save(attempt, pos, 2, [b])
+            assert (first.duplicate, first.conflict) == (False, False)
+            replay = save(attempt, pos, 2, [b])  # the same save again: exactly that value is stored
+            assert (replay.duplicate, replay.conflict) == (True, False)
+            older = save(attempt, pos, 1, [b])  # an older counter with the stored value: also stored already
+            assert (older.duplicate, older.conflict) == (True, False)
+            late = save(attempt, pos, 1, [a])  # older, with another value: never overwrites, never acknowledged
+            assert (late.duplicate, late.conflict, late.stored_seq) == (False, True, 2)
+            same_seq = save(attempt, pos, 2, [a])  # a page numbering afresh reached the stored counter
+            assert (same_seq.duplicate, same_seq.conflict, same_seq.stored_seq) == (False, True, 2)
         item = AttemptItem.objects.get(attempt=attempt, position=pos)
         assert (item.answer, item.client_seq) == ([b], 2)
-        assert AnswerEvent.objects.filter(attempt=attempt).count() == 3  # every arrival is kept for disputes
+        events = AnswerEvent.objects.filter(attempt=attempt)
+        assert events.count() == 5 and events.filter(applied=True).count() == 1  # every arrival is kept for disputes
 
     @pytest.mark.parametrize(
         ("case", "code"),
@@ -287,11 +303,12 @@ def test_lazy_finishes_and_the_command_race_and_only_one_finishes(exam_day, atte
 class TestPages:
     def test_the_http_fallback_saves_through_the_same_service(self, client, exam_day, attempt):
         client.force_login(exam_day["candidates"][0])
+        give_device_pass(client, DEVICE)
         pos = choice_position(attempt)
         ids = choice_ids(attempt, pos)
         url = reverse("attempt_save", args=[attempt.pk])
         with at(exam_day, minutes(15)):
-            ack = client.post(url, {"item": pos, "seq": 1, "value": [ids[0]], "device": DEVICE},
+            ack = client.post(url, {"item": pos, "seq": 1, "value": [ids[0]]},
                               content_type="application/json").json()
             bad = client.post(url, "{not json", content_type="application/json")
             huge = client.post(url, '{"x": "' + "y" * 70000 + '"}', content_type="application/json")
@@ -302,6 +319,7 @@ class TestPages:
     def test_the_exam_page_shows_the_paper_without_answers_and_the_result_shows_the_score(self, client, exam_day,
                                                                                           attempt):
         client.force_login(exam_day["candidates"][0])
+        give_device_pass(client, DEVICE)
         with at(exam_day, minutes(15)):
             html = client.get(reverse("attempt_page", args=[attempt.pk])).content.decode()
             assert "Câu 1" in html and "is_correct" not in html and "correct" not in html.split("exam-config")[1][:2000]

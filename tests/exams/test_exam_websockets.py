@@ -9,6 +9,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from exam_platform.asgi import application
+from exams import devicepass
 from exams.models import AnswerEvent, AttemptItem, RoomEvent
 from exams.services import attempts as svc
 from exams.services import entering
@@ -28,8 +29,15 @@ def started(exam_day):
             "choices": item.paper_item.choice_order}
 
 
-async def _connect(user, path):
+def with_device_pass(cookie: tuple[bytes, bytes], device: str) -> tuple[bytes, bytes]:
+    """The session cookie plus the device pass a browser gets by entering the room code on ``device``."""
+    return cookie[0], cookie[1] + f"; {devicepass.COOKIE}={devicepass.sign(device)}".encode()
+
+
+async def _connect(user, path, device: str | None = None):
     cookie = await sync_to_async(_session_cookie)(user)
+    if device is not None:
+        cookie = with_device_pass(cookie, device)
     communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, cookie])
     connected, _ = await communicator.connect()
     assert connected
@@ -39,7 +47,7 @@ async def _connect(user, path):
 @pytest.mark.django_db(transaction=True)
 async def test_a_save_is_acknowledged_after_it_is_stored_and_a_replay_is_harmless(started):
     with time_machine.travel(started["now"] + dt.timedelta(minutes=15), tick=False):
-        ws = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/?device={DEVICE}")
+        ws = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/", device=DEVICE)
         state = await ws.receive_json_from(timeout=3)
         assert state["type"] == "state" and state["status"] == "open"
         message = {"type": "save", "item": started["position"], "seq": 1, "value": [started["choices"][1]]}
@@ -57,7 +65,7 @@ async def test_a_save_is_acknowledged_after_it_is_stored_and_a_replay_is_harmles
 @pytest.mark.django_db(transaction=True)
 async def test_malformed_and_oversized_messages_are_refused_without_closing(started):
     with time_machine.travel(started["now"] + dt.timedelta(minutes=15), tick=False):
-        ws = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/?device={DEVICE}")
+        ws = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/", device=DEVICE)
         await ws.receive_json_from(timeout=3)
         await ws.send_to(text_data="{not json")
         assert (await ws.receive_json_from(timeout=3))["code"] == "bad_message"
@@ -72,17 +80,17 @@ async def test_malformed_and_oversized_messages_are_refused_without_closing(star
 
 @pytest.mark.django_db(transaction=True)
 async def test_a_second_device_and_another_candidate_are_refused(started):
-    ws = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/?device=device-b")
+    ws = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/", device="device-b")
     refused = await ws.receive_json_from(timeout=3)
     assert refused["type"] == "refused" and refused["code"] == "other_device"
     assert (await ws.receive_output(timeout=3))["type"] == "websocket.close"
-    other = await _connect(started["candidates"][1], f"/ws/attempt/{started['attempt'].pk}/?device={DEVICE}")
+    other = await _connect(started["candidates"][1], f"/ws/attempt/{started['attempt'].pk}/", device=DEVICE)
     assert (await other.receive_json_from(timeout=3))["code"] == "not_yours"
 
 
 @pytest.mark.django_db(transaction=True)
 async def test_an_extension_reaches_the_open_page_without_a_reload(started):
-    ws = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/?device={DEVICE}")
+    ws = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/", device=DEVICE)
     first = await ws.receive_json_from(timeout=3)
     await sync_to_async(svc.extend)(room_session=started["room_session"], minutes=5, reason="Sự cố",
                                     actor=started["invigilator"])
@@ -103,7 +111,7 @@ async def test_focus_loss_and_drops_are_recorded_and_the_console_sees_them_live(
     assert snapshot["type"] == "snapshot" and snapshot["code"] == started["room_session"].code
     row = next(r for r in snapshot["rows"] if r["candidate_number"] == "CV0001")
     assert row["state"] == "in_progress" and row["focus_losses"] == 0
-    page = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/?device={DEVICE}")
+    page = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/", device=DEVICE)
     await page.receive_json_from(timeout=3)
     await page.send_json_to({"type": "event", "kind": "focus_lost"})
     await page.disconnect()
@@ -139,8 +147,8 @@ async def test_a_room_wide_extension_gives_each_page_its_own_new_deadline(starte
         device="device-b").attempt)()
     await sync_to_async(svc.extend)(room_session=started["room_session"], minutes=10, reason="Khuyết tật",
                                     actor=started["invigilator"], attempt=other)
-    pages = [await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/?device={DEVICE}"),
-             await _connect(started["candidates"][1], f"/ws/attempt/{other.pk}/?device=device-b")]
+    pages = [await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/", device=DEVICE),
+             await _connect(started["candidates"][1], f"/ws/attempt/{other.pk}/", device="device-b")]
     before = [dt.datetime.fromisoformat((await page.receive_json_from(timeout=3))["deadline"]) for page in pages]
     assert before[1] - before[0] == dt.timedelta(minutes=10)
     await sync_to_async(svc.extend)(room_session=started["room_session"], minutes=5, reason="Mất điện",
@@ -172,7 +180,7 @@ async def test_messages_reach_their_handler_without_a_database_hand_over_each(st
 
     monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
     with time_machine.travel(started["now"] + dt.timedelta(minutes=15), tick=False):
-        ws = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/?device={DEVICE}")
+        ws = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/", device=DEVICE)
         await ws.receive_json_from(timeout=3)
         for seq in (1, 2, 3):
             await ws.send_json_to({"type": "save", "item": started["position"], "seq": seq,

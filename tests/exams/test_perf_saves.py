@@ -85,13 +85,18 @@ def test_saves_of_one_item_in_one_batch_apply_in_arrival_order(started):
     attempt = started["attempts"][0]
     position, order = _choice_items(attempt)[0]
     a, b, c = order[:3]
-    results = _apply([_save(attempt, position, 2, [a]), _save(attempt, position, 1, [b]),  # older, late
-                      _save(attempt, position, 2, [b]), _save(attempt, position, 3, [c])])  # replay, newer
-    assert [r.duplicate for r in results] == [False, True, True, False]
+    results = _apply([_save(attempt, position, 2, [a]), _save(attempt, position, 1, [b]),  # stored; older, late
+                      _save(attempt, position, 2, [a]), _save(attempt, position, 3, [c]),  # replay; newer
+                      _save(attempt, position, 3, [c]), _save(attempt, position, 2, [a])])  # replay; older again
+    # Each save is judged against what the item holds after the saves before it in the batch: a replay of the
+    # value stored is a duplicate (acknowledged), an older counter with another value is a conflict (not).
+    assert [(r.duplicate, r.conflict) for r in results] == [
+        (False, False), (False, True), (True, False), (False, False), (True, False), (False, True)]
+    assert [r.stored_seq for r in results] == [2, 2, 2, 3, 3, 3]
     item = AttemptItem.objects.get(attempt=attempt, position=position)
     assert (item.answer, item.client_seq) == ([c], 3)
     events = list(AnswerEvent.objects.order_by("pk").values_list("client_seq", "applied"))
-    assert events == [(2, True), (1, False), (2, False), (3, True)]  # every arrival kept, in order
+    assert events == [(2, True), (1, False), (2, False), (3, True), (3, False), (2, False)]  # every arrival kept
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from django.urls import reverse
 from exams.models import AttemptItem
 from exams.services import attempts as svc
 from exams.services import entering, saves
+from tests.helpers import give_device_pass
 
 DEVICE = "device-a"
 
@@ -69,14 +70,15 @@ def test_the_paper_page_renders_the_paper_once_and_keeps_the_candidates_own_stat
     item = AttemptItem.objects.select_related("paper_item__question").filter(
         attempt=attempt, paper_item__question__kind="single").first()
     client.force_login(exam_day["candidates"][0])
+    give_device_pass(client, DEVICE)
     url = reverse("attempt_page", args=[attempt.pk])
     with time_machine.travel(exam_day["now"] + dt.timedelta(minutes=15), tick=False):
         first, page = _count(lambda: client.get(url))
         choice = item.paper_item.choice_order[0]
         saves.answer_save(attempt_id=attempt.pk, user_id=attempt.registration.person_id, position=item.position,
                         seq=1, value=[choice], device=DEVICE)
-        saves.flag_item(attempt_id=attempt.pk, user_id=attempt.registration.person_id, position=item.position,
-                      flagged=True)
+        saves.flag_item(attempt_id=attempt.pk, user_id=attempt.registration.person_id, device=DEVICE,
+                      position=item.position, flagged=True)
         again, reloaded = _count(lambda: client.get(url))
     assert page.status_code == reloaded.status_code == 200
     assert again <= 3 and first - again >= 2  # the user, the attempt, the candidate's own answers: the paper's
@@ -90,6 +92,7 @@ def test_the_paper_page_renders_the_paper_once_and_keeps_the_candidates_own_stat
     assert f'data-position="{item.position}"' in body(page) and f'value="{choice}"' in body(page)
     config = reloaded.context["config"]
     assert config["answers"] == {str(item.position): [choice]} and config["flagged"] == [item.position]
+    assert config["seqs"] == {str(item.position): 1} and (config["epoch"], config["seq_base"]) == (1, 2**32)
 
 
 @pytest.mark.django_db
@@ -100,8 +103,9 @@ def test_two_candidates_never_share_a_cached_paper(client, exam_day, room):
     assert attempts[0].paper_id != attempts[1].paper_id
     bodies = []
     with time_machine.travel(exam_day["now"] + dt.timedelta(minutes=15), tick=False):
-        for attempt, person in zip(attempts, exam_day["candidates"], strict=True):
+        for n, (attempt, person) in enumerate(zip(attempts, exam_day["candidates"], strict=True)):
             client.force_login(person)
+            give_device_pass(client, f"device-{n}")
             html = client.get(reverse("attempt_page", args=[attempt.pk])).content.decode()
             bodies.append(re.findall(r'value="(\d+)"', html))
             expected = [str(c) for i in AttemptItem.objects.filter(attempt=attempt).select_related("paper_item")

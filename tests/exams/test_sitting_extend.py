@@ -99,7 +99,7 @@ async def test_pages_in_every_room_see_the_new_deadline_without_a_reload(two_roo
     with time_machine.travel(two_rooms["now"] + dt.timedelta(minutes=15), tick=False):
         pages = []
         for n, attempt in enumerate(two_rooms["attempts"]):
-            ws = await _connect(two_rooms["candidates"][n], f"/ws/attempt/{attempt.pk}/?device=device-{n}")
+            ws = await _connect(two_rooms["candidates"][n], f"/ws/attempt/{attempt.pk}/", device=f"device-{n}")
             await ws.receive_json_from(timeout=3)
             pages.append(ws)
         await sync_to_async(svc.extend_sitting)(sitting=two_rooms["sitting"], minutes=10, reason="Mất điện",

@@ -1,9 +1,15 @@
-"""TESTING.md's crash test: SIGKILL the server with saves in flight, restart it, and check that every
-acknowledged save is in the database and that resending the unacknowledged ones stores each exactly once."""
+"""TESTING.md's crash test: SIGKILL the server with several candidates' saves in flight, restart it, and check that
+every acknowledged save is in the database and that what the pages resend is stored exactly once.
+
+Over the websocket and over the HTTP fallback; on SQLite (embedded mode) and, in the scale-out pass of .ci/run, on
+PostgreSQL (a database of its own per run). Each simulated page behaves as exam.js does: it keeps its latest
+unacknowledged answer per question and sends it again, with the same counter, once the server is back.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -12,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -21,7 +28,9 @@ import websockets
 from bench.common import ROOT, running_server
 from bench.scenarios.exam import ROOM_SIZE, SETUP, Candidate, open_rooms
 
-pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="embedded-mode crash test (SQLite file)")
+CANDIDATES = 5
+SAVES_EACH = 120
+KILL_AFTER_ACKS = 150  # of CANDIDATES × SAVES_EACH sent: the kill lands with most of them in flight
 
 
 def _free_port() -> int:
@@ -46,84 +55,190 @@ def _start_daphne(env: dict) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("daphne did not start")
 
 
-async def _burst(candidate: Candidate, count: int, kill_after: int, pid: int) -> tuple[set, dict]:
-    """Send ``count`` saves without waiting; SIGKILL the server once ``kill_after`` acks have arrived."""
-    sent: dict[int, tuple[int, int]] = {}
-    acked: set[int] = set()
-    for _ in range(count):
-        position, seq, choice = candidate.next_answer()
-        sent[seq] = (position, choice)
-        await candidate.ws.send(json.dumps({"type": "save", "item": position, "seq": seq, "value": [choice]}))
-    killed = False
+@pytest.fixture
+def database_env():
+    """Embedded mode: running_server's own SQLite file. Scale-out mode: a PostgreSQL database made for this run
+    (the server migrates it) and dropped afterwards."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield {}
+        return
+    import psycopg
+
+    name = f"crash_{uuid.uuid4().hex[:12]}"
+    base = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        async for raw in candidate.ws:
-            msg = json.loads(raw)
-            if msg.get("type") == "ack":
-                acked.add(msg["seq"])
-            if len(acked) >= kill_after and not killed:
-                os.kill(pid, signal.SIGKILL)
-                killed = True
-    except websockets.ConnectionClosed:
-        pass
-    return acked, sent
+        yield {"DATABASE_URL": f"{base}/{name}"}
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_a_killed_server_loses_no_acknowledged_answer_and_resends_are_stored_once():
-    with running_server(SETUP.format(n=1, items=5, room=ROOM_SIZE)) as server:
+def _query(env: dict, sql: str, params: tuple) -> list[tuple]:
+    if env.get("DATABASE_URL"):
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"]) as conn:
+            return conn.execute(sql.replace("?", "%s"), params).fetchall()
+    with sqlite3.connect(Path(env["SQLITE_PATH"])) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+class Page:
+    """One candidate's page: its saves, which were acknowledged, and what it would send again."""
+
+    def __init__(self, candidate: Candidate):
+        self.candidate = candidate
+        self.sent: dict[int, tuple[int, int]] = {}  # seq -> (position, choice)
+        self.acked: set[int] = set()
+
+    def pending(self) -> dict[int, tuple[int, int]]:
+        """The latest save of each question that no acknowledgement covers (exam.js's queue)."""
+        latest: dict[int, int] = {}
+        for seq, (position, _choice) in self.sent.items():
+            latest[position] = max(latest.get(position, 0), seq)
+        covered = {position: max((s for s in self.acked if self.sent[s][0] == position), default=0)
+                   for position in latest}
+        return {seq: self.sent[seq] for position, seq in latest.items() if seq > covered[position]}
+
+    def save_message(self, seq: int) -> dict:
+        position, choice = self.sent[seq]
+        return {"type": "save", "item": position, "seq": seq, "value": [choice]}
+
+
+async def _ws_connect(candidate: Candidate, url: str):
+    cookie = "; ".join(f"{k}={v}" for k, v in candidate.client.cookies.items())  # the session and the device pass
+    ws = await websockets.connect(url.replace("http", "ws") + f"/ws/attempt/{candidate.attempt}/",
+                                  additional_headers={"Cookie": cookie}, origin=url)
+    await ws.recv()  # the state
+    return ws
+
+
+async def _burst_ws(pages: list[Page], url: str, kill) -> None:
+    async def one(page: Page):
+        ws = await _ws_connect(page.candidate, url)
+        for _ in range(SAVES_EACH):
+            position, seq, choice = page.candidate.next_answer()
+            page.sent[seq] = (position, choice)
+            await ws.send(json.dumps(page.save_message(seq)))
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for raw in ws:
+                msg = json.loads(raw)
+                if msg.get("type") == "ack":
+                    page.acked.add(msg["seq"])
+                    kill()
+
+    await asyncio.gather(*(one(page) for page in pages))
+
+
+async def _http_save(page: Page, url: str, seq: int) -> dict | None:
+    candidate = page.candidate
+    try:
+        response = await candidate.client.post(f"{url}/attempts/{candidate.attempt}/save/",
+                                               json=page.save_message(seq),
+                                               headers={"X-CSRFToken": candidate.client.cookies.get("csrftoken", ""),
+                                                        "Referer": f"{url}/attempts/{candidate.attempt}/"})
+        return response.json()
+    except httpx.HTTPError:  # the server died under this request: not acknowledged
+        return None
+
+
+async def _burst_http(pages: list[Page], url: str, kill) -> None:
+    async def one(page: Page):
+        in_flight = asyncio.Semaphore(8)  # a page does not wait for one save before sending the next
+
+        async def send(seq):
+            async with in_flight:
+                msg = await _http_save(page, url, seq)
+            if msg and msg.get("type") == "ack":
+                page.acked.add(msg["seq"])
+                kill()
+
+        seqs = []
+        for _ in range(SAVES_EACH):
+            position, seq, choice = page.candidate.next_answer()
+            page.sent[seq] = (position, choice)
+            seqs.append(seq)
+        await asyncio.gather(*(send(seq) for seq in seqs))
+
+    await asyncio.gather(*(one(page) for page in pages))
+
+
+async def _resend(pages: list[Page], url: str, transport: str) -> dict[int, dict[int, str]]:
+    """Each page sends its queue again to the restarted server; the answer to each save, by page."""
+    answers: dict[int, dict[int, str]] = {}
+    for n, page in enumerate(pages):
+        page.candidate.client.base_url = url
+        queue = page.pending()
+        answers[n] = {}
+        if transport == "ws":
+            ws = await _ws_connect(page.candidate, url)
+            for seq in sorted(queue):
+                await ws.send(json.dumps(page.save_message(seq)))
+            while len(answers[n]) < len(queue):
+                msg = json.loads(await asyncio.wait_for(ws.recv(), timeout=30))
+                if msg.get("seq") in queue:
+                    answers[n][msg["seq"]] = msg["type"]
+            await ws.close()
+        else:
+            for seq in sorted(queue):
+                answers[n][seq] = (await _http_save(page, url, seq))["type"]
+        page.acked |= {seq for seq, kind in answers[n].items() if kind == "ack"}
+    return answers
+
+
+@pytest.mark.parametrize("transport", ["ws", "http"])
+def test_a_killed_server_loses_no_acknowledged_answer_and_resends_are_stored_once(transport, database_env):
+    with running_server(SETUP.format(n=CANDIDATES, items=5, room=ROOM_SIZE), extra_env=database_env) as server:
         world = json.loads(server.setup_output.strip().splitlines()[-1])
-        candidate = Candidate(0, server.url)
+        pages = [Page(Candidate(n, server.url)) for n in range(CANDIDATES)]
+        killed = []
+
+        def kill():
+            if not killed and sum(len(p.acked) for p in pages) >= KILL_AFTER_ACKS:
+                os.kill(server.pid, signal.SIGKILL)
+                killed.append(True)
 
         async def scenario():
             codes = await open_rooms(server.url, world)  # from the console, as the invigilator does
-            await candidate.login()
-            await candidate.start(world["sitting"], codes[str(world["rooms"][0])])
-            cookie = "; ".join(f"{k}={v}" for k, v in candidate.client.cookies.items())
-            url = server.url.replace("http", "ws") + f"/ws/attempt/{candidate.attempt}/?device={candidate.device}"
-            candidate.ws = await websockets.connect(url, additional_headers={"Cookie": cookie}, origin=server.url)
-            await candidate.ws.recv()
-            return await _burst(candidate, count=300, kill_after=40, pid=server.pid)
+            for page in pages:
+                await page.candidate.login()
+                await page.candidate.start(world["sitting"], codes[str(world["rooms"][0])])
+            await (_burst_ws if transport == "ws" else _burst_http)(pages, server.url, kill)
 
-        acked, sent = asyncio.run(scenario())
-        assert 40 <= len(acked) < len(sent), "the kill must land while saves are in flight"
-        database = Path(server.env["SQLITE_PATH"])
-        with sqlite3.connect(database) as conn:
-            stored = {seq for (seq,) in conn.execute(
-                "SELECT client_seq FROM exams_answerevent WHERE attempt_id = ? AND applied = 1", (candidate.attempt,))}
-        assert acked <= stored  # every acknowledged save survived the SIGKILL
+        asyncio.run(scenario())
+        acked_before = sum(len(p.acked) for p in pages)
+        sent = sum(len(p.sent) for p in pages)
+        assert killed and KILL_AFTER_ACKS <= acked_before < sent, "the kill must land while saves are in flight"
+
+        def applied(page: Page) -> dict[int, int]:
+            return dict(_query(server.env, "SELECT client_seq, COUNT(*) FROM exams_answerevent WHERE attempt_id = ? "
+                                           "AND applied GROUP BY client_seq", (page.candidate.attempt,)))
+
+        def recorded(page: Page) -> set[int]:
+            """Every save the server committed, stored or found already stored (a late one whose value an item
+            already held under a newer counter is acknowledged without being applied)."""
+            return {seq for (seq,) in _query(server.env, "SELECT client_seq FROM exams_answerevent "
+                                                         "WHERE attempt_id = ?", (page.candidate.attempt,))}
+
+        for page in pages:
+            assert page.acked <= recorded(page)  # every acknowledged save survived the SIGKILL
 
         process, url = _start_daphne(server.env)
         server.processes.append(process)
+        answers = asyncio.run(_resend(pages, url, transport))
 
-        async def resend():
-            client = candidate.client
-            client.base_url = url
-            cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
-            ws = await websockets.connect(url.replace("http", "ws") + f"/ws/attempt/{candidate.attempt}/"
-                                          f"?device={candidate.device}", additional_headers={"Cookie": cookie},
-                                          origin=url)
-            await ws.recv()
-            missing = sorted(set(sent) - acked)
-            for seq in missing:  # the page resends exactly what it never saw acknowledged
-                position, choice = sent[seq]
-                await ws.send(json.dumps({"type": "save", "item": position, "seq": seq, "value": [choice]}))
-            got = set()
-            while len(got) < len(missing):
-                msg = json.loads(await asyncio.wait_for(ws.recv(), timeout=30))
-                if msg.get("type") == "ack":
-                    got.add(msg["seq"])
-            await ws.close()
-            return got
-
-        assert asyncio.run(resend()) == set(sent) - acked
-        with sqlite3.connect(database) as conn:
-            applied = conn.execute(
-                "SELECT client_seq, COUNT(*) FROM exams_answerevent WHERE attempt_id = ? AND applied = 1 "
-                "GROUP BY client_seq", (candidate.attempt,)).fetchall()
-            finals = dict(conn.execute("SELECT position, answer FROM exams_attemptitem WHERE attempt_id = ?",
-                                       (candidate.attempt,)).fetchall())
-        assert {seq for seq, _n in applied} == set(sent) and all(n == 1 for _seq, n in applied)
-        last = {}
-        for seq in sorted(sent):
-            position, choice = sent[seq]
-            last[position] = choice
-        assert {p: json.loads(v)[0] for p, v in finals.items() if v} == last
+        for n, page in enumerate(pages):
+            assert set(answers[n].values()) <= {"ack"}, answers[n]  # every resent save is stored or already was
+            stored = applied(page)
+            assert set(answers[n]) <= recorded(page) and all(count == 1 for count in stored.values())  # once each
+            last: dict[int, int] = {}
+            for seq in sorted(page.sent):
+                position, choice = page.sent[seq]
+                last[position] = choice
+            finals = dict(_query(server.env, "SELECT position, answer FROM exams_attemptitem WHERE attempt_id = ?",
+                                 (page.candidate.attempt,)))
+            held = {p: (json.loads(v) if isinstance(v, str) else v)[0] for p, v in finals.items() if v}
+            assert held == last  # each question holds the candidate's last answer

@@ -7,6 +7,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from accounts.roles import Role
 from accounts.services import unit_create
+from tests.helpers import give_device_pass
 
 ANON = "anonymous"
 ROLES = [ANON, *[r.value for r in Role]]
@@ -40,6 +41,7 @@ INVIGILATOR = Role.INVIGILATOR.value
 CANDIDATE = Role.CANDIDATE.value
 MARKER = Role.MARKER.value
 BAD_REQUEST = 400
+MATRIX_DEVICE = "matrix-pc"  # the machine that holds the candidate's paper
 
 # (url name, variant) -> (method, kwargs key, {role: expected})
 MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
@@ -146,6 +148,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("sitting_extend", ""): ("post", "sitting", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
     ("attempt_page", ""): ("get", "attempt", only({CANDIDATE: OK}, others=HIDDEN)),
     ("attempt_save", ""): ("post", "attempt", only({CANDIDATE: OK}, others=HIDDEN)),
+    ("attempt_flag", ""): ("post", "attempt", only({CANDIDATE: OK}, others=HIDDEN)),
     ("attempt_state", ""): ("get", "attempt", only({CANDIDATE: OK}, others=HIDDEN)),
     ("attempt_result", ""): ("get", "attempt", only({CANDIDATE: AWAY}, others=HIDDEN)),
     ("attempt_submit", ""): ("post", "attempt", only({CANDIDATE: AWAY}, others=HIDDEN)),
@@ -197,7 +200,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
 }
 
 
-POST_JSON = {"attempt_save": {"item": 0, "seq": 1, "value": None}}
+POST_JSON = {"attempt_save": {"item": 0, "seq": 1, "value": None}, "attempt_flag": {"item": 0, "flagged": True}}
 POST_DATA = {
     "room_action": {"action": "incident", "reason": "Ghi nhận"},
     "exam_transition": {"to": "running"},
@@ -321,7 +324,8 @@ def _exam_world(users) -> dict:
                                               opened_by=users[INVIGILATOR])
     attempt = Attempt.objects.create(registration=registration, sitting=sitting, room_session=room_session,
                                      paper=paper_set.papers.get(), clock_start=timezone.now(), duration_s=3600,
-                                     deadline=timezone.now() + dt.timedelta(hours=1))
+                                     deadline=timezone.now() + dt.timedelta(hours=1), device=MATRIX_DEVICE,
+                                     device_epoch=1)
     AttemptItem.objects.create(attempt=attempt, paper_item=paper_set.papers.get().items.get(), position=0)
     return {"exam": {"pk": exam.pk}, "exam_room": {"pk": exam.pk, "_query": f"room={room.pk}"},
             "subject": {"pk": exam.subjects.first().pk}, "registration": {"pk": registration.pk},
@@ -405,6 +409,7 @@ def test_each_role_gets_exactly_what_the_table_says(client, world, key):
         client.logout()
         if users[role] is not None:
             client.force_login(users[role])
+        give_device_pass(client, MATRIX_DEVICE)  # every browser here entered the room code: only its owner gets on
         if name in POST_JSON:
             response = client.post(url, POST_JSON[name], content_type="application/json")
         elif method == "post":

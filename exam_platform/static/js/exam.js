@@ -1,27 +1,68 @@
-// The exam page. Nothing the candidate answers is lost: every change gets a sequence number and waits in
-// local storage until the server acknowledges it (after its transaction committed); unacknowledged
-// answers are resent after a reload or reconnect. Websocket first; HTTP POST when the socket cannot connect.
+// The exam page (docs/exam-day.md). The page never shows what the server does not hold without saying so:
+// - every change gets a counter and waits in local storage until the server acknowledges it (after its
+//   transaction committed); unacknowledged answers are resent after a reload or reconnect;
+// - counters start above the device epoch the server gives the page (epoch * 2^32), so a machine that takes the
+//   paper after another always numbers above it; answers left unsent by an earlier device session are kept only
+//   when the server holds nothing newer for their question;
+// - a "conflict" (the server holds another value under a counter at or above ours) is resolved by numbering
+//   above the stored counter and sending our value again: what the candidate did last on this machine wins;
+// - a refusal that can never succeed puts the server's answer back on screen; a refusal that stops the paper
+//   (released, another machine, time up) locks the inputs; a paused room locks them until it resumes;
+// - text is sent when the candidate stops typing for a moment, leaves the field, or submits.
+// Websocket first; HTTP POST (saves and flags) when the socket cannot connect.
 (function () {
   "use strict";
+  var TEXT_DELAY_MS = 800;
   var cfg, t, paper, queueKey, queue, ws = null, wsOpen = false, httpMode = false, wsFailures = 0;
-  var offset = 0, deadline, clockStart, paused, warned5 = false, warned1 = false, finished = false;
+  var offset = 0, deadline, paused, warned5 = false, warned1 = false, finished = false, blocked = false;
+  var held = {}, lastSent = {}, textTimers = {}, storageOk = true, saveState = "";
 
   function $(id) { return document.getElementById(id); }
   function load() { try { return JSON.parse(localStorage.getItem(queueKey)) || null; } catch (e) { return null; } }
-  function persist() { try { localStorage.setItem(queueKey, JSON.stringify(queue)); } catch (e) { /* full */ } }
+  function persist() {
+    var ok = true;
+    try { localStorage.setItem(queueKey, JSON.stringify(queue)); } catch (e) { ok = false; }
+    if (ok !== storageOk) { storageOk = ok; $("storage-alert").hidden = ok; }
+  }
   function serverNow() { return Date.now() + offset; }
   function syncClock(serverIso) { offset = Date.parse(serverIso) - Date.now(); }
+  function wrapAt(pos) { return document.querySelector('.qwrap[data-position="' + pos + '"]'); }
 
   function setConn(state) {
     var el = $("conn");
+    if (el.dataset.state === state) return;
     el.dataset.state = state;
-    el.textContent = state === "online" ? t.online : state === "http" ? t.http : t.offline;
+    el.textContent = state === "online" ? t.online : state === "http" ? t.http : state === "closed" ? t.closed : t.offline;
   }
+  // The count is for the eye; the status line (a live region) changes only when the state does, so a screen
+  // reader hears "saving" and "saved", not every keystroke.
   function showPending() {
     var n = Object.keys(queue.pending).length;
     $("pending").textContent = n ? n + " " + t.pending : "";
+    var state = n ? "saving" : "saved";
+    if (state !== saveState) { saveState = state; $("save-status").textContent = n ? t.saving : t.saved; }
   }
   function alertBox(text) { var a = $("alert"); a.textContent = text; a.hidden = !text; }
+
+  // --- inputs locked or open ----------------------------------------------------------------------------
+  // Answers, flags and the submit button; moving between questions stays possible (to read the paper).
+  function setInputs(enabled) {
+    document.querySelectorAll("#paper input, #paper textarea, #paper [data-flag], #submit-btn").forEach(function (el) {
+      el.disabled = !enabled;
+    });
+  }
+  function refreshLock() { setInputs(!(finished || blocked || paused)); }
+  // The paper cannot go on here (released, another machine, no room code on this machine): lock it, keep what is
+  // queued (it is resent if this machine takes the paper again), and say how to go on.
+  function block(message) {
+    blocked = true;
+    flushText();
+    setConn("closed");
+    alertBox(message);
+    $("reenter").hidden = false;
+    refreshLock();
+    if (ws) { try { ws.close(); } catch (e) { /* closed */ } }
+  }
 
   // --- answers -----------------------------------------------------------------------------------------
   function readAnswer(wrap) {
@@ -37,11 +78,15 @@
     return chosen;
   }
   function writeAnswer(wrap, value) {
-    if (value === null || value === undefined) return;
     var kind = wrap.dataset.kind;
-    if (kind === "short" || kind === "essay") { wrap.querySelector("input[type=text], textarea").value = value; return; }
+    if (kind === "short" || kind === "essay") {
+      wrap.querySelector("input[type=text], textarea").value = value === null || value === undefined ? "" : value;
+      countWords(wrap);
+      return;
+    }
+    var chosen = value || [];
     wrap.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (i) {
-      i.checked = value.indexOf(parseInt(i.value, 10)) !== -1;
+      i.checked = chosen.indexOf(parseInt(i.value, 10)) !== -1;
     });
   }
   // A live word count under each essay (words = runs of non-space characters, as the marking page counts).
@@ -51,7 +96,6 @@
     if (!out) {
       out = document.createElement("p");
       out.className = "word-count muted";
-      out.setAttribute("aria-live", "polite");
       wrap.querySelector("textarea").insertAdjacentElement("afterend", out);
     }
     var text = wrap.querySelector("textarea").value.trim();
@@ -63,54 +107,112 @@
       var pos = wrap.dataset.position, btn = document.querySelector('.qbtn[data-go="' + pos + '"]');
       if (!btn) return;
       btn.classList.toggle("answered", answered(readAnswer(wrap)));
+      btn.classList.toggle("unsaved", !!queue.pending[pos]);
       btn.classList.toggle("flagged", wrap.dataset.flagged === "1");
+      wrap.querySelector("[data-flag]").setAttribute("aria-pressed", wrap.dataset.flagged === "1" ? "true" : "false");
     });
   }
-  function changed(wrap) {
-    if (finished) return;
+  // A change is queued (and kept in local storage) at once; text goes out when the candidate pauses.
+  function changed(wrap, later) {
+    if (finished || blocked) return;
     var pos = parseInt(wrap.dataset.position, 10);
     queue.seq += 1;
     queue.pending[pos] = { item: pos, seq: queue.seq, value: readAnswer(wrap), client_time: new Date().toISOString() };
     persist(); showPending(); refreshGrid();
-    send(queue.pending[pos]);
+    clearTimeout(textTimers[pos]);
+    if (later) { textTimers[pos] = setTimeout(function () { delete textTimers[pos]; sendPending(pos); }, TEXT_DELAY_MS); }
+    else { delete textTimers[pos]; send(queue.pending[pos]); }
+  }
+  function isText(el) { return el.tagName === "TEXTAREA" || el.type === "text"; }
+  function sendPending(pos) { if (queue.pending[pos]) send(queue.pending[pos]); }
+  function flushText() {
+    Object.keys(textTimers).forEach(function (pos) { clearTimeout(textTimers[pos]); delete textTimers[pos]; sendPending(pos); });
   }
   function acked(msg) {
+    var sent = lastSent[msg.item];
+    if (sent && sent.seq === msg.seq) held[msg.item] = sent.value;
     var p = queue.pending[msg.item];
     if (p && p.seq <= msg.seq) { delete queue.pending[msg.item]; persist(); }
-    showPending();
+    showPending(); refreshGrid();
+  }
+  // The server holds another value under a counter at or above ours (another machine, or storage that was
+  // cleared): nothing was stored. Number above it and send our value again, if it is still our latest.
+  function conflict(msg) {
+    var p = queue.pending[msg.item];
+    if (!p || p.seq !== msg.seq) return;
+    queue.seq = Math.max(queue.seq, msg.stored_seq);
+    queue.seq += 1;
+    p.seq = queue.seq;
+    persist();
+    send(p);
+  }
+  // Put the server's answer back on screen for a save that can never be stored.
+  function restore(pos) {
+    delete queue.pending[pos]; persist();
+    var wrap = wrapAt(pos);
+    if (wrap) writeAnswer(wrap, held[pos]);
+    showPending(); refreshGrid();
   }
   function refused(msg) {
-    // The server refused (time up, paused, another device...): keep the answer queued unless it can never succeed.
-    alertBox(msg.message);
-    if (msg.code === "bad_answer" || msg.code === "bad_item" || msg.code === "bad_message") {
-      delete queue.pending[msg.item]; persist(); showPending();
-    }
-    if (msg.code === "too_late" || msg.code === "finished") { finish(); }
-    if (msg.code === "busy" || msg.code === "retry") {  // nothing was stored: send it again shortly
-      setTimeout(function () { if (queue.pending[msg.item]) send(queue.pending[msg.item]); }, 2000);
+    var code = msg.code;
+    if (code === "bad_answer" || code === "bad_item" || code === "bad_message") {
+      alertBox(msg.message);
+      if (msg.item !== undefined && msg.item !== null) restore(msg.item);
+    } else if (code === "too_late" || code === "finished") {
+      alertBox(msg.message); finish();
+    } else if (code === "other_device" || code === "no_device" || code === "not_yours") {
+      block(msg.message);
+    } else if (code === "paused") {
+      paused = true; refreshLock(); alertBox(t.paused);  // resent when the room resumes
+    } else {  // busy, retry, not started: nothing was stored; send it again shortly
+      alertBox(msg.message);
+      setTimeout(function () { sendPending(msg.item); }, 2000);
     }
   }
   function send(p) {
+    if (finished || blocked) return;
+    lastSent[p.item] = { seq: p.seq, value: p.value };
     if (wsOpen) { ws.send(JSON.stringify({ type: "save", item: p.item, seq: p.seq, value: p.value, client_time: p.client_time })); return; }
     if (httpMode) { httpSave(p); }
   }
-  function resendAll() { Object.keys(queue.pending).forEach(function (k) { send(queue.pending[k]); }); }
+  function resendAll() {
+    Object.keys(queue.pending).forEach(function (k) { if (!textTimers[k]) send(queue.pending[k]); });
+    Object.keys(queue.flags).forEach(function (k) { sendFlag(parseInt(k, 10)); });
+  }
+  function post(url, body) {
+    return fetch(url, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() }, body: JSON.stringify(body) })
+      .then(function (r) { return r.json(); });
+  }
   function httpSave(p) {
-    fetch(cfg.save, { method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-      body: JSON.stringify({ item: p.item, seq: p.seq, value: p.value, client_time: p.client_time, device: window.examDevice }) })
-      .then(function (r) { return r.json(); })
-      .then(function (msg) { if (msg.type === "ack") acked(msg); else refused(msg); })
+    post(cfg.save, { item: p.item, seq: p.seq, value: p.value, client_time: p.client_time })
+      .then(function (msg) {
+        if (msg.type === "ack") acked(msg); else if (msg.type === "conflict") conflict(msg); else refused(msg);
+      })
       .catch(function () { setConn("offline"); });
   }
   function csrf() { var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/); return m ? m[1] : ""; }
+
+  // --- flags (kept until the server has them, like answers) ---------------------------------------------
+  function sendFlag(pos) {
+    if (finished || blocked || queue.flags[pos] === undefined) return;
+    var body = { type: "flag", item: pos, flagged: queue.flags[pos] };
+    if (wsOpen) { ws.send(JSON.stringify(body)); return; }
+    if (httpMode) { post(cfg.flag, body).then(flagged).catch(function () { setConn("offline"); }); }
+  }
+  function flagged(msg) {
+    if (msg.stored && queue.flags[msg.item] === msg.flagged) { delete queue.flags[msg.item]; persist(); }
+  }
 
   // --- clock --------------------------------------------------------------------------------------------
   function applyState(msg) {
     if (msg.server_time) syncClock(msg.server_time);
     if (msg.deadline) deadline = Date.parse(msg.deadline);
+    var wasPaused = paused;
     paused = !!msg.paused;
-    alertBox(paused ? t.paused : "");
+    if (paused !== wasPaused || paused) alertBox(paused ? t.paused : "");
+    refreshLock();
+    if (wasPaused && !paused) resendAll();
     if (msg.status && msg.status !== "open") finish();
   }
   function tick() {
@@ -130,32 +232,36 @@
   function finish() {
     if (finished) return;
     finished = true;
-    document.querySelectorAll("#paper input, #paper textarea, #submit-btn").forEach(function (el) { el.disabled = true; });
+    refreshLock();
     setTimeout(function () { window.location.href = cfg.result; }, 1500);
   }
 
   // --- transport ----------------------------------------------------------------------------------------
   function connect() {
+    if (finished || blocked) return;
     var proto = location.protocol === "https:" ? "wss://" : "ws://";
     var opened = false;
     try {
-      ws = new WebSocket(proto + location.host + cfg.ws + "?device=" + encodeURIComponent(window.examDevice));
+      ws = new WebSocket(proto + location.host + cfg.ws);  // the device pass travels as a cookie
     } catch (e) { return fallback(); }
     var timer = setTimeout(function () { if (!opened) { try { ws.close(); } catch (e) { /* ignore */ } } }, 5000);
     ws.onopen = function () { opened = true; clearTimeout(timer); wsOpen = true; wsFailures = 0; httpMode = false; setConn("online"); resendAll(); };
     ws.onmessage = function (e) {
       var msg = JSON.parse(e.data);
       if (msg.type === "ack") acked(msg);
+      else if (msg.type === "conflict") conflict(msg);
       else if (msg.type === "error") refused(msg);
       else if (msg.type === "state") applyState(msg);
       else if (msg.type === "pong") syncClock(msg.server_time);
+      else if (msg.type === "flagged") flagged(msg);
       else if (msg.type === "finished") finish();
-      else if (msg.type === "refused" || msg.type === "released") { alertBox(msg.message); finished = true; }
+      else if (msg.type === "refused") refused(msg);
+      else if (msg.type === "released") block(msg.message);
     };
     ws.onclose = function () {
       clearTimeout(timer);
       wsOpen = false;
-      if (finished) return;
+      if (finished || blocked) return;
       wsFailures += 1;
       if (wsFailures >= 2) fallback(); else setConn("offline");
       setTimeout(connect, Math.min(30000, 1000 * Math.pow(2, wsFailures)));
@@ -167,11 +273,37 @@
 
   // --- navigation ---------------------------------------------------------------------------------------
   var current = 0, wraps;
-  function show(index) {
-    if (!cfg.one_per_screen) { wraps[index].scrollIntoView({ behavior: "smooth", block: "start" }); return; }
+  function show(index, focus) {
     current = Math.max(0, Math.min(wraps.length - 1, index));
-    wraps.forEach(function (w, i) { w.hidden = i !== current; });
-    document.querySelectorAll(".qbtn").forEach(function (b, i) { b.classList.toggle("current", i === current); });
+    if (cfg.one_per_screen) {
+      wraps.forEach(function (w, i) { w.hidden = i !== current; });
+      document.querySelectorAll(".qbtn").forEach(function (b, i) { b.classList.toggle("current", i === current); });
+    } else {
+      wraps[current].scrollIntoView({ behavior: "smooth", block: "start" });
+    }
+    // The question shown takes the focus (its heading), so keyboard and screen-reader users land on it.
+    if (focus) wraps[current].querySelector(".item-number").focus({ preventScroll: !cfg.one_per_screen });
+  }
+
+  // --- start-up -----------------------------------------------------------------------------------------
+  // What this browser kept from earlier visits: an answer the server already holds (or holds something newer
+  // for) is dropped; one from an earlier device session that is still newer than the server's is renumbered
+  // into this session, so that it is not taken for a replay.
+  function loadQueue() {
+    var kept = load() || {};
+    queue = { seq: kept.seq || 0, pending: kept.pending || {}, flags: kept.flags || {}, epoch: kept.epoch };
+    var floor = cfg.seq_base;
+    Object.keys(cfg.seqs).forEach(function (k) { floor = Math.max(floor, cfg.seqs[k]); });
+    Object.keys(queue.pending).forEach(function (k) {
+      if ((cfg.seqs[k] || 0) >= queue.pending[k].seq) delete queue.pending[k];
+    });
+    var earlier = queue.epoch !== cfg.epoch;
+    queue.seq = Math.max(earlier ? 0 : queue.seq, floor);
+    if (earlier) {
+      Object.keys(queue.pending).forEach(function (k) { queue.seq += 1; queue.pending[k].seq = queue.seq; });
+      queue.epoch = cfg.epoch;
+    }
+    persist();
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -179,37 +311,51 @@
     t = JSON.parse($("i18n").innerHTML);
     syncClock(cfg.server_time);
     deadline = Date.parse(cfg.deadline);
-    clockStart = Date.parse(cfg.clock_start);
     paused = cfg.paused;
     queueKey = "exam-queue-" + cfg.attempt;
-    queue = load() || { seq: 0, pending: {} };
     paper = $("paper");
-    if (!paper) { setTimeout(function () { location.reload(); }, Math.max(2000, clockStart - serverNow() + 500)); return; }
+    if (!paper) {
+      var clockStart = Date.parse(cfg.clock_start);
+      setTimeout(function () { location.reload(); }, Math.max(2000, clockStart - serverNow() + 500));
+      return;
+    }
+    loadQueue();
+    Object.keys(cfg.answers).forEach(function (k) { held[k] = cfg.answers[k]; });
     wraps = Array.prototype.slice.call(document.querySelectorAll(".qwrap"));
     wraps.forEach(function (wrap) {
       var pos = wrap.dataset.position;
       writeAnswer(wrap, cfg.answers[pos]);
       if (queue.pending[pos]) writeAnswer(wrap, queue.pending[pos].value);  // newer than the server's copy
-      wrap.dataset.flagged = cfg.flagged.indexOf(parseInt(pos, 10)) !== -1 ? "1" : "0";
-      wrap.addEventListener("change", function () { changed(wrap); });
-      wrap.addEventListener("input", function (e) { if (e.target.type === "text" || e.target.tagName === "TEXTAREA") { changed(wrap); countWords(wrap); } });
+      var flag = queue.flags[pos] !== undefined ? queue.flags[pos] : cfg.flagged.indexOf(parseInt(pos, 10)) !== -1;
+      wrap.dataset.flagged = flag ? "1" : "0";
+      // Choices go out at once; text when the candidate pauses or leaves the field (each keystroke is queued).
+      wrap.addEventListener("change", function (e) { if (!isText(e.target)) changed(wrap, false); });
+      wrap.addEventListener("input", function (e) { if (isText(e.target)) { changed(wrap, true); countWords(wrap); } });
+      wrap.addEventListener("focusout", function (e) {
+        var p = wrap.dataset.position;
+        if (isText(e.target) && textTimers[p]) { clearTimeout(textTimers[p]); delete textTimers[p]; sendPending(p); }
+      });
       countWords(wrap);
     });
-    document.querySelectorAll("[data-go]").forEach(function (b, i) { b.addEventListener("click", function () { show(i); }); });
-    document.querySelectorAll("[data-prev]").forEach(function (b) { b.addEventListener("click", function () { show(current - 1); }); });
-    document.querySelectorAll("[data-next]").forEach(function (b) { b.addEventListener("click", function () { show(current + 1); }); });
+    document.querySelectorAll("[data-go]").forEach(function (b, i) { b.addEventListener("click", function () { show(i, true); }); });
+    document.querySelectorAll("[data-prev]").forEach(function (b) { b.addEventListener("click", function () { show(current - 1, true); }); });
+    document.querySelectorAll("[data-next]").forEach(function (b) { b.addEventListener("click", function () { show(current + 1, true); }); });
     document.querySelectorAll("[data-flag]").forEach(function (b) {
       b.addEventListener("click", function () {
-        var wrap = b.closest(".qwrap");
+        if (finished || blocked) return;
+        var wrap = b.closest(".qwrap"), pos = parseInt(wrap.dataset.position, 10);
         wrap.dataset.flagged = wrap.dataset.flagged === "1" ? "0" : "1";
-        refreshGrid();
-        if (wsOpen) ws.send(JSON.stringify({ type: "flag", item: parseInt(wrap.dataset.position, 10), flagged: wrap.dataset.flagged === "1" }));
+        queue.flags[pos] = wrap.dataset.flagged === "1";
+        persist(); refreshGrid(); sendFlag(pos);
       });
     });
+    // Arrow keys move between questions only outside the answer fields: on a radio button they belong to the
+    // browser, which moves the choice within the question (and a jump as well would change answers unseen).
     document.addEventListener("keydown", function (e) {
-      if (e.target.tagName === "INPUT" && e.target.type === "text" || e.target.tagName === "TEXTAREA") return;
-      if (e.key === "ArrowRight") show(current + 1);
-      if (e.key === "ArrowLeft") show(current - 1);
+      var tag = e.target.tagName;
+      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+      if (e.key === "ArrowRight") show(current + 1, true);
+      if (e.key === "ArrowLeft") show(current - 1, true);
     });
     window.addEventListener("blur", function () { if (wsOpen) ws.send(JSON.stringify({ type: "event", kind: "focus_lost" })); });
     document.addEventListener("visibilitychange", function () {
@@ -217,6 +363,7 @@
     });
     $("submit-btn").addEventListener("click", function (e) {
       e.preventDefault();
+      flushText();
       if (Object.keys(queue.pending).length) { alertBox(t.unsaved); resendAll(); return; }
       var missing = wraps.filter(function (w) { return !answered(readAnswer(w)); })
         .map(function (w) { return parseInt(w.dataset.position, 10) + 1; });
@@ -225,7 +372,7 @@
     });
     $("confirm-yes").addEventListener("click", function () { $("submit-form").submit(); });
     $("confirm-no").addEventListener("click", function () { $("confirm-submit").close(); });
-    refreshGrid(); showPending(); show(0); connect();
+    refreshGrid(); showPending(); show(0, false); refreshLock(); connect();
     setInterval(tick, 1000); tick();
     setInterval(function () { if (wsOpen) ws.send(JSON.stringify({ type: "ping" })); else if (httpMode) { pollState(); resendAll(); } }, 15000);
   });
