@@ -162,9 +162,15 @@ def room_close_at(room_session: RoomSession) -> dt.datetime:
     return room_session.sitting.ends_at + dt.timedelta(seconds=room_session.extension_s + paused)
 
 
-def _deadline(attempt: Attempt, room_session: RoomSession) -> dt.datetime:
-    paused = max(0, room_session.paused_total_s - attempt.pause_base_s)
+def attempt_deadline(attempt: Attempt, *, paused_total_s: int) -> dt.datetime:
+    """deadline = clock start + duration + extensions + the room's pauses since the attempt's pause base (the
+    room's pauses so far when it started, or 0 with fixed timing: see entering.starting_clock)."""
+    paused = max(0, paused_total_s - attempt.pause_base_s)
     return attempt.clock_start + dt.timedelta(seconds=attempt.duration_s + attempt.extension_s + paused)
+
+
+def _deadline(attempt: Attempt, room_session: RoomSession) -> dt.datetime:
+    return attempt_deadline(attempt, paused_total_s=room_session.paused_total_s)
 
 
 def _recompute_deadlines(room_session: RoomSession) -> list[Attempt]:

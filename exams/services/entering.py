@@ -19,6 +19,7 @@ from exams.dbgate import write_gate
 from exams.models import Admission, Attempt, AttemptItem, Paper, PaperItem, Penalty, Registration, RoomEvent, RoomSession, Sitting
 from exams.services.attempts import (
     ExamDayError,
+    attempt_deadline,
     attempt_group,
     busy_as_refusal,
     console_group,
@@ -150,17 +151,15 @@ def _attempt_start(*, admission: Admission, device: str,
         raise ExamDayError("no_paper", _("The papers of this sitting are not sealed yet; tell the invigilator."))
     if paper is None:
         raise ExamDayError("no_paper", _("There is no paper for your candidate number; tell the invigilator."))
-    subject = sitting.subject
-    clock_start = sitting.starts_at if subject.timing == subject.Timing.FIXED else now
-    duration_s = subject.duration_minutes * 60
     with transaction.atomic(savepoint=False):  # inside room_enter's transaction: a failure undoes the entry too
-        # The room's pauses so far, read under the room's lock: a resume cannot slip between the read and the start.
-        paused_total_s = RoomSession.objects.select_for_update().filter(pk=room_session.pk).values_list(
-            "paused_total_s", flat=True).get()
+        # The room's clock so far, read under the room's lock: a resume or an extension cannot slip between the
+        # read and the start.
+        room_clock = RoomSession.objects.select_for_update().filter(pk=room_session.pk).values(
+            "paused_total_s", "paused_since", "extension_s").get()
         attempt = Attempt(registration=registration, sitting=sitting, room_session=room_session, paper=paper,
-                          clock_start=clock_start, duration_s=duration_s, pause_base_s=paused_total_s,
-                          deadline=clock_start + dt.timedelta(seconds=duration_s), device=device, device_epoch=1,
+                          duration_s=sitting.subject.duration_minutes * 60, device=device, device_epoch=1,
                           last_seen=now)
+        starting_clock(attempt, sitting=sitting, room_clock=room_clock, now=now)
         try:
             with transaction.atomic():  # a savepoint: the same candidate starting on two machines at once
                 attempt.save(force_insert=True)
@@ -173,6 +172,24 @@ def _attempt_start(*, admission: Admission, device: str,
             at=now)])
         notify_after_commit(console_group(room_session.pk), {"type": "console.changed"})
     return attempt, True
+
+
+def starting_clock(attempt: Attempt, *, sitting: Sitting, room_clock: dict, now: dt.datetime) -> None:
+    """Set a new attempt's clock (docs/exam-day.md, "Time"). ``room_clock`` is the room's ``paused_total_s``,
+    ``paused_since`` and ``extension_s`` as read under its lock.
+
+    - Fixed timing: everyone in a room ends together. The clock started at the sitting start for everyone, so a
+      late entrant's deadline is the room's end: every pause and every room-wide extension so far counts.
+    - Individual timing: the clock starts now, and a pause counts only where it overlaps the candidate's own
+      attempt (the part of a pause still running that lies before now does not); room-wide extensions given
+      before the start do not count either, since no time of the candidate's was lost.
+    """
+    if sitting.subject.timing == sitting.subject.Timing.FIXED:
+        attempt.clock_start, attempt.pause_base_s, attempt.extension_s = sitting.starts_at, 0, room_clock["extension_s"]
+    else:
+        running = int((now - room_clock["paused_since"]).total_seconds()) if room_clock["paused_since"] else 0
+        attempt.clock_start, attempt.pause_base_s, attempt.extension_s = now, room_clock["paused_total_s"] + running, 0
+    attempt.deadline = attempt_deadline(attempt, paused_total_s=room_clock["paused_total_s"])
 
 
 def _create_attempt_items(*, attempt_id: int, paper_id: int) -> None:

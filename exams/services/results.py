@@ -131,7 +131,7 @@ def compute_results(*, exam: Exam, actor: User | None, new_version: bool = False
         results.append(rules.candidate_outcome(facts, subject_rules, outcomes))
 
     warnings, ties = _select(exam, results, groups)
-    _annotate(results, subject_rules)
+    _annotate(results, subject_rules, chain=list(exam.tie_break or []))
 
     with transaction.atomic():
         locked = Exam.objects.select_for_update().get(pk=exam.pk)
@@ -259,10 +259,11 @@ def _select(exam: Exam, results: list[rules.CandidateOutcome], groups: dict[str,
     return warnings, ties
 
 
-def _annotate(results: list[rules.CandidateOutcome], subject_rules: list[rules.SubjectRule]) -> None:
-    """Notes (`Ghi chú`) and the place of each passer in the official order of winners."""
+def _annotate(results: list[rules.CandidateOutcome], subject_rules: list[rules.SubjectRule], *,
+              chain: list[str]) -> None:
+    """Notes (`Ghi chú`) and the place of each passer in the official order of winners: by score, then the
+    outcome, then the exam's own tie-break chain (the one that chose the winners), then the name."""
     codes = {r.id: r.code for r in subject_rules}
-    chain_fallback: list[str] = list(rules.TIE_LINKS)
     for r in results:
         notes = []
         if r.cancelled:
@@ -284,7 +285,7 @@ def _annotate(results: list[rules.CandidateOutcome], subject_rules: list[rules.S
     tier = {rules.SELECTED: 0, rules.PENDING: 1, rules.NOT_SELECTED: 2, rules.PASSED: 2}
     passers = sorted((r for r in results if r.passed),
                      key=lambda r: (rules._score_desc(r.ranking_score), tier.get(r.outcome, 3),
-                                    rules.chain_sort_key(chain_fallback, r.facts)))
+                                    rules.chain_sort_key(chain, r.facts)))
     for place, r in enumerate(passers, start=1):
         r.rank = place
 

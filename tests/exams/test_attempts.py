@@ -215,6 +215,74 @@ class TestTime:
             svc.room_resume(room_session=room, actor=exam_day["invigilator"])
         assert Attempt.objects.get(pk=attempt.pk).deadline == base + minutes(7)
 
+    def test_with_fixed_timing_a_late_entrant_ends_with_the_room_every_pause_and_extension_counted(
+            self, exam_day, room, attempt):
+        start, invigilator = exam_day["sitting"].starts_at, exam_day["invigilator"]
+        with time_machine.travel(start + minutes(2), tick=False):
+            svc.room_pause(room_session=room, actor=invigilator, reason="Mất điện")
+        with time_machine.travel(start + minutes(7), tick=False):
+            svc.room_resume(room_session=room, actor=invigilator)
+            svc.extend(room_session=room, minutes=3, reason="Mạng chậm", actor=invigilator)
+        with time_machine.travel(start + minutes(8), tick=False):  # within the late-entry window
+            late = entering.room_enter(registration=exam_day["registrations"][1], sitting=exam_day["sitting"],
+                                       code=room.code, device="device-b").attempt
+        room.refresh_from_db()
+        room.sitting = exam_day["sitting"]
+        expected = start + minutes(60 + 5 + 3)
+        assert late.deadline == Attempt.objects.get(pk=attempt.pk).deadline == svc.room_close_at(room) == expected
+        with time_machine.travel(start + minutes(20), tick=False):  # and later changes move both alike
+            svc.room_pause(room_session=room, actor=invigilator, reason="Mất điện lần 2")
+        with time_machine.travel(start + minutes(22), tick=False):
+            svc.room_resume(room_session=room, actor=invigilator)
+        assert set(Attempt.objects.values_list("deadline", flat=True)) == {expected + minutes(2)}
+
+    def test_with_individual_timing_only_pauses_within_the_candidates_own_attempt_count(self, exam_day, room):
+        subject = exam_day["sitting"].subject
+        subject.timing = subject.Timing.INDIVIDUAL
+        subject.save()
+        start, invigilator = exam_day["sitting"].starts_at, exam_day["invigilator"]
+        registrations = exam_day["registrations"]
+        with time_machine.travel(start + minutes(1), tick=False):
+            early = entering.room_enter(registration=registrations[0], sitting=exam_day["sitting"], code=room.code,
+                                        device=DEVICE).attempt
+        with time_machine.travel(start + minutes(2), tick=False):
+            svc.room_pause(room_session=room, actor=invigilator, reason="Mất điện")
+        with time_machine.travel(start + minutes(7), tick=False):
+            svc.room_resume(room_session=room, actor=invigilator)
+            svc.extend(room_session=room, minutes=3, reason="Mạng chậm", actor=invigilator)
+        with time_machine.travel(start + minutes(8), tick=False):
+            svc.room_pause(room_session=room, actor=invigilator, reason="Mất điện lần 2")
+        with time_machine.travel(start + minutes(9), tick=False):  # enters while the room is paused
+            late = entering.room_enter(registration=registrations[1], sitting=exam_day["sitting"], code=room.code,
+                                       device="device-b").attempt
+        assert late.deadline == start + minutes(9 + 60)  # no earlier pause, no earlier extension
+        with time_machine.travel(start + minutes(12), tick=False):
+            svc.room_resume(room_session=room, actor=invigilator)
+        # The early one: both pauses whole (5 + 4) and the extension; the late one: the 3 minutes of the second
+        # pause that fell within its own attempt.
+        assert Attempt.objects.get(pk=early.pk).deadline == start + minutes(1 + 60 + 5 + 3 + 4)
+        assert Attempt.objects.get(pk=late.pk).deadline == start + minutes(9 + 60 + 3)
+
+    def test_the_rooms_close_moves_with_its_pauses_so_an_outage_eats_no_time(self, exam_day, room, attempt,
+                                                                               settings):
+        start, invigilator = exam_day["sitting"].starts_at, exam_day["invigilator"]
+        with time_machine.travel(start + minutes(30), tick=False):
+            svc.room_pause(room_session=room, actor=invigilator, reason="Mất điện")
+        with time_machine.travel(start + minutes(40), tick=False):
+            svc.room_resume(room_session=room, actor=invigilator)
+        grace = dt.timedelta(seconds=settings.EXAM_SAVE_GRACE_SECONDS)
+        room.refresh_from_db()
+        room.sitting = exam_day["sitting"]
+        assert svc.room_close_at(room) == exam_day["sitting"].ends_at + minutes(10)
+        with time_machine.travel(exam_day["sitting"].ends_at + grace + minutes(5), tick=False):  # the old close
+            assert svc.finish_overdue() == 0
+        assert Attempt.objects.get(pk=attempt.pk).status == "open"
+        deadline = Attempt.objects.get(pk=attempt.pk).deadline
+        assert deadline == start + minutes(70)
+        with time_machine.travel(deadline + grace + dt.timedelta(seconds=1), tick=False):
+            assert svc.finish_overdue() == 1
+        assert Attempt.objects.values_list("status", "finished_at").get(pk=attempt.pk) == ("expired", deadline)
+
     def test_an_attempt_past_deadline_and_grace_is_finished_lazily_at_its_deadline(self, client, exam_day, attempt,
                                                                                     settings):
         client.force_login(exam_day["candidates"][0])

@@ -239,6 +239,21 @@ class TestAppeals:
         results_svc.publish(exam=exam, version=v2, actor=written["hr"])
         assert results_svc.published_version(exam) == v2
 
+    def test_the_exams_own_appeal_window_applies_not_the_default(self, written):
+        """An exam that allows 5 days (not the default 15): an appeal on day 6 is refused."""
+        for exam in (written["exam"], written["subject"].exam):  # the HR's edit, seen by both objects
+            exam.appeal_days = 5
+        written["exam"].save(update_fields=["appeal_days"])
+        version = published(written)
+        day = timezone.localtime(version.published_at).date()
+        tz = timezone.get_current_timezone()
+        last = dt.datetime.combine(day + dt.timedelta(days=5), dt.time(23, 0), tzinfo=tz)  # the 5th day after
+        reg = written["registrations"][1]
+        with time_machine.travel(last + dt.timedelta(hours=2), tick=False), pytest.raises(svc.MarkingError):
+            svc.appeal_file(registration=reg, subject=written["subject"], actor=reg.person)
+        with time_machine.travel(last, tick=False):
+            assert svc.appeal_file(registration=reg, subject=written["subject"], actor=reg.person).pk
+
     def test_only_your_own_and_only_written_subjects_with_appeals(self, written):
         published(written)
         reg = written["registrations"][0]

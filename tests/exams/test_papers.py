@@ -129,6 +129,8 @@ class TestSealing:
             lambda: PaperItem.objects.filter(pk=item.pk).delete(),
             lambda: Paper.objects.filter(paper_set=sealed).update(candidate_ref="khác"),
             lambda: PaperItem.objects.create(paper=item.paper, position=99, question=item.question, points=1),
+            lambda: Paper.objects.create(paper_set=sealed, candidate_ref="3", code="X", position=99, total_points=1),
+            lambda: Paper.objects.filter(paper_set=sealed, candidate_ref="2").delete(),
             lambda: PaperSet.objects.filter(pk=sealed.pk).update(seal_hash="0" * 64),
             lambda: sealed.delete(),
         ):

@@ -165,6 +165,16 @@ class TestPenalties:
         assert ra.ranking_score == Decimal("72") and "Khiển trách (CMNV)" in ra.note
         assert outcomes(version) == {"CV0001": Outcome.SELECTED, "CV0002": Outcome.FAILED, "CV0003": Outcome.SELECTED}
 
+    def test_the_exams_own_rates_apply_not_the_defaults(self, exam, chair):
+        """An exam that deducts half for a reprimand: 90 becomes 45 and fails (the default 20 % would give 72)."""
+        Exam.objects.filter(pk=exam.pk).update(reprimand_rate=Decimal("0.5"))
+        exam.refresh_from_db()
+        a = candidate(exam, 1)
+        full_scores(a, 90)
+        penalise(a, "CMNV", "reprimand", chair)
+        row = compute(exam).version.results.get(registration=a)
+        assert row.ranking_score == Decimal("45") and row.outcome == Outcome.FAILED
+
     def test_gate_reprimand_keeps_the_floor_in_the_candidates_favour(self, exam, chair):
         reg = candidate(exam, 1)
         full_scores(reg, 80, ktc=37)
@@ -222,6 +232,47 @@ class TestTies:
         full_scores(candidate(exam, 3, gender="Nữ"), 80)
         version = compute(exam).version
         assert outcomes(version)["CV0003"] == Outcome.SELECTED and notes(version)["CV0003"] == "Ưu tiên: nữ"
+
+    @pytest.mark.parametrize(("link", "loser", "winner", "note"), [
+        ("minority", {"gender": "Nữ"}, {"gender": "Nữ", "ethnicity_code": 2}, "Ưu tiên: dân tộc thiểu số"),
+        ("older", {"gender": "Nữ", "born": dt.date(1985, 1, 2)}, {"gender": "Nữ", "born": dt.date(1985, 1, 1)},
+         "Ưu tiên: nhiều tuổi hơn"),
+        ("longer_service", {"service_start": dt.date(2010, 1, 2)}, {"service_start": dt.date(2010, 1, 1)},
+         "Ưu tiên: thời gian công tác dài hơn"),
+    ])
+    def test_every_later_link_of_the_exams_chain_decides_at_the_cut(self, exam, link, loser, winner, note):
+        """The whole chain reaches the computation, not only its first link: two records equal on every link
+        before ``link`` share the last place, and ``link`` gives it."""
+        full_scores(candidate(exam, 1), 90)
+        full_scores(candidate(exam, 2, **loser), 80)
+        full_scores(candidate(exam, 3, **winner), 80)
+        version = compute(exam).version
+        assert outcomes(version) == {"CV0001": Outcome.SELECTED, "CV0002": Outcome.NOT_SELECTED,
+                                     "CV0003": Outcome.SELECTED}
+        assert notes(version)["CV0003"] == note and version.ties == []
+
+    def test_the_exams_own_chain_decides_not_the_default(self, exam):
+        """An exam that ranks the older first: the older man takes the place the default chain gives a woman."""
+        Exam.objects.filter(pk=exam.pk).update(tie_break=["older", "female"])
+        exam.refresh_from_db()
+        full_scores(candidate(exam, 1), 90)
+        full_scores(candidate(exam, 2, gender="Nữ", born=dt.date(1990, 1, 1)), 80)
+        full_scores(candidate(exam, 3, gender="Nam", born=dt.date(1970, 1, 1)), 80)
+        version = compute(exam).version
+        assert outcomes(version)["CV0003"] == Outcome.SELECTED and outcomes(version)["CV0002"] == Outcome.NOT_SELECTED
+        assert notes(version)["CV0003"] == "Ưu tiên: nhiều tuổi hơn"
+
+    def test_the_official_order_of_equal_scores_follows_the_exams_chain(self, exam):
+        """Three equal scores, all within the quota: the list is ordered by the exam's chain (longer service
+        first), not by the default one (a woman first)."""
+        Exam.objects.filter(pk=exam.pk).update(tie_break=["longer_service"], quota=3)
+        exam.refresh_from_db()
+        full_scores(candidate(exam, 1, name="An Văn Một", service_start=dt.date(2012, 1, 1)), 80)
+        full_scores(candidate(exam, 2, name="Bùi Thị Hai", gender="Nữ", service_start=dt.date(2011, 1, 1)), 80)
+        full_scores(candidate(exam, 3, name="Cao Văn Ba", service_start=dt.date(2001, 1, 1)), 80)
+        version = compute(exam).version
+        order = list(version.results.order_by("rank").values_list("registration__candidate_number", flat=True))
+        assert order == ["CV0003", "CV0002", "CV0001"]
 
     def test_council_resolves_then_approves_and_recompute_keeps_the_decision(self, exam, chair):
         version = self.tied_exam(exam).version
