@@ -261,6 +261,23 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Uploaded spreadsheets are parsed, never served; keep them out of any web root.
 PRIVATE_UPLOAD_ROOT = Path(env.str("PRIVATE_UPLOAD_ROOT", default=str(BASE_DIR / "private_uploads")))
 MAX_IMPORT_FILE_BYTES = env.int("MAX_IMPORT_FILE_BYTES", default=5 * 1024 * 1024)
+# Every uploaded workbook (accounts/spreadsheets.py): a 260 KB .xlsx can unpack to gigabytes, so the zip is checked
+# against these before parsing, and the parse runs in a child process with a memory and time limit. Real imports
+# stay far below: a province's people list is ~20,000 rows × 12 columns (~15 MB unpacked, ~3 s to parse), a
+# question bank a few thousand rows.
+MAX_IMPORT_UNCOMPRESSED_BYTES = env.int("MAX_IMPORT_UNCOMPRESSED_BYTES", default=64 * 1024 * 1024)
+MAX_IMPORT_COMPRESSION_RATIO = env.int("MAX_IMPORT_COMPRESSION_RATIO", default=200)  # parts of 1 MB+; real ones 5-45×
+MAX_IMPORT_SHARED_STRINGS = env.int("MAX_IMPORT_SHARED_STRINGS", default=1_000_000)
+MAX_IMPORT_ROWS = env.int("MAX_IMPORT_ROWS", default=50_000)  # sheet rows, header included
+MAX_IMPORT_COLUMNS = env.int("MAX_IMPORT_COLUMNS", default=100)
+IMPORT_PARSE_MEMORY_BYTES = env.int("IMPORT_PARSE_MEMORY_BYTES", default=512 * 1024 * 1024)  # child address space
+IMPORT_PARSE_CPU_SECONDS = env.int("IMPORT_PARSE_CPU_SECONDS", default=30)
+IMPORT_PARSE_TIMEOUT_SECONDS = env.float("IMPORT_PARSE_TIMEOUT_SECONDS", default=60)  # wall clock, then killed
+# At most HTTP_SYNC_LANES − 1 lanes wait on a parse at once; another upload waits this long for a turn, then is told
+# to try again shortly.
+IMPORT_PARSE_SLOT_WAIT_SECONDS = env.float("IMPORT_PARSE_SLOT_WAIT_SECONDS", default=2)
+# /healthz answers 503 when every request lane has been running the same request for longer than this.
+HEALTHZ_LANE_BUSY_SECONDS = env.float("HEALTHZ_LANE_BUSY_SECONDS", default=5)
 MAX_SCAN_FILE_BYTES = env.int("MAX_SCAN_FILE_BYTES", default=20 * 1024 * 1024)  # one scanned script file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -15,6 +15,8 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from exam_platform.lanes import lanes_report
+
 
 def home(request):
     return redirect("dashboard" if request.user.is_authenticated else "account_login")
@@ -66,14 +68,17 @@ def _kind_guess(name: str) -> str:
 @never_cache
 @require_GET
 async def healthz(request):
-    """State and kind of the database, cache and channel layer; 503 when one is down."""
+    """State and kind of the database, cache and channel layer, and whether the request lanes move; 503 when one
+    is down, or when every lane has been running the same request for over HEALTHZ_LANE_BUSY_SECONDS (the
+    server answers /livez but serves nobody). The ASGI handler runs this outside the lanes (lanes.py)."""
+    lanes = lanes_report(busy_seconds=settings.HEALTHZ_LANE_BUSY_SECONDS)
     checks = {
         "database": sync_to_async(_check_database, thread_sensitive=True),
         "cache": sync_to_async(_check_cache, thread_sensitive=True),
         "channel_layer": _check_channel_layer,
     }
-    body: dict = {"app_env": settings.APP_ENV}
-    healthy = True
+    body: dict = {"app_env": settings.APP_ENV, "lanes": lanes}
+    healthy = lanes["ok"]
     for name, check in checks.items():
         try:
             body[name] = {"ok": True, **(await asyncio.wait_for(check(), timeout=5))}

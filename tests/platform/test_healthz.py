@@ -1,5 +1,17 @@
+import asyncio
+import json
+import threading
+
 import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import HttpCommunicator
+from django.db import connections
+from django.http import HttpResponse
 from django.test import override_settings
+from django.urls import path
+
+from exam_platform import views
+from exam_platform.lanes import LaneASGIHandler
 
 
 @pytest.mark.django_db
@@ -61,3 +73,68 @@ def test_healthz_is_503_when_the_database_does_not_answer(client, monkeypatch):
     assert response.status_code == 503
     assert response.json()["database"] == {"ok": False, "kind": response.json()["database"]["kind"],
                                            "error": "OperationalError"}
+
+
+entered = threading.Semaphore(0)
+release = threading.Event()
+
+
+def stuck(request):
+    entered.release()
+    release.wait(timeout=10)  # a huge upload, a lock: holds its lane until released
+    return HttpResponse("done")
+
+
+urlpatterns = [path("healthz", views.healthz), path("stuck/", stuck)]
+
+
+async def _get(application, url: str, timeout: float = 5) -> tuple[int, bytes]:
+    communicator = HttpCommunicator(application, "GET", url, headers=[(b"host", b"testserver")])
+    response = await communicator.get_response(timeout=timeout)
+    return response["status"], response["body"]
+
+
+def _close(application: LaneASGIHandler) -> None:
+    for lane in [*application.lanes, application.health_lane]:
+        lane.executor.submit(connections.close_all).result()
+        lane.executor.shutdown()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_healthz_is_503_while_every_lane_is_stuck_and_200_once_they_move(settings):
+    settings.ROOT_URLCONF = __name__
+    settings.HEALTHZ_LANE_BUSY_SECONDS = 0
+    application = LaneASGIHandler(lanes=2)
+    release.clear()
+    stuck_requests = [asyncio.ensure_future(_get(application, "/stuck/", timeout=15)) for _ in application.lanes]
+    try:
+        for _ in application.lanes:
+            assert await asyncio.to_thread(entered.acquire, timeout=5)  # every lane is inside the view
+        status, body = await _get(application, "/healthz")  # not queued behind them: it has its own thread
+        lanes = json.loads(body)["lanes"]
+        assert status == 503 and json.loads(body)["status"] == "error"
+        assert lanes["ok"] is False and lanes["busy"] >= 2 and lanes["oldest_seconds"] >= 0
+        assert json.loads(body)["database"]["ok"] is True  # the lanes are the failing check
+    finally:
+        release.set()
+    assert [await request for request in stuck_requests] == [(200, b"done")] * 2
+    status, body = await _get(application, "/healthz")
+    assert status == 200 and json.loads(body)["lanes"]["ok"] is True
+    await sync_to_async(_close)(application)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_one_free_lane_keeps_healthz_at_200(settings):
+    settings.ROOT_URLCONF = __name__
+    settings.HEALTHZ_LANE_BUSY_SECONDS = 0
+    application = LaneASGIHandler(lanes=2)
+    release.clear()
+    stuck_request = asyncio.ensure_future(_get(application, "/stuck/", timeout=15))
+    try:
+        assert await asyncio.to_thread(entered.acquire, timeout=5)
+        status, body = await _get(application, "/healthz")
+        assert status == 200 and json.loads(body)["lanes"]["ok"] is True and json.loads(body)["lanes"]["busy"] >= 1
+    finally:
+        release.set()
+    assert await stuck_request == (200, b"done")
+    await sync_to_async(_close)(application)
