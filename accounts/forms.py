@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from allauth.account.forms import SetPasswordForm
 from django import forms
 from django.conf import settings
+from django.contrib.auth import password_validation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationProfile, OrgUnit, Rank, User
@@ -101,3 +104,58 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Actor"), required=False)
     day_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
     day_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
+
+
+class _NewPasswordForm(forms.Form):
+    """The password the person chooses (Django's validators run when the code is spent, with the person known)."""
+
+    password1 = forms.CharField(label=_("New password"), strip=False,
+                                help_text=lazy(password_validation.password_validators_help_text_html, str)(),
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("New password (again)"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
+
+
+class ActivationForm(_NewPasswordForm):
+    login = forms.CharField(label=_("Login name or CCCD number"), max_length=150,
+                            widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
+    code = forms.CharField(label=_("Activation code"), max_length=64,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                                         "spellcheck": "false"}))
+    field_order = ["login", "code", "password1", "password2"]
+
+
+class ActivationLinkForm(_NewPasswordForm):
+    pass
+
+
+class ActivationSetPasswordForm(SetPasswordForm):
+    """allauth's "set password" page (settings.ACCOUNT_FORMS): a session alone is no proof, so a first password
+    needs a live activation code here too, which this form spends (accounts/activation.py)."""
+
+    code = forms.CharField(label=_("Activation code"), max_length=64,
+                           help_text=_("The code on the slip HR gave you, or in the link sent to your email."))
+    field_order = ["code", "password1", "password2"]
+
+    def clean(self):
+        from accounts.activation import ActivationError, activation_check
+
+        cleaned = super().clean()
+        if cleaned.get("code") and not self.has_error("password1") and not self.has_error("password2"):
+            try:
+                activation_check(person=self.user, code=cleaned["code"], ip=None)
+            except ActivationError as exc:
+                self.add_error("code", exc.message)
+        return cleaned
+
+    def save(self) -> None:
+        from accounts.activation import activation_redeem
+
+        activation_redeem(person=self.user, code=self.cleaned_data["code"], password=self.cleaned_data["password1"],
+                          ip=None)

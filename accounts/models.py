@@ -271,3 +271,42 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ActivationCode(models.Model):
+    """A single-use code with which a person chooses their first permanent password (accounts/activation.py):
+    printed on a slip by HR, or sent as a link where outgoing mail works. Only its hash is stored; issuing another
+    voids this one (at most one live code per person, held by the database)."""
+
+    class Channel(models.TextChoices):
+        PRINTED = "printed", _("Printed slip")
+        EMAIL = "email", _("Emailed link")
+
+    person = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE,
+                               related_name="activation_codes")
+    code_hash = models.CharField(max_length=128)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    issued_by = models.ForeignKey(User, verbose_name=_("issued by"), null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=models.Q(used_at__isnull=True, voided_at__isnull=True),
+                                    name="activationcode_one_live_per_person"),
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("issued_at")),
+                                   name="activationcode_expires_after_issue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_channel_display()} · {self.issued_at:%Y-%m-%d}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.used_at is None and self.voided_at is None and timezone.now() < self.expires_at

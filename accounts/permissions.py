@@ -66,3 +66,8 @@ def person_in_hr_scope(user, person) -> bool:
     if person is None:
         return False
     return unit_in_scope(user.hr_scope, person.unit)
+
+
+@rules.predicate
+def person_is_superuser(user, person) -> bool:
+    return bool(person is not None and person.is_superuser)

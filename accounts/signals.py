@@ -1,5 +1,7 @@
-"""Audit records for sign-in events (allauth and Django send these signals); the cached profile's upkeep."""
+"""Audit records for sign-in events (allauth and Django send these signals); the cached profile's upkeep; a TOTP
+activated in a session counts as that session's second factor (accounts/two_factor.py)."""
 
+from allauth.mfa.signals import authenticator_added
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
@@ -7,6 +9,7 @@ from django.dispatch import receiver
 
 from accounts.models import OrganisationProfile
 from accounts.services import audit_record, client_ip
+from accounts.two_factor import record_totp_activation
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.audit_login")
@@ -30,3 +33,8 @@ def _audit_login_failed(sender, credentials, request=None, **kwargs):
 def _forget_cached_profile(sender, **kwargs):
     """Pages show the new site name and footer at once (OrganisationProfile.for_pages)."""
     cache.delete(OrganisationProfile.CACHE_KEY)
+
+
+@receiver(authenticator_added, dispatch_uid="accounts.totp_activation_counts")
+def _totp_activation_counts(sender, request, user, authenticator, **kwargs):
+    record_totp_activation(request=request, user=user, authenticator=authenticator)

@@ -6,17 +6,21 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import selectors
+from accounts import activation, selectors
 from accounts.dashboard import cards_for
 from accounts.exports import people_template_xlsx
 from accounts.forms import (
+    ActivationForm,
+    ActivationLinkForm,
     AuditFilterForm,
     NoticeForm,
     PeopleFilterForm,
@@ -25,7 +29,7 @@ from accounts.forms import (
     ProfileForm,
 )
 from accounts.imports import import_people
-from accounts.models import Notice, OrganisationProfile, OrgUnit, User
+from accounts.models import ActivationCode, Notice, OrganisationProfile, OrgUnit, User
 from accounts.services import client_ip, notice_send, person_update, profile_update
 
 IMPORT_SESSION_KEY = "people_import"
@@ -93,7 +97,83 @@ def person_detail(request, pk: int):
         "person": person,
         "show_cccd": request.user.has_perm("accounts.view_person_cccd", person),
         "can_edit": request.user.has_perm("accounts.change_person", person),
+        "can_issue_code": request.user.has_perm("accounts.issue_activation_code", person),
+        "live_code": activation.live_code(person), "can_email_code": activation.email_activation_available(person),
     })
+
+
+@never_cache
+@login_required
+@require_POST
+def person_activation_code(request, pk: int):
+    """Issue an activation code and show it once, on a printable slip (reloading issues another and voids this)."""
+    person = _get_person_for_hr(request, pk, "accounts.issue_activation_code")
+    issued = activation.activation_code_issue(person=person, actor=request.user, ip=client_ip(request))
+    return render(request, "accounts/activation_slip.html", {
+        "person": person, "issued": issued, "activate_url": request.build_absolute_uri(reverse("activate")),
+    })
+
+
+@login_required
+@require_POST
+def person_activation_email(request, pk: int):
+    person = _get_person_for_hr(request, pk, "accounts.issue_activation_code")
+    try:
+        activation.activation_link_send(person=person, actor=request.user, site_url=request.build_absolute_uri("/"),
+                                        ip=client_ip(request))
+    except activation.ActivationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("An activation link has been sent to %(email)s.") % {"email": person.email})
+    return redirect("person_detail", pk=person.pk)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def activate(request):
+    """The public page: login name (or CCCD) + activation code, then a password of the person's choosing."""
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = activation.person_for_login(data["login"])
+        if _redeemed(request, form, person=person, login=data["login"], code=data["code"]):
+            return redirect("account_login")
+    return render(request, "accounts/activate.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def activate_link(request, pk: int, code: str):
+    """The emailed link: the code is in it, the person only chooses a password."""
+    record = ActivationCode.objects.select_related("person").filter(pk=pk).first()
+    person = record.person if record else None
+    form = ActivationLinkForm(request.POST or None)
+    try:
+        if person is None:  # no code to guess: nothing to count either
+            raise activation.ActivationError("bad_code", _("This link is not valid any more: it was used, replaced "
+                                                           "or has expired. Ask HR for a new code."))
+        activation.activation_check(person=person, code=code, ip=client_ip(request))
+    except activation.ActivationError as exc:
+        return render(request, "accounts/activate.html", {"link_error": exc.message},
+                      status=410 if exc.code == "bad_code" else 429)
+    if request.method == "POST" and form.is_valid() and _redeemed(request, form, person=person, code=code):
+        return redirect("account_login")
+    return render(request, "accounts/activate.html", {"form": form, "link_person": person})
+
+
+def _redeemed(request, form, *, person, code: str, login: str = "") -> bool:
+    try:
+        activation.activation_redeem(person=person, code=code, password=form.cleaned_data["password1"],
+                                     ip=client_ip(request), login=login)
+    except activation.ActivationError as exc:
+        form.add_error(None, exc.message)
+    except ValidationError as exc:
+        form.add_error("password1", exc)
+    else:
+        messages.success(request, _("Your account is active. Sign in with your login name and the password you "
+                                    "chose."))
+        return True
+    return False
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, websockets through channels behind origin and auth checks."""
+"""ASGI entry point: HTTP through Django, websockets through channels behind origin, auth and access checks."""
 
 import os
 
@@ -13,12 +13,15 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from exam_platform.middleware import SocketAccessMiddleware  # noqa: E402
 from exam_platform.routing import websocket_urlpatterns  # noqa: E402
 
+# SocketAccessMiddleware: the same verdict as the HTTP pages' (the exam-room scope, the staff's second factor).
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(SocketAccessMiddleware(URLRouter(websocket_urlpatterns)))),
     }
 )
 

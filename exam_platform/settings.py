@@ -93,7 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "accounts.middleware.StaffTwoFactorMiddleware",
+    # After authentication and messages: the exam-room scope and the staff's second factor (exam_platform/access.py).
+    "exam_platform.middleware.AccessMiddleware",
 ]
 
 ROOT_URLCONF = "exam_platform.urls"
@@ -228,8 +229,18 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="exam_platform")
-# Staff roles must have an authenticator before using staff pages (production only by default).
+# Staff roles must pass their second factor in each session before staff pages (production only by default).
 REQUIRE_STAFF_MFA = env.bool("REQUIRE_STAFF_MFA", default=IS_PRODUCTION)
+# Setting a first password needs an activation code (accounts/activation.py), also on allauth's page.
+ACCOUNT_FORMS = {"set_password": "accounts.forms.ActivationSetPasswordForm"}
+# An activation code (printed by HR, or an emailed link) works once, within this many days.
+ACTIVATION_CODE_DAYS = env.int("ACTIVATION_CODE_DAYS", default=7)
+# Outgoing mail is said to work only when the operator says so: the console backend of dev and an SMTP server
+# nobody configured both "send" without error. Without it HR prints codes and no page offers an emailed link.
+OUTGOING_MAIL_ENABLED = env.bool("OUTGOING_MAIL_ENABLED", default=False)
+# An exam-room session (exams/room_scope.py) ends when the appeal window closes, and never later than this many days
+# after the exam's last sitting (results not published by then: the person uses their own account).
+EXAM_ROOM_SESSION_MAX_DAYS = env.int("EXAM_ROOM_SESSION_MAX_DAYS", default=90)
 
 # --- Exam day ------------------------------------------------------------------------------------------
 # Network grace after the deadline during which a save in flight is still accepted (DESIGN.md §3).

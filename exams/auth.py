@@ -1,5 +1,6 @@
 """Exam-room login: candidate number + exam password, valid from the first sitting's opening to the
-last sitting's close. Signs in the registration's person (the same account they may use normally)."""
+last sitting's close. Signs the registration's person in to an exam-room session, which reaches only that
+registration's candidate pages (exams/room_scope.py), never the rest of their account."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from exams.sql import Names
 
 
 def active_registrations(*, candidate_number: str, password: str, now=None) -> list[Registration]:
-    """Registrations whose number and password match and whose exam is open for logging in now."""
+    """Registrations whose number and password match and whose exam is open for logging in now; each carries
+    ``sittings_close``, the close of its exam's last sitting (where the exam-room session's scope starts to end)."""
     now = now or timezone.now()
     number = (candidate_number or "").strip().upper()
     if not number or not password:
@@ -33,6 +35,7 @@ def active_registrations(*, candidate_number: str, password: str, now=None) -> l
             opens=Min("opens_at"), closes=Max("ends_at"))
         if window["opens"] and window["opens"] <= now <= window["closes"] and registration.exam.status in (
                 Exam.Status.SCHEDULED, Exam.Status.RUNNING):
+            registration.sittings_close = window["closes"]
             found.append(registration)
     return found
 

@@ -48,7 +48,8 @@ def _item(item: CandidateItem, label: str, words: dict[str, str]) -> str:
 def paper_body_html(items: list[tuple[CandidateItem, int, str]], *, one_per_screen: bool) -> str:
     """``items`` as ``exams.examday_cache.paper_items`` reads them: (item, position, label)."""
     words = {key: escape(text) for key, text in (
-        ("points", _("points")), ("flag", _("Flag for review")), ("previous", _("Previous")), ("next", _("Next")), ("questions", _("Questions")))}
+        ("points", _("points")), ("flag", _("Flag for review")), ("previous", _("Previous")), ("next", _("Next")),
+        ("questions", _("Questions")))}
     steps = (f' <button type="button" class="secondary" data-prev>← {words["previous"]}</button>'
              f' <button type="button" class="secondary" data-next>{words["next"]} →</button>') if one_per_screen else ""
     out = ['<div class="exam-layout">',

@@ -6,7 +6,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +31,7 @@ from exams.forms_sessions import (
 from exams.importing.candidates import import_candidates
 from exams.models import CouncilMember, Exam, Registration, ResultVersion, Room, Subject
 from exams.reference import exemption_label
+from exams.room_scope import exam_room_sign_in, scoped_registration_id
 from exams.rules import BLIND_BOARDS
 from exams.services import sessions as svc
 from exams.views.common import get_exam, refuse
@@ -303,7 +303,8 @@ def export_login_slips(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def exam_login(request):
-    """"Đăng nhập phòng thi": candidate number + exam password; asks which exam when several match."""
+    """"Đăng nhập phòng thi": candidate number + exam password; asks which exam when several match. The session
+    reaches only that registration's candidate pages (exams/room_scope.py)."""
     form = ExamLoginForm(request.POST or None)
     choices = []
     if request.method == "POST" and form.is_valid():
@@ -317,10 +318,7 @@ def exam_login(request):
             if chosen:
                 matches = [r for r in matches if r.exam_id == chosen]
             if len(matches) == 1:
-                registration = matches[0]
-                login(request, registration.person, backend="exams.auth.ExamCredentialBackend")
-                request.session["exam_registration_id"] = registration.pk
-                audit_record(actor=registration.person, action="exam.login", obj=registration, ip=client_ip(request))
+                exam_room_sign_in(request=request, registration=matches[0])
                 return redirect("my_exams")
             if len(matches) > 1:
                 choices = [(r.exam_id, r.exam.name) for r in matches]
@@ -332,7 +330,12 @@ def exam_login(request):
 
 @login_required
 def my_exams(request):
-    registrations = (Registration.objects.filter(person=request.user).select_related("exam", "room")
+    """The person's registrations; an exam-room session sees only the one it signed in to."""
+    registrations = Registration.objects.filter(person=request.user)
+    scoped = scoped_registration_id(request.session)
+    if scoped is not None:
+        registrations = registrations.filter(pk=scoped)
+    registrations = (registrations.select_related("exam", "room")
                      .prefetch_related("exam__subjects__sittings").order_by("-exam__created_at"))
     rows = []
     for r in registrations:

@@ -13,6 +13,7 @@ from accounts.models import AuditLog, User
 from accounts.roles import Role
 from exams.models import CouncilMember, Exam, Registration, Room, Sitting
 from exams.presets import PRESETS
+from exams.room_scope import scoped_registration_id
 from exams.services.sessions import (
     council_add,
     exam_create,
@@ -266,7 +267,7 @@ class TestExamLogin:
         assert {name for _id, name in response.context["choices"]} == {"Kỳ thi 2026", "Sát hạch"}
         assert "_auth_user_id" not in client.session
         client.post(reverse("exam_login"), {"candidate_number": "CV0007", "password": "abc23xyz", "exam": other.pk})
-        assert client.session["exam_registration_id"] == twin.pk
+        assert scoped_registration_id(client.session) == twin.pk
 
 
 @pytest.mark.django_db

@@ -42,6 +42,12 @@ CANDIDATE = Role.CANDIDATE.value
 MARKER = Role.MARKER.value
 BAD_REQUEST = 400
 MATRIX_DEVICE = "matrix-pc"  # the machine that holds the candidate's paper
+GONE = 410
+# The exam-room session column (EXAM_ROOM_REACHES below): an HR officer with an HR scope, a staff member, who sits the
+# exam of this world and signed in with candidate number + exam password. Whatever its roles, it reaches its own
+# exam's candidate pages only; any other page sends it to its exam page (a GET) or refuses it (403).
+EXAM_ROOM_SESSION = "exam-room session"
+OUTSIDE = "outside"  # 302 to the candidate's exam page ("my exams")
 
 # (url name, variant) -> (method, kwargs key, {role: expected})
 MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
@@ -83,6 +89,12 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("person_detail", "outside HR scope"): ("get", "outsider", only({HR: HIDDEN})),
     ("person_edit", ""): ("get", "person", only({HR: OK})),
     ("person_edit", "outside HR scope"): ("get", "outsider", only({HR: HIDDEN})),
+    # Activation codes: HR of the person's scope issues them (the slip is the page); anyone redeems one.
+    ("person_activation_code", ""): ("post", "person", only({HR: OK})),
+    ("person_activation_code", "outside HR scope"): ("post", "outsider", only({HR: HIDDEN})),
+    ("person_activation_email", ""): ("post", "person", only({HR: AWAY})),  # no outgoing mail here: a message
+    ("activate", ""): ("get", None, everyone(OK)),
+    ("activate_link", ""): ("get", "activation_link", everyone(GONE)),  # no such code
     ("unit_list", ""): ("get", None, only({HR: OK})),
     ("audit_list", ""): ("get", None, only({HR: OK, COUNCIL: OK})),
     ("profile_edit", ""): ("get", None, only({HR: OK})),
@@ -152,6 +164,13 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("attempt_state", ""): ("get", "attempt", only({CANDIDATE: OK}, others=HIDDEN)),
     ("attempt_result", ""): ("get", "attempt", only({CANDIDATE: AWAY}, others=HIDDEN)),
     ("attempt_submit", ""): ("post", "attempt", only({CANDIDATE: AWAY}, others=HIDDEN)),
+    # The exam-room session's own attempt: nobody else's (its reach is in EXAM_ROOM_REACHES).
+    ("attempt_page", "the exam-room session's"): ("get", "room_attempt", only({}, others=HIDDEN)),
+    ("attempt_save", "the exam-room session's"): ("post", "room_attempt", only({}, others=HIDDEN)),
+    ("attempt_flag", "the exam-room session's"): ("post", "room_attempt", only({}, others=HIDDEN)),
+    ("attempt_state", "the exam-room session's"): ("get", "room_attempt", only({}, others=HIDDEN)),
+    ("attempt_result", "the exam-room session's"): ("get", "room_attempt", only({}, others=HIDDEN)),
+    ("attempt_submit", "the exam-room session's"): ("post", "room_attempt", only({}, others=HIDDEN)),
     ("attempt_timeline", ""): ("get", "attempt", only({INVIGILATOR: OK, HR: OK, COUNCIL: OK})),
     ("room_record", ""): ("get", "room_session", only({INVIGILATOR: OK, HR: OK, COUNCIL: OK})),
     ("my_sittings", ""): ("get", None, only({INVIGILATOR: OK, HR: OK})),
@@ -199,6 +218,29 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("my_result_appeal", ""): ("post", "results_exam", only({CANDIDATE: AWAY}, others=HIDDEN)),
 }
 
+# What the exam-room session reaches; on any other row it gets OUTSIDE for a GET and DENIED for the rest.
+EXAM_ROOM_REACHES: dict[tuple[str, str], object] = {
+    ("healthz", ""): OK,
+    ("livez", ""): OK,
+    ("set_language", ""): AWAY,
+    ("account_logout", ""): OK,
+    ("exam_login", ""): OK,
+    ("my_exams", ""): OK,
+    ("question_image", ""): OK,  # the paper's pictures
+    ("sitting_enter", ""): AWAY,  # its own sitting, started on this machine: on to its paper
+    ("attempt_page", "the exam-room session's"): OK,
+    ("attempt_save", "the exam-room session's"): OK,
+    ("attempt_flag", "the exam-room session's"): OK,
+    ("attempt_state", "the exam-room session's"): OK,
+    ("attempt_result", "the exam-room session's"): AWAY,  # not finished: back to the paper
+    ("attempt_submit", "the exam-room session's"): AWAY,
+    ("my_result", "not published yet"): HIDDEN,  # its own exam, reached: the view has no result to show
+}
+
+
+def exam_room_expected(key) -> object:
+    return EXAM_ROOM_REACHES.get(key, OUTSIDE if MATRIX[key][0] == "get" else DENIED)
+
 
 POST_JSON = {"attempt_save": {"item": 0, "seq": 1, "value": None}, "attempt_flag": {"item": 0, "flagged": True}}
 POST_DATA = {
@@ -229,6 +271,7 @@ def test_every_url_pattern_has_a_row_and_every_row_a_pattern():
     assert None not in names, "every URL pattern needs a name so the matrix can list it"
     assert names - in_table == set(), "URL patterns missing from the permission matrix"
     assert in_table - names == set(), "rows for URLs that no longer exist"
+    assert set(EXAM_ROOM_REACHES) <= set(MATRIX)
     for _key, (_method, _kwargs, table) in MATRIX.items():
         assert set(table) == set(ROLES)
 
@@ -248,6 +291,8 @@ def world(db, make_user, province, settings, tmp_path):
     (tmp_path / "question-images" / "a.png").write_bytes(b"png")
     bank_objects = _bank_world(users[AUTHOR], make_user)
     exam_objects = {**_exam_world(users), **_results_world(users), **_marking_world(users, make_user)}
+    users[EXAM_ROOM_SESSION] = make_user(Role.HR_STAFF, username="r_exam_room", unit=inside, hr_scope=province)
+    exam_objects.update(_exam_room_world(users[EXAM_ROOM_SESSION]))
     kwargs = {
         None: {},
         **bank_objects,
@@ -257,6 +302,7 @@ def world(db, make_user, province, settings, tmp_path):
         "outsider": {"pk": outsider.pk},
         "key": {"key": "not-a-real-key"},
         "reset": {"uidb36": "0", "key": "not-a-real-key"},
+        "activation_link": {"pk": 999999, "code": "NOTAREALCODE"},
     }
     return users, kwargs
 
@@ -333,6 +379,29 @@ def _exam_world(users) -> dict:
             "attempt": {"pk": attempt.pk}, "room_session": {"pk": room_session.pk}}
 
 
+def _exam_room_world(person) -> dict:
+    """The exam-room session's person sits the exam of _exam_world (candidate CV0002, on the matrix's machine)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from exams.models import Attempt, AttemptItem, Registration, RoomSession
+
+    room_session = RoomSession.objects.select_related("sitting__paper_set", "room").get(room__exam__name="Kỳ thi")
+    sitting = room_session.sitting
+    registration = Registration.objects.create(exam=sitting.subject.exam, person=person, candidate_number="CV0002",
+                                               room=room_session.room, exam_password="mk-phong-thi")
+    paper = sitting.paper_set.papers.get()
+    attempt = Attempt.objects.create(registration=registration, sitting=sitting, room_session=room_session,
+                                     paper=paper, clock_start=timezone.now(), duration_s=3600,
+                                     deadline=timezone.now() + dt.timedelta(hours=1), device=MATRIX_DEVICE,
+                                     device_epoch=1)
+    AttemptItem.objects.create(attempt=attempt, paper_item=paper.items.get(), position=0)
+    return {"room_attempt": {"pk": attempt.pk},
+            "_exam_room_login": {"candidate_number": "CV0002", "password": "mk-phong-thi",
+                                 "at": sitting.starts_at + dt.timedelta(minutes=5)}}
+
+
 def _results_world(users) -> dict:
     """A second exam whose results are published (version 2 beside version 1), the candidate registered in it.
     Rows written directly: the matrix checks who reaches what, not how results are computed."""
@@ -391,8 +460,28 @@ def _marking_world(users, make_user) -> dict:
 
 def _outcome(response) -> object:
     if response.status_code == 302:
+        if response.url == reverse("my_exams"):
+            return OUTSIDE
         return "redirect-login" if response.url.startswith(reverse("account_login")) else AWAY
     return response.status_code
+
+
+def exam_room_sign_in(client, login: dict) -> None:
+    """Through the exam-room login page, at a moment its exam is open (the session then lives on after it)."""
+    import time_machine
+
+    with time_machine.travel(login["at"], tick=False):
+        response = client.post(reverse("exam_login"), {"candidate_number": login["candidate_number"],
+                                                       "password": login["password"]})
+    assert response.status_code == 302 and response.url == reverse("my_exams")
+
+
+def _send(client, name: str, method: str, url: str):
+    if name in POST_JSON:
+        return client.post(url, POST_JSON[name], content_type="application/json")
+    if method == "post":
+        return client.post(url, POST_DATA.get(name, {"text": "Xin chào"}))
+    return client.get(url)
 
 
 @pytest.mark.django_db
@@ -405,19 +494,15 @@ def test_each_role_gets_exactly_what_the_table_says(client, world, key):
     query = url_kwargs.pop("_query", "")
     url = reverse(name, kwargs=url_kwargs) + (f"?{query}" if query else "")
     mismatches = {}
-    for role in ROLES:
+    for role in [*ROLES, EXAM_ROOM_SESSION]:
         client.logout()
-        if users[role] is not None:
+        if role == EXAM_ROOM_SESSION:
+            exam_room_sign_in(client, kwargs["_exam_room_login"])
+        elif users[role] is not None:
             client.force_login(users[role])
         give_device_pass(client, MATRIX_DEVICE)  # every browser here entered the room code: only its owner gets on
-        if name in POST_JSON:
-            response = client.post(url, POST_JSON[name], content_type="application/json")
-        elif method == "post":
-            response = client.post(url, POST_DATA.get(name, {"text": "Xin chào"}))
-        else:
-            response = client.get(url)
-        got = _outcome(response)
-        expected = table[role]
+        got = _outcome(_send(client, name, method, url))
+        expected = exam_room_expected(key) if role == EXAM_ROOM_SESSION else table[role]
         if expected == LOGIN:
             expected = "redirect-login"
         if got != expected:
