@@ -164,14 +164,18 @@ def _json_body(request) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def _bad_message() -> JsonResponse:
+    return JsonResponse({"type": "error", "code": "bad_message", "message": _("The message is not valid.")},
+                        status=400)
+
+
 @login_required
 @require_POST
 def attempt_save_http(request, pk: int):
     """The HTTP fallback: the same service as the websocket, the same acknowledgement."""
     data = _json_body(request)
     if data is None:
-        return JsonResponse({"type": "error", "code": "bad_message", "message": _("The message is not valid.")},
-                            status=400)
+        return _bad_message()
     try:
         with svc.busy_as_refusal(), write_gate():
             result = saves.answer_save(attempt_id=pk, user_id=request.user.pk, position=data.get("item"),
@@ -195,8 +199,7 @@ def attempt_flag_http(request, pk: int):
     """The HTTP fallback for marking a question for review, as the websocket does it."""
     data = _json_body(request)
     if data is None:
-        return JsonResponse({"type": "error", "code": "bad_message", "message": _("The message is not valid.")},
-                            status=400)
+        return _bad_message()
     attempt = _own_attempt(request, pk)
     flagged = bool(data.get("flagged"))
     stored = saves.flag_item(attempt_id=attempt.pk, user_id=request.user.pk,

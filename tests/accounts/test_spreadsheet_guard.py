@@ -7,10 +7,8 @@ import random
 import re
 import zipfile
 from collections.abc import Callable, Iterable
-from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -23,6 +21,7 @@ from accounts.workbook_child import decode_cell, encode_cell
 from accounts.workbook_guard import LimitExceeded, check_archive
 from exams.importing.excel import QUESTION_COLUMNS
 from exams.models import Bank, Question
+from tests.exams.results_helpers import run_command
 from tests.helpers import person_row, xlsx_bytes
 
 MB = 1024 * 1024
@@ -89,15 +88,6 @@ def people_problems(data: bytes) -> list[str]:
     return [str(problem) for problem in problems]
 
 
-def run_command(name: str, *args) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            call_command(name, *args, stdout=out, stderr=err)
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def table_counts() -> dict[str, int]:
