@@ -123,7 +123,14 @@ def activation_link_send(*, person: User, actor: User, site_url: str, ip: str | 
 
 # --- redeeming ----------------------------------------------------------------------------------------------------
 
+def _windowed(key: str, window: int) -> str:
+    """The key of the current window of ``window`` seconds, by the server's clock (not the cache's: Redis expires
+    keys by its own clock, which frozen time in tests cannot move, and the server owns time)."""
+    return f"{key}:{int(timezone.now().timestamp()) // window}"
+
+
 def _count(key: str, window: int) -> int:
+    key = _windowed(key, window)
     cache.add(key, 0, window)
     try:
         return cache.incr(key)
@@ -138,7 +145,7 @@ def activation_check(*, person: User | None, code: str, ip: str | None, login: s
     if ip and _count(f"activation-address:{ip}", ADDRESS_WINDOW_S) > ADDRESS_TRIES:
         raise ActivationError("busy", _("Too many tries from this network; wait a minute."))
     key = f"activation-failures:{person.pk if person else 'login:' + login.strip().lower()[:150]}"
-    if cache.get(key, 0) >= KEY_FAILURES:
+    if cache.get(_windowed(key, KEY_WINDOW_S), 0) >= KEY_FAILURES:
         raise ActivationError("locked", _("Too many wrong codes for this account; wait 15 minutes or ask HR for a "
                                           "new code."))
     record = live_code(person) if person is not None else None
