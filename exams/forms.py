@@ -131,6 +131,9 @@ class QuestionImportForm(forms.Form):
     topic = forms.CharField(label=_("Topic for Aiken (and GIFT without $CATEGORY)"), initial=DEFAULT_TOPIC,
                             max_length=200)
     strict_topics = forms.BooleanField(label=_("A topic missing from the bank is an error"), required=False)
+    skip_unsupported = forms.BooleanField(
+        label=_("Skip questions of kinds not supported here (matching, numerical, …) and import the rest"),
+        required=False)
 
     def clean(self):
         data = super().clean()

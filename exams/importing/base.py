@@ -27,7 +27,10 @@ class ParsedChoice:
 
 @dataclass
 class ParsedQuestion:
-    """One question as read from a file. ``source`` is the sheet row or the text line it starts on."""
+    """One question as read from a file. ``source`` is the sheet row or the text line it starts on.
+
+    ``text``, choice texts and ``explanation`` are question HTML (sanitised when written): a reader of a text
+    format escapes what it read. ``accepted_answers`` are plain text."""
 
     source: int
     topic: str

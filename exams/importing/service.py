@@ -15,7 +15,8 @@ from accounts.spreadsheets import FileProblem, Problem, read_xlsx
 from accounts.vietnamese import normalize_name
 from exams import html
 from exams.importing import excel, textformats
-from exams.importing.validate import validate
+from exams.importing.textformats import Unsupported
+from exams.importing.validate import drop_repeats, duplicate_key, markup_warnings, validate
 from exams.models import Bank, Choice, Question, Topic
 from exams.services.questions import _apply, bank_get_or_create
 
@@ -25,7 +26,13 @@ DEFAULT_TOPIC = "Chung"
 
 @dataclass
 class QuestionImportResult:
+    """``problems`` refuse the file; ``warnings`` do not (questions skipped as unsupported, copies imported once,
+    markup removed); ``skipped`` are the unsupported questions left out."""
+
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    skipped: int = 0
+    unsupported: int = 0  # unsupported questions among the problems (the file would pass with skip_unsupported)
     bank: Bank | None = None
     created: int = 0
     topics_created: list[str] = field(default_factory=list)
@@ -57,20 +64,46 @@ def parse(data: bytes, *, fmt: str, topic: str) -> tuple[list, list[Problem]]:
     return parser(text, topic=topic)
 
 
+def _row_order(problem: Problem) -> tuple[int, int]:
+    return (problem.row or 0, excel.QUESTION_COLUMNS.index(problem.column)
+            if problem.column in excel.QUESTION_COLUMNS else -1)
+
+
+def _skipped(problem: Problem) -> Problem:
+    # «Cảnh báo: …» prints no row, so the message names it itself.
+    message = _("skipped: {reason}").format(reason=problem.message)
+    return Problem(str(Problem(message, problem.row)), problem.row, warning=True)
+
+
 def import_questions(data: bytes, *, bank_name: str, fmt: str, actor: User, topic: str = DEFAULT_TOPIC,
-                     strict_topics: bool = False, dry_run: bool = False, file_name: str = "") -> QuestionImportResult:
+                     strict_topics: bool = False, skip_unsupported: bool = False, dry_run: bool = False,
+                     file_name: str = "") -> QuestionImportResult:
+    """Every question of the file, or none. With ``skip_unsupported``, questions of a kind we do not store
+    (GIFT matching, numerical, ...) are left out with a warning each instead of refusing the file."""
     result = QuestionImportResult()
     questions, problems = parse(data, fmt=fmt, topic=normalize_name(topic) or DEFAULT_TOPIC)
+    unsupported = [p for p in problems if isinstance(p, Unsupported)]
+    if skip_unsupported:
+        problems = [p for p in problems if not isinstance(p, Unsupported)]
+        result.warnings += [_skipped(p) for p in unsupported]
+        result.skipped = len(unsupported)
+    else:
+        result.unsupported = len(unsupported)
     if not questions and not problems:
         problems.append(Problem(_("the file has no questions.")))
     bank = Bank.objects.filter(name=normalize_name(bank_name)).first()
-    existing_keys = set(Question.objects.filter(bank=bank, is_current=True).values_list("dedup_key", flat=True)) \
-        if bank else set()
+    # Keys computed afresh rather than read from Question.dedup_key, so questions stored before the key took
+    # the kind into account are compared by the same rule.
+    existing_keys = {duplicate_key(kind=kind, text=text) for kind, text in
+                     Question.objects.filter(bank=bank, is_current=True).values_list("kind", "text")} if bank else set()
     topics = {t.name.casefold(): t for t in Topic.objects.filter(bank=bank)} if bank else {}
+    excel_columns = fmt == "excel"
+    questions, repeats = drop_repeats(questions, excel_columns=excel_columns)
     problems += validate(questions, existing_keys=existing_keys, known_topics=set(topics) if strict_topics else None,
-                         excel_columns=fmt == "excel")
-    result.problems = sorted(problems, key=lambda p: (p.row or 0, excel.QUESTION_COLUMNS.index(p.column)
-                                                        if p.column in excel.QUESTION_COLUMNS else -1))
+                         excel_columns=excel_columns)
+    result.problems = sorted(problems, key=_row_order)
+    result.warnings = sorted([*result.warnings, *repeats, *markup_warnings(questions, excel_columns=excel_columns)],
+                             key=_row_order)
     new_topics = []
     for question in questions:
         name = normalize_name(question.topic)
@@ -100,6 +133,7 @@ def import_questions(data: bytes, *, bank_name: str, fmt: str, actor: User, topi
                    for q, parsed in zip(rows, questions, strict=True) for i, c in enumerate(parsed.choices)]
         Choice.objects.bulk_create(choices, batch_size=1000)
         audit_record(actor=actor, action="question.import", obj=bank,
-                     details={"file": file_name, "format": fmt, "created": len(rows), "topics_created": new_topics})
+                     details={"file": file_name, "format": fmt, "created": len(rows), "topics_created": new_topics,
+                              "skipped": result.skipped})
     result.bank = bank
     return result

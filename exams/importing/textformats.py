@@ -3,12 +3,20 @@
 Both parsers take the whole file as text and return the questions they could read plus a
 :class:`~accounts.spreadsheets.Problem` for everything they could not, each with the 1-based line it
 concerns. Nothing is dropped silently: a question with a problem is not returned, its problem is.
+A question of a kind we do not store (matching, numerical, ...) is reported as :class:`Unsupported`,
+which the importer may choose to skip instead of refusing the file.
 Business rules (duplicates, text length, number of options, number of correct answers) are left to
 the shared validator; only a broken format is reported here.
+
+Text formats are text: what the file says is what the candidate reads. Question text, options and
+explanations are escaped into the question HTML (``<b>`` shows as those three characters), as
+Moodle does; only GIFT's ``[html]`` marker makes a text HTML (sanitised when written, like the
+editor's). Accepted short answers are plain text and are not escaped.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -30,7 +38,18 @@ from exams.importing.base import (
     ParsedQuestion,
 )
 
-__all__ = ["parse_aiken", "parse_gift"]
+__all__ = ["Unsupported", "parse_aiken", "parse_gift"]
+
+
+@dataclass(frozen=True)
+class Unsupported(Problem):
+    """A well-formed question of a kind this platform does not store: refused like any problem unless the
+    importer skips unsupported questions (``import_questions --skip-unsupported``)."""
+
+
+def _as_html(text: str) -> str:
+    """Text shown exactly as written: ``<``, ``>`` and ``&`` escaped, a line break (GIFT's ``\\n``) kept."""
+    return html.escape(text, quote=False).replace("\n", "<br>")
 
 
 def _numbered_lines(text: str) -> list[tuple[int, str]]:
@@ -46,7 +65,8 @@ def _numbered_lines(text: str) -> list[tuple[int, str]]:
 
 # --------------------------------------------------------------------------------------------- Aiken
 
-_AIKEN_OPTION = re.compile(r"^([A-Z])[.)](?:\s+(.*))?$")
+# Moodle's own rule: a capital letter, "." or ")", an optional space (``A)Correct`` is an option).
+_AIKEN_OPTION = re.compile(r"^([A-Z])[.)](\s*)(.*)$")
 _AIKEN_ANSWER = re.compile(r"^ANSWER\s*:(.*)$", re.IGNORECASE)
 
 
@@ -59,8 +79,21 @@ class _AikenDraft:
     blank_after_text: bool = False
 
 
+def _aiken_option(line: str, draft: _AikenDraft | None) -> re.Match | None:
+    """The option on ``line``, if it is one. ``A. text`` always is; ``A.text`` (no space, which Moodle accepts)
+    only where it can be: inside a question, with the next letter. So "C.Mác sinh năm nào?" after a
+    finished question, or after question text awaiting its option A, stays question text."""
+    option = _AIKEN_OPTION.match(line)
+    if option is None or option.group(2) or not option.group(3):
+        return option
+    if draft is None:
+        return None
+    expected = chr(ord(draft.options[-1][0]) + 1) if draft.options else "A"
+    return option if option.group(1) == expected else None
+
+
 def parse_aiken(text: str, *, topic: str) -> tuple[list[ParsedQuestion], list[Problem]]:
-    """Read an Aiken file: question line(s), options ``A. text`` / ``A) text``, then ``ANSWER: X``.
+    """Read an Aiken file: question line(s), options ``A. text`` / ``A) text`` / ``A)text``, then ``ANSWER: X``.
 
     Problems about a whole question (no options, no ANSWER line) carry the line the question starts
     on; the others carry the offending line.
@@ -109,14 +142,14 @@ def parse_aiken(text: str, *, topic: str) -> tuple[list[ParsedQuestion], list[Pr
                     source=draft.start,
                     topic=topic,
                     kind=KIND_SINGLE,
-                    text=" ".join(draft.text_lines),
-                    choices=[ParsedChoice(text=option_text, correct=option_letter == letter)
+                    text=_as_html(" ".join(draft.text_lines)),
+                    choices=[ParsedChoice(text=_as_html(option_text), correct=option_letter == letter)
                              for option_letter, option_text in draft.options],
                 ))
             draft = None
             continue
 
-        option = _AIKEN_OPTION.match(line)
+        option = _aiken_option(line, draft)
         if option:
             if draft is None:
                 draft = _AikenDraft(start=number, broken=True)
@@ -130,7 +163,7 @@ def parse_aiken(text: str, *, topic: str) -> tuple[list[ParsedQuestion], list[Pr
                     row=number,
                 ))
                 draft.broken = True
-            draft.options.append((letter, (option.group(2) or "").strip()))
+            draft.options.append((letter, option.group(3).strip()))
             continue
 
         # A line of question text: it continues the current question only while no option has been
@@ -147,8 +180,12 @@ def parse_aiken(text: str, *, topic: str) -> tuple[list[ParsedQuestion], list[Pr
 
 # ---------------------------------------------------------------------------------------------- GIFT
 
-_GIFT_ESCAPABLE = frozenset("~=#{}:")
-_GIFT_FORMATS = ("[html]", "[moodle]", "[plain]", "[markdown]")
+# Moodle's escapes: \~ \= \# \{ \} \: stand for the character itself, \\ for a backslash, \n for a line break.
+_GIFT_ESCAPES = {**{c: c for c in "~=#{}:\\"}, "n": "\n"}
+# What a [format] marker means here. Moodle's default (no marker) is its "moodle" auto-format; here the
+# default, [moodle] and [plain] are text shown as written, and so is [markdown] (nothing renders Markdown:
+# **bold** shows its asterisks). Only [html] is HTML, sanitised on writing like the editor's.
+_GIFT_FORMATS = {"[html]": True, "[moodle]": False, "[plain]": False, "[markdown]": False}
 _CATEGORY = "$CATEGORY:"
 _CONTEXT_SEGMENT = re.compile(r"^\$\w+\$$")  # $course$, $system$, ...
 _WEIGHT = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
@@ -172,10 +209,14 @@ class _Block:
 
 
 class _GiftError(Exception):
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(self, message: str, line: int, *, unsupported: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.unsupported = unsupported
+
+    def problem(self) -> Problem:
+        return (Unsupported if self.unsupported else Problem)(self.message, row=self.line)
 
 
 def _chars(lines: list[tuple[int, str]]) -> list[_Char]:
@@ -186,8 +227,8 @@ def _chars(lines: list[tuple[int, str]]) -> list[_Char]:
             chars.append(_Char(" ", False, number))
         i = 0
         while i < len(line):
-            if line[i] == "\\" and i + 1 < len(line) and line[i + 1] in _GIFT_ESCAPABLE:
-                chars.append(_Char(line[i + 1], True, number))
+            if line[i] == "\\" and i + 1 < len(line) and line[i + 1] in _GIFT_ESCAPES:
+                chars.append(_Char(_GIFT_ESCAPES[line[i + 1]], True, number))
                 i += 2
             else:
                 chars.append(_Char(line[i], False, number))
@@ -221,16 +262,22 @@ def _text(chars: list[_Char]) -> str:
     return "".join(c.ch for c in chars).strip()
 
 
-def _without_format(chars: list[_Char]) -> list[_Char]:
-    """Drop a leading ``[html]``/``[moodle]``/``[plain]``/``[markdown]``; the text itself is kept as is."""
+def _with_format(chars: list[_Char], is_html: bool) -> tuple[bool, list[_Char]]:
+    """Whether the text is HTML (its own ``[format]`` marker, else ``is_html``) and the text without the marker."""
     chars = _trim(chars)
-    for prefix in _GIFT_FORMATS:
+    for prefix, marks_html in _GIFT_FORMATS.items():
         part = chars[:len(prefix)]
         if len(part) == len(prefix) and all(
             not c.escaped and c.ch.lower() == p for c, p in zip(part, prefix, strict=True)
         ):
-            return _trim(chars[len(prefix):])
-    return chars
+            return marks_html, _trim(chars[len(prefix):])
+    return is_html, chars
+
+
+def _html(chars: list[_Char], is_html: bool) -> str:
+    """Question HTML for a text, an option or an explanation (see the module docstring)."""
+    is_html, chars = _with_format(chars, is_html)
+    return _text(chars) if is_html else _as_html(_text(chars))
 
 
 def _category_name(path: str, default: str) -> str:
@@ -246,14 +293,17 @@ def parse_gift(text: str, *, topic: str) -> tuple[list[ParsedQuestion], list[Pro
     """Read the supported subset of Moodle's GIFT format.
 
     ``//`` comment lines are ignored, ``$CATEGORY: path`` sets the topic of the questions after it
-    (the path's last segment; ``topic`` until one appears), ``::title::`` and a ``[format]`` prefix
-    are dropped, ``\\~ \\= \\# \\{ \\} \\:`` are unescaped.
+    (the path's last segment; ``topic`` until one appears), ``::title::`` is dropped, ``\\~ \\= \\# \\{ \\}
+    \\:`` and ``\\\\`` are unescaped and ``\\n`` is a line break. A ``[format]`` marker before the question
+    text, an answer or the general feedback says how to read it (see ``_GIFT_FORMATS``); an answer or the
+    feedback without one is read like the question text, as Moodle does.
 
     Supported: multiple choice (one ``=``), multiple answers (weights or several ``=``), true/false,
-    short answer (only ``=`` entries) and essay (``{}``). Matching, numerical and missing-word
-    questions are reported as unsupported. Problems about the answer block carry the line of its
-    ``{``; a bad weight or an empty answer carries the line of that answer; the others the line the
-    question starts on.
+    short answer (``=`` entries; one weighted 0 % or less is Moodle's feedback for other answers and is
+    not accepted) and essay (``{}``). Matching, numerical, missing-word, descriptions (no answer block)
+    and short answers with partial credit are :class:`Unsupported`. Problems about the answer block carry
+    the line of its ``{``; a bad weight or an empty answer carries the line of that answer; the others
+    the line the question starts on.
     """
     blocks: list[_Block] = []
     current: _Block | None = None
@@ -280,7 +330,7 @@ def parse_gift(text: str, *, topic: str) -> tuple[list[ParsedQuestion], list[Pro
         try:
             questions.append(_gift_question(block))
         except _GiftError as error:
-            problems.append(Problem(error.message, row=error.line))
+            problems.append(error.problem())
     return questions, problems
 
 
@@ -291,11 +341,11 @@ def _gift_question(block: _Block) -> ParsedQuestion:
         if end < 0:
             raise _GiftError(_("the title is not closed with “::”."), block.start)
         chars = chars[end + 2:]
-    chars = _without_format(chars)
+    is_html, chars = _with_format(chars, False)
 
     opening = _find(chars, "{")
     if opening < 0:
-        raise _GiftError(_("the question has no answer block."), block.start)
+        raise _GiftError(_("the question has no answer block."), block.start, unsupported=True)
     brace_line = chars[opening].line
     closing = _find(chars, "}", opening + 1)
     if closing < 0:
@@ -307,21 +357,24 @@ def _gift_question(block: _Block) -> ParsedQuestion:
     if _trim(chars[closing + 1:]):
         raise _GiftError(
             _("missing-word questions (an answer block followed by more text) are not supported."), brace_line,
+            unsupported=True,
         )
 
-    question = ParsedQuestion(source=block.start, topic=block.topic, kind=KIND_ESSAY, text=_text(chars[:opening]))
+    question = ParsedQuestion(source=block.start, topic=block.topic, kind=KIND_ESSAY,
+                              text=_html(chars[:opening], is_html))
     general_feedback = _find(inner, "####")
     if general_feedback >= 0:
-        question.explanation = _text(inner[general_feedback + 4:])
+        question.explanation = _html(inner[general_feedback + 4:], is_html)
         inner = inner[:general_feedback]
     inner = _trim(inner)
 
+    # The kind, decided in Moodle's order.
     if not inner:
         return question  # {} is an essay
     if _at(inner, 0, "#"):
-        raise _GiftError(_("numerical questions are not supported."), brace_line)
-    if _find(inner, "->") >= 0:
-        raise _GiftError(_("matching questions are not supported."), brace_line)
+        raise _GiftError(_("numerical questions are not supported."), brace_line, unsupported=True)
+    if _find(inner, "~") < 0 and _find(inner, "->") >= 0:
+        raise _GiftError(_("matching questions are not supported."), brace_line, unsupported=True)
 
     feedback = _find(inner, "#")
     head = _text(inner[:feedback] if feedback >= 0 else inner).upper()
@@ -335,14 +388,17 @@ def _gift_question(block: _Block) -> ParsedQuestion:
     if not any(marker.ch == "~" for marker, _weight, _answer in entries):
         question.kind = KIND_SHORT
         for marker, weight, _answer in entries:
-            if weight is not None and weight <= 0:
-                raise _GiftError(_("a short answer with a zero or negative weight cannot be imported."), marker.line)
-        question.accepted_answers = [answer for _marker, _weight, answer in entries]
+            if weight is not None and 0 < weight < 100:
+                raise _GiftError(_("short answers with partial credit are not supported."), marker.line,
+                                 unsupported=True)
+        # An answer weighted 0 % (or less) is not accepted: Moodle uses "=%0%*#…" for feedback on any other answer.
+        question.accepted_answers = [_text(_with_format(answer, is_html)[1]) for _marker, weight, answer in entries
+                                     if weight is None or weight > 0]
         return question
 
     weights = [weight if weight is not None else (100.0 if marker.ch == "=" else 0.0)
                for marker, weight, _answer in entries]
-    question.choices = [ParsedChoice(answer, correct=weight > 0)
+    question.choices = [ParsedChoice(_html(answer, is_html), correct=weight > 0)
                         for (_marker, _weight, answer), weight in zip(entries, weights, strict=True)]
     if any(weight not in (0, 100) for weight in weights):
         question.kind, question.scoring = KIND_MULTIPLE, SCORING_PARTIAL
@@ -353,8 +409,8 @@ def _gift_question(block: _Block) -> ParsedQuestion:
     return question
 
 
-def _gift_entries(inner: list[_Char], brace_line: int) -> list[tuple[_Char, float | None, str]]:
-    """Split ``=a ~%50%b#feedback`` into (marker, weight or None, text); feedback is dropped."""
+def _gift_entries(inner: list[_Char], brace_line: int) -> list[tuple[_Char, float | None, list[_Char]]]:
+    """Split ``=a ~%50%b#feedback`` into (marker, weight or None, answer); per-answer feedback is dropped."""
     starts = [i for i, c in enumerate(inner) if not c.escaped and c.ch in "=~"]
     if not starts or starts[0] != 0:
         raise _GiftError(_("the answer block must start with “=” or “~”."), brace_line)
@@ -376,8 +432,8 @@ def _gift_entries(inner: list[_Char], brace_line: int) -> list[tuple[_Char, floa
             weight = float(raw.replace(",", "."))
             body = body[closing + 1:]
         feedback = _find(body, "#")
-        answer = _text(_without_format(body[:feedback] if feedback >= 0 else body))
-        if not answer:
+        answer = _trim(body[:feedback] if feedback >= 0 else body)
+        if not _text(_with_format(answer, False)[1]):
             problem = problem or _GiftError(_("an answer in the block is empty."), marker.line)
             continue
         entries.append((marker, weight, answer))

@@ -15,6 +15,7 @@ from accounts.services import audit_record
 from accounts.vietnamese import normalize_name
 from exams import html
 from exams.importing.base import CHOICE_KINDS, ParsedChoice, ParsedQuestion
+from exams.importing.validate import duplicate_key
 from exams.models import Bank, Choice, Question, Topic
 
 QUESTION_FIELDS = ("kind", "text", "explanation", "difficulty", "level", "legal_basis", "scoring",
@@ -59,7 +60,7 @@ def _apply(question: Question, parsed: ParsedQuestion) -> None:
     question.kind = parsed.kind
     question.text = html.sanitize(parsed.text)
     question.search_text = html.search_form(question.text)
-    question.dedup_key = html.dedup_key(question.text)
+    question.dedup_key = duplicate_key(kind=parsed.kind, text=question.text)
     question.explanation = html.sanitize(parsed.explanation)
     question.difficulty = parsed.difficulty
     question.level = parsed.level

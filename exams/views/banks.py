@@ -163,11 +163,15 @@ def bank_import(request, pk: int):
             return redirect("bank_import", pk=bank.pk)
         path = _stash(stash["token"])
         result = import_questions(path.read_bytes(), bank_name=bank.name, fmt=stash["format"], actor=request.user,
-                                  topic=stash["topic"], strict_topics=stash["strict"], file_name=stash["name"])
+                                  topic=stash["topic"], strict_topics=stash["strict"],
+                                  skip_unsupported=stash.get("skip", False), file_name=stash["name"])
         if result.ok:
             path.unlink(missing_ok=True)
             del request.session[IMPORT_SESSION_KEY]
             messages.success(request, _("%(n)s questions imported as drafts.") % {"n": result.created})
+            if result.skipped:
+                messages.warning(request, _("%(n)s questions of kinds not supported here were skipped.")
+                                 % {"n": result.skipped})
             return redirect("bank_detail", pk=bank.pk)
         context.update(result=result, file_name=stash["name"])
     elif request.method == "POST":
@@ -177,8 +181,8 @@ def bank_import(request, pk: int):
             upload, data = form.cleaned_data["file"], form.cleaned_data
             content = upload.read()
             result = import_questions(content, bank_name=bank.name, fmt=data["format"], actor=request.user,
-                                      topic=data["topic"], strict_topics=data["strict_topics"], dry_run=True,
-                                      file_name=upload.name)
+                                      topic=data["topic"], strict_topics=data["strict_topics"],
+                                      skip_unsupported=data["skip_unsupported"], dry_run=True, file_name=upload.name)
             context.update(result=result, file_name=upload.name)
             if result.ok:
                 token = uuid.uuid4().hex
@@ -186,7 +190,7 @@ def bank_import(request, pk: int):
                 _stash(token).write_bytes(content)
                 request.session[IMPORT_SESSION_KEY] = {
                     "token": token, "bank": bank.pk, "name": upload.name, "format": data["format"],
-                    "topic": data["topic"], "strict": data["strict_topics"],
+                    "topic": data["topic"], "strict": data["strict_topics"], "skip": data["skip_unsupported"],
                 }
                 context["token"] = token
     return render(request, "exams/bank_import.html", context)

@@ -129,3 +129,56 @@ class TestBankPages:
         with CaptureQueriesContext(connection) as many:
             client.get(reverse("bank_export", args=[bank.pk]))
         assert len(many) == len(few)
+
+
+def _upload(name: str, text: str) -> io.BytesIO:
+    upload = io.BytesIO(text.encode())
+    upload.name = name
+    return upload
+
+
+@pytest.mark.django_db
+class TestMoodleImports:
+    GIFT = "Câu một {=Đúng ~Sai}\n\nGhép cặp {=a -> 1 =b -> 2}\n\nCâu ba {T}\n"
+
+    def test_unsupported_questions_refuse_the_check_until_the_box_is_ticked(self, client, bank, author):
+        client.force_login(author)
+        url = reverse("bank_import", args=[bank.pk])
+        response = client.post(url, {"action": "check", "file": _upload("g.txt", self.GIFT), "format": "gift",
+                                     "topic": "Chung"})
+        page = response.content.decode()
+        assert "Dòng 3: không hỗ trợ câu hỏi ghép nối." in page and 'id="import-unsupported-hint"' in page
+        assert "token" not in response.context
+
+        response = client.post(url, {"action": "check", "file": _upload("g.txt", self.GIFT), "format": "gift",
+                                     "topic": "Chung", "skip_unsupported": "on"})
+        page = response.content.decode()
+        assert response.context["result"].created == 2 and not Question.objects.exists()
+        assert "Cảnh báo: Dòng 3: bỏ qua câu này: không hỗ trợ câu hỏi ghép nối." in page
+        assert 'id="import-unsupported-hint"' not in page
+        response = client.post(url, {"action": "confirm", "token": response.context["token"]}, follow=True)
+        assert Question.objects.filter(bank=bank, imported=True).count() == 2
+        assert "Đã bỏ qua 1 câu hỏi thuộc dạng chưa được hỗ trợ." in response.content.decode()
+
+    def test_an_imported_aiken_question_shows_its_text_as_written(self, client, bank, author):
+        client.force_login(author)
+        url = reverse("bank_import", args=[bank.pk])
+        aiken = 'It includes <html class="cool"> & images\nA)Yes\nB)No\nANSWER: A\n'
+        response = client.post(url, {"action": "check", "file": _upload("a.txt", aiken), "format": "aiken",
+                                     "topic": "Chung"})
+        client.post(url, {"action": "confirm", "token": response.context["token"]})
+        question = Question.objects.get()
+        page = client.get(reverse("question_detail", args=[question.pk])).content.decode()
+        assert 'It includes &lt;html class="cool"&gt; &amp; images' in page
+        assert [c.text for c in question.choices.all()] == ["Yes", "No"]
+
+    def test_the_editor_takes_a_multiple_answer_version_of_a_single_choice_text(self, client, bank, author,
+                                                                                  make_question):
+        make_question("Ai ký phiếu hẹn?")  # single choice
+        client.force_login(author)
+        form = {**FORM, "text": "Ai ký phiếu hẹn?", "kind": "multiple", "correct": ["A", "B"]}
+        response = client.post(reverse("question_new", args=[bank.pk]), form)
+        assert response.status_code == 302
+        assert sorted(Question.objects.values_list("kind", flat=True)) == ["multiple", "single"]
+        response = client.post(reverse("question_new", args=[bank.pk]), {**FORM, "text": "ai ký  phiếu hẹn?"})
+        assert response.status_code == 200 and Question.objects.count() == 2  # the single one is a duplicate

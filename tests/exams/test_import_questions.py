@@ -225,3 +225,107 @@ def test_text_formats_obey_the_same_rules_reported_by_line(author, make_question
     assert [(p.row, p.column) for p in result.problems] == [(6, None), (11, None)]
     assert [str(p).split(":")[0] for p in result.problems] == ["Dòng 6", "Dòng 11"]
     assert Question.objects.count() == 1
+
+
+MOODLE_GIFT = (
+    "$CATEGORY: $course$/top/Dịch vụ công\n"  # 1
+    "\n"
+    "Câu một {=Đúng ~Sai ~Không}\n"  # 3
+    "\n"
+    "Ghép cặp {=a -> 1 =b -> 2}\n"  # 5
+    "\n"
+    "Năm ban hành? {#2018}\n"  # 7
+    "\n"
+    "Viết tắt của thủ tục hành chính? {=TTHC =%0%*#Completely wrong}\n"  # 9
+)
+
+
+@pytest.mark.django_db
+class TestMoodleFiles:
+    def test_aiken_text_is_stored_so_that_the_page_shows_it_as_written(self, tmp_path, author):
+        path = tmp_path / "a.txt"
+        path.write_text('The page includes <html class="cool"> & images\nA)Correct\nB) <b>Wrong</b>\nANSWER: A\n',
+                        encoding="utf-8")
+        code, out, err = run(str(path), "--bank", "B", "--format", "aiken", "--as", "author")
+        assert (code, err) == (0, "") and out.strip().endswith("created=1")
+        question = Question.objects.get()
+        assert question.text == 'The page includes &lt;html class="cool"&gt; &amp; images'
+        assert [(c.text, c.is_correct) for c in question.choices.all()] == [("Correct", True),
+                                                                           ("&lt;b&gt;Wrong&lt;/b&gt;", False)]
+
+    def test_unsupported_kinds_refuse_the_file_unless_skipped_and_then_each_is_a_warning(self, tmp_path, author):
+        path = tmp_path / "g.txt"
+        path.write_text(MOODLE_GIFT, encoding="utf-8")
+        code, out, err = run(str(path), "--bank", "B", "--format", "gift", "--as", "author")
+        assert (code, out) == (1, "")
+        assert [line.split(":")[0] for line in err.strip().splitlines()] == ["Dòng 5", "Dòng 7"]
+        assert counts()["questions"] == 0
+
+        code, out, err = run(str(path), "--bank", "B", "--format", "gift", "--as", "author", "--skip-unsupported")
+        assert code == 0 and out.strip().splitlines()[-1] == f"bank={Bank.objects.get().pk} created=2"
+        assert err.strip().splitlines() == [
+            "Cảnh báo: Dòng 5: bỏ qua câu này: không hỗ trợ câu hỏi ghép nối.",
+            "Cảnh báo: Dòng 7: bỏ qua câu này: không hỗ trợ câu hỏi dạng số.",
+        ]
+        short = Question.objects.get(kind="short")
+        assert short.accepted_answers == ["TTHC"]  # the 0 % answer was feedback, not an accepted answer
+        assert AuditLog.objects.get(action="question.import").details["skipped"] == 2
+
+    def test_a_file_of_nothing_but_unsupported_questions_has_no_questions(self, tmp_path, author):
+        path = tmp_path / "g.txt"
+        path.write_text("Ghép cặp {=a -> 1 =b -> 2}\n", encoding="utf-8")
+        code, out, err = run(str(path), "--bank", "B", "--format", "gift", "--skip-unsupported")
+        assert (code, out) == (1, "") and err.strip().splitlines()[0].startswith("Tệp: ")
+        assert not Bank.objects.exists()
+
+    def test_kinds_sharing_a_text_are_two_questions_and_an_exact_copy_is_imported_once(self, tmp_path, author):
+        path = tmp_path / "g.txt"
+        path.write_text(
+            "Chọn cơ quan hành chính {=UBND tỉnh ~Tòa án ~Viện kiểm sát}\n\n"  # 1: single
+            "Chọn cơ quan hành chính {=UBND tỉnh =Sở Nội vụ ~Tòa án}\n\n"  # 3: multiple, same text
+            "$CATEGORY: Khác\n\n"
+            "Chọn cơ quan hành chính {=UBND tỉnh ~Tòa án ~Viện kiểm sát}\n", encoding="utf-8")  # 7: copy of 1
+        code, out, err = run(str(path), "--bank", "B", "--format", "gift", "--as", "author")
+        assert code == 0 and out.strip().endswith("created=2")
+        assert err.strip().splitlines() == ["Cảnh báo: Dòng 7: câu hỏi này trùng hoàn toàn với câu ở dòng 1; "
+                                            "chỉ nhập một lần."]
+        assert sorted(Question.objects.values_list("kind", flat=True)) == ["multiple", "single"]
+
+        path.write_text("Chọn cơ quan hành chính\nA. UBND tỉnh\nB. Tòa án\nANSWER: A\n", encoding="utf-8")
+        code, _, err = run(str(path), "--bank", "B", "--format", "aiken")
+        assert code == 1 and err.startswith("Dòng 1: ")  # the single-choice version is already in the bank
+        path.write_text("Chọn cơ quan hành chính {=UBND tỉnh}\n", encoding="utf-8")
+        code, out, _ = run(str(path), "--bank", "B", "--format", "gift", "--as", "author")
+        assert code == 0 and out.strip().endswith("created=1")  # a short-answer version is another question
+
+    def test_the_bank_is_compared_by_the_same_rule_whatever_key_its_questions_were_stored_with(self, tmp_path,
+                                                                                                 make_question):
+        from exams import html
+
+        question = make_question("Câu đã lưu với khóa cũ")
+        Question.objects.filter(pk=question.pk).update(dedup_key=html.dedup_key(question.text))  # text-only key
+        path = tmp_path / "a.txt"
+        path.write_text("Câu đã lưu với khóa cũ\nA. Có\nB. Không\nANSWER: A\n", encoding="utf-8")
+        code, _, err = run(str(path), "--bank", "Cải cách hành chính", "--format", "aiken")
+        assert code == 1 and err.strip() == "Dòng 1: câu hỏi này đã có trong ngân hàng câu hỏi."
+
+    def test_a_copy_that_differs_in_its_answer_is_still_refused(self, tmp_path, author):
+        path = tmp_path / "a.txt"
+        path.write_text("Câu một?\nA. Có\nB. Không\nANSWER: A\n\nCâu một?\nA. Có\nB. Không\nANSWER: B\n",
+                        encoding="utf-8")
+        code, _, err = run(str(path), "--bank", "B", "--format", "aiken")
+        assert code == 1 and err.strip() == "Dòng 6: câu hỏi này đã có ở dòng 1."
+
+    def test_an_excel_copy_is_imported_once_and_removed_markup_is_named(self, tmp_path, author):
+        path = tmp_path / "q.xlsx"
+        path.write_bytes(sheet([q("Câu một"), q('Câu <html class="cool"> & hình', **{"Phương án B": "<div>Văn thư"}),
+                                q("Câu một", **{"Chủ đề": "Khác"})]))
+        code, out, err = run(str(path), "--bank", "B", "--as", "author")
+        assert code == 0 and out.strip().endswith("created=2")
+        assert err.strip().splitlines() == [
+            "Cảnh báo: Dòng 3, cột «Nội dung câu hỏi»: các thẻ <html> không được giữ trong câu hỏi và sẽ bị xoá; "
+            "muốn hiển thị đúng ký tự “<”, hãy viết &lt;.",
+            "Cảnh báo: Dòng 3, cột «Phương án B»: các thẻ <div> không được giữ trong câu hỏi và sẽ bị xoá; "
+            "muốn hiển thị đúng ký tự “<”, hãy viết &lt;.",
+            "Cảnh báo: Dòng 4, cột «Nội dung câu hỏi»: câu hỏi này trùng hoàn toàn với câu ở dòng 2; chỉ nhập một lần.",
+        ]
