@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
@@ -85,9 +87,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: every response Django writes carries the policy (static files need none).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "exam_platform.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "exam_platform.middleware.PlainTextInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -216,8 +221,9 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
-# Keyed per account; the per-address limits are sized for an exam room of 200 people behind one
-# NAT address (DESIGN.md §8), so they only stop a runaway script.
+# Keyed per account (login_failed: the account the login names, by username or email: accounts/adapter.py); the
+# per-address limits are sized for an exam room of 200 people behind one NAT address (DESIGN.md §8), so they only
+# stop a runaway script.
 ACCOUNT_RATE_LIMITS = {
     "login": "600/m/ip",
     "login_failed": "600/m/ip,5/300s/key",
@@ -231,6 +237,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="exam_platform")
 # Staff roles must pass their second factor in each session before staff pages (production only by default).
 REQUIRE_STAFF_MFA = env.bool("REQUIRE_STAFF_MFA", default=IS_PRODUCTION)
+# With it, a staff member's first authenticator also needs an enrolment code (emailed, or printed by HR): the password
+# alone must not let whoever holds it bind their own device (accounts/enrolment.py).
+MFA_FORMS = {"activate_totp": "accounts.forms.EnrolmentActivateTOTPForm"}
 # Setting a first password needs an activation code (accounts/activation.py), also on allauth's page.
 ACCOUNT_FORMS = {"set_password": "accounts.forms.ActivationSetPasswordForm"}
 # An activation code (printed by HR, or an emailed link) works once, within this many days.
@@ -241,6 +250,9 @@ OUTGOING_MAIL_ENABLED = env.bool("OUTGOING_MAIL_ENABLED", default=False)
 # An exam-room session (exams/room_scope.py) ends when the appeal window closes, and never later than this many days
 # after the exam's last sitting (results not published by then: the person uses their own account).
 EXAM_ROOM_SESSION_MAX_DAYS = env.int("EXAM_ROOM_SESSION_MAX_DAYS", default=90)
+# Exam-room login tries (right or wrong) per address and minute: a room of 200 behind one NAT address signing in
+# together, typos and all, stays well below; only a runaway script reaches it (exams/services/exam_login.py).
+EXAM_LOGIN_ADDRESS_TRIES = env.int("EXAM_LOGIN_ADDRESS_TRIES", default=600)
 
 # --- Exam day ------------------------------------------------------------------------------------------
 # Network grace after the deadline during which a save in flight is still accepted (DESIGN.md §3).
@@ -248,6 +260,10 @@ EXAM_SAVE_GRACE_SECONDS = env.int("EXAM_SAVE_GRACE_SECONDS", default=10)
 EXAM_MAX_TEXT_ANSWER = env.int("EXAM_MAX_TEXT_ANSWER", default=20000)
 # Group commit: at most this many websocket saves share one transaction (each acknowledged after it commits).
 EXAM_SAVE_BATCH = env.int("EXAM_SAVE_BATCH", default=64)
+# Saves per attempt: this many a second sustained, bursts of EXAM_SAVE_BURST (a reconnecting page resends its queue).
+# A refused save is not acknowledged; the page keeps it and sends it again (exams/services/saves.py).
+EXAM_SAVE_RATE = env.float("EXAM_SAVE_RATE", default=5)
+EXAM_SAVE_BURST = env.int("EXAM_SAVE_BURST", default=200)
 
 # --- Language, time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -289,6 +305,11 @@ IMPORT_PARSE_TIMEOUT_SECONDS = env.float("IMPORT_PARSE_TIMEOUT_SECONDS", default
 IMPORT_PARSE_SLOT_WAIT_SECONDS = env.float("IMPORT_PARSE_SLOT_WAIT_SECONDS", default=2)
 # /healthz answers 503 when every request lane has been running the same request for longer than this.
 HEALTHZ_LANE_BUSY_SECONDS = env.float("HEALTHZ_LANE_BUSY_SECONDS", default=5)
+# Who reads /healthz's details (backends, their kinds, lanes): these networks, and signed-in staff; everyone else gets
+# the status code and {"status": ...} only. Behind a proxy the address is the client's only when TRUSTED_PROXY_COUNT
+# or TRUSTED_CLIENT_IP_HEADER says how to read it.
+HEALTHZ_DETAIL_NETWORKS = env.list("HEALTHZ_DETAIL_NETWORKS", default=[
+    "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"])
 MAX_SCAN_FILE_BYTES = env.int("MAX_SCAN_FILE_BYTES", default=20 * 1024 * 1024)  # one scanned script file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -300,8 +321,29 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+# The same strict policy in every mode: no inline script, style or event handler anywhere (templates move theirs
+# into static files, question HTML keeps no style attribute: exams/html.py). 'self' in connect-src covers the
+# websockets to the same host (ws:/wss:, CSP Level 3). data: images: allauth's TOTP QR code is an SVG data: URI.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The client's address (audit, per-address limits, /healthz; allauth's limits read the same settings). Unset: the
+# connection's address, and a forwarding header is ignored (anyone can send one). Behind reverse proxies: how many of
+# ours append to X-Forwarded-For, or the one header our proxy sets (e.g. X-Real-IP).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
 if IS_PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -323,6 +365,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403, 400) is one line, not a traceback: it is the client's doing, not a fault.
+    "filters": {"client_errors_one_line": {"()": "exam_platform.log_filters.ClientErrorsOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["client_errors_one_line"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }

@@ -57,7 +57,7 @@ def paper_body_html(items: list[tuple[CandidateItem, int, str]], *, one_per_scre
            "".join(f'<button type="button" class="qbtn" data-go="{position}" aria-label="{escape(label)}">'
                    f'{item.number}</button>' for item, position, label in items),
            "</nav>",
-           f'<form id="paper" class="paper{" one-per-screen" if one_per_screen else ""}" onsubmit="return false">']
+           f'<form id="paper" class="paper{" one-per-screen" if one_per_screen else ""}">']
     for item, position, label in items:
         out.append(f'<div class="qwrap" data-position="{position}" data-kind="{escape(item.kind)}">')
         out.append(_item(item, label, words))

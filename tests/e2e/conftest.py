@@ -2,11 +2,13 @@
 
 Playwright drives Debian's chromium (never `playwright install`). The server is a separate process,
 so these tests use no pytest-django database: they see the application only through the browser.
+Every page runs under the application's real Content-Security-Policy, and a test fails on any violation.
 With DATABASE_URL/REDIS_URL in the environment the same journeys run against the scale-out mode.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -16,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop in this thread
 
@@ -94,6 +97,99 @@ def live_app(tmp_path_factory):
     server.terminate()
     server.wait(timeout=10)
     log.close()
+
+
+# Runs in every page before its own scripts (Playwright's init scripts are not subject to the page's policy): each
+# violation is kept in the page and reported at once to the test, so one on a page the test has since left counts too.
+CSP_LISTENER = """
+(() => {
+  const kept = window.__cspViolations = [];
+  const delivered = window.__cspDelivered = [];
+  document.addEventListener("securitypolicyviolation", (e) => {
+    const element = e.target instanceof Element ? " in " + e.target.outerHTML.slice(0, 160) : "";
+    const report = e.documentURI + ": " + e.effectiveDirective + " refused " + (e.blockedURI || "?") + " at "
+      + (e.sourceFile || "?") + ":" + e.lineNumber + (e.sample ? " (" + e.sample + ")" : "") + element;
+    kept.push(report);
+    // The binding answers once the test has the report: collect() waits for every answer.
+    if (window.__reportCspViolation) delivered.push(window.__reportCspViolation(report));
+  }, true);
+})();
+"""
+
+
+class CspWatch:
+    """Collects the Content-Security-Policy violations of every page opened in the contexts it watches."""
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+        self.contexts: list = []
+
+    def watch(self, context) -> None:
+        context.expose_binding("__reportCspViolation", lambda source, report: self._record(report))
+        context.add_init_script(CSP_LISTENER)
+        # Chromium also says so on the console ("Refused to …", or "… violates the following Content Security Policy
+        # directive …"): that catches a violation the page's event could not report.
+        context.on("console", self._console)
+        self.contexts.append(context)
+
+    def _record(self, report: str) -> None:
+        if report not in self.violations:
+            self.violations.append(report)
+
+    def _console(self, message) -> None:
+        if message.text.startswith("Refused to") or "Content Security Policy" in message.text:
+            self._record(f"{message.location.get('url', '?')}: {message.text}")
+
+    def collect(self) -> list[str]:
+        """Read what the open pages kept (this also delivers reports still in flight), and return every violation."""
+        for context in self.contexts:
+            for page in context.pages:
+                with contextlib.suppress(PlaywrightError):  # a page navigating right now has reported already
+                    for report in page.evaluate(
+                            "Promise.all(window.__cspDelivered || []).then(() => window.__cspViolations || [])"):
+                        self._record(report)
+        return self.violations
+
+    def forget(self) -> None:
+        """Drop what was seen so far (a test that causes violations on purpose)."""
+        self.collect()
+        for context in self.contexts:
+            for page in context.pages:
+                page.evaluate("window.__cspViolations.length = 0")
+        self.violations.clear()
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(browser, context, monkeypatch):
+    """Every page a test opens (the `page` fixture, browser.new_page(), browser.new_context()) runs under the
+    application's real policy and reports violations; the test fails at teardown when any was seen.
+
+    It takes pytest-playwright's `context` (the `page` fixture's) first, so it ends before that context closes.
+    """
+    watch = CspWatch()
+    watch.watch(context)
+    new_context = browser.new_context
+    own_contexts = []
+
+    def watched_context(*args, **kwargs):
+        created = new_context(*args, **kwargs)
+        watch.watch(created)
+        return created
+
+    def watched_page(*args, **kwargs):
+        # browser.new_page() makes a context of its own for the page: the same, watched; closed at teardown.
+        created = watched_context(*args, **kwargs)
+        own_contexts.append(created)
+        return created.new_page()
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    monkeypatch.setattr(browser, "new_page", watched_page)
+    yield watch
+    violations = watch.collect()
+    for created in own_contexts:
+        created.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
 
 
 @pytest.fixture

@@ -163,3 +163,26 @@ print(json.dumps([list(AnswerEvent.objects.filter(**mine).values_list("transport
                   AttemptItem.objects.filter(**mine, answer__isnull=False).count()]))
 """))
     assert answers[0] and set(answers[0]) == {"http"} and answers[1] == 1
+
+    # Over the paper's save allowance the server refuses without acknowledging: the answer stays on this machine
+    # (shown as not yet saved, no alarm for the candidate) and goes again by itself until it is stored.
+    refusals = []
+
+    def slow_down_once(route):
+        if refusals:
+            route.continue_()
+            return
+        refusals.append(route.request.post_data_json)
+        route.fulfill(json={"type": "error", "code": "slow_down", "item": refusals[0]["item"],
+                            "seq": refusals[0]["seq"], "message": "Câu trả lời đang được gửi quá nhanh"})
+
+    page.route(re.compile(r".*/attempts/\d+/save/$"), slow_down_once)
+    page.locator(".qwrap").nth(1).locator("input").first.click()
+    expect(page.locator("#pending")).not_to_have_text("")
+    expect(page.locator("#pending")).to_have_text("", timeout=15000)
+    expect(page.locator("#alert")).to_be_hidden()
+    stored = django_shell(live_app, f"""
+from exams.models import AttemptItem
+print(AttemptItem.objects.filter(attempt__registration__candidate_number="{number}", answer__isnull=False).count())
+""")
+    assert refusals and int(stored) == 2

@@ -164,6 +164,8 @@
       block(msg.message);
     } else if (code === "paused") {
       paused = true; refreshLock(); alertBox(t.paused);  // resent when the room resumes
+    } else if (code === "slow_down") {  // over the paper's save allowance: kept, sent again quietly
+      setTimeout(function () { sendPending(msg.item); }, 1500);
     } else {  // busy, retry, not started: nothing was stored; send it again shortly
       alertBox(msg.message);
       setTimeout(function () { sendPending(msg.item); }, 2000);
@@ -319,6 +321,8 @@
       setTimeout(function () { location.reload(); }, Math.max(2000, clockStart - serverNow() + 500));
       return;
     }
+    // Answers go out one by one; Enter in a short answer must not submit the form (and reload the page).
+    paper.addEventListener("submit", function (e) { e.preventDefault(); });
     loadQueue();
     Object.keys(cfg.answers).forEach(function (k) { held[k] = cfg.answers[k]; });
     wraps = Array.prototype.slice.call(document.querySelectorAll(".qwrap"));

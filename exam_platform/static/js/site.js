@@ -1,4 +1,5 @@
-// Text size (remembered in a cookie so the server renders the right size at once) and live notices.
+// Text size (remembered in a cookie so the server renders the right size at once), the page's small handlers and live
+// notices.
 (function () {
   "use strict";
   function setTextSize(size) {
@@ -14,6 +15,13 @@
     setTextSize(current);
     document.querySelectorAll("[data-text-size]").forEach(function (b) {
       b.addEventListener("click", function () { setTextSize(b.dataset.textSize); });
+    });
+    // The page's policy runs no inline handler: what templates once wrote as onchange= / onclick= lives here.
+    document.querySelectorAll("select[data-submit-on-change]").forEach(function (s) {
+      s.addEventListener("change", function () { s.form.submit(); });
+    });
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
     });
 
     var box = document.getElementById("live-notices");
