@@ -96,13 +96,22 @@ def _collapse_whitespace(text: str) -> str:
 # --- Public API ------------------------------------------------------------
 
 
+def without_format_characters(text: str) -> str:
+    """*text* without Unicode format characters (category Cf): bidirectional overrides (U+202E turns a printed
+    name around), zero-width spaces and joiners, the byte-order mark, soft hyphens. None belongs in a Vietnamese
+    name or in text that ends up on a printed list, and each makes two equal-looking texts differ."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def normalize_name(text: str) -> str:
-    """Return *text* NFC-normalised, with whitespace runs collapsed.
+    """Return *text* NFC-normalised, without format characters, with whitespace runs collapsed.
 
     Every run of Unicode whitespace (including non-breaking spaces) becomes
     one ASCII space and the ends are stripped. Case is left unchanged.
     """
-    return _collapse_whitespace(unicodedata.normalize("NFC", text))
+    return _collapse_whitespace(without_format_characters(unicodedata.normalize("NFC", text)))
 
 
 def split_name(full_name: str) -> tuple[str, str, str]:

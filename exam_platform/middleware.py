@@ -17,6 +17,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.vietnamese import without_format_characters
 from exam_platform.access import Verdict, access_verdict
 from exams import room_scope
 
@@ -124,3 +125,29 @@ def _socket_allowed(scope, route: str | None, kwargs: dict) -> bool:
     if verdict is Verdict.EXAM_ROOM_ENDED:
         scope["session"].flush()
     return verdict is Verdict.ALLOW
+
+
+class PlainTextInputMiddleware:
+    """Every form field a person submits arrives without Unicode format characters (accounts.vietnamese.
+    without_format_characters): names, reasons, incident notes and every other free text reach printed lists and
+    exports, where a bidirectional override or a zero-width space falsifies what is read. Passwords are left as
+    typed. Imported files are cleaned where their cells are read (accounts/cells.py), question text where it is
+    sanitised (exams/html.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
+                                                                 "multipart/form-data"):
+            request.POST = _without_format_characters(request.POST)
+        return self.get_response(request)
+
+
+def _without_format_characters(data):
+    cleaned = data.copy()
+    for key, values in data.lists():
+        if "password" not in key and any(not value.isascii() for value in values):
+            cleaned.setlist(key, [without_format_characters(value) for value in values])
+    cleaned._mutable = False
+    return cleaned

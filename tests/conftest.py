@@ -11,6 +11,7 @@ from accounts.roles import Role
 from accounts.services import unit_create
 from exams import db as exams_db
 from exams import room_scope
+from exams.services.saves import save_allowance
 
 # Transactional tests empty every table between tests. On SQLite that is a DELETE, which the audit
 # log's append-only trigger and the sealed-paper triggers refuse (as they should in production), so
@@ -35,6 +36,7 @@ DatabaseOperations.sql_flush = _sql_flush_keeping_audit_guard
 def _clear_cache():
     cache.clear()
     room_scope.forget_attempts()  # the in-process cache too: attempt ids repeat from one test database to the next
+    save_allowance.forget()
     yield
     cache.clear()
 

@@ -8,6 +8,7 @@ value is what the item holds (otherwise it is a conflict, never an acknowledgeme
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -135,6 +136,38 @@ def _check_save(target: _SaveTarget | None, *, attempt_id: int, user_id: int, de
     return _clean_answer(value, kind=target.kind, choice_ids=set(target.choice_order))
 
 
+class SaveAllowance:
+    """A token bucket per attempt: ``EXAM_SAVE_RATE`` saves a second sustained, bursts of ``EXAM_SAVE_BURST`` (a page
+    that reconnects sends its whole queue at once). One socket once wrote 512 saves a second, each an answer-event
+    row; a page never needs more than a few. Kept in this process's memory, by the server's clock: in the scale-out
+    mode a paper's socket lives on one process, and its HTTP saves may spread the allowance over several."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buckets: dict[int, tuple[float, float]] = {}  # attempt -> (tokens, at)
+
+    def take(self, attempt_id: int, now: dt.datetime) -> bool:
+        rate, burst = settings.EXAM_SAVE_RATE, settings.EXAM_SAVE_BURST
+        at = now.timestamp()
+        with self._lock:
+            tokens, last = self._buckets.get(attempt_id, (burst, at))
+            tokens = min(burst, tokens + max(0.0, at - last) * rate)
+            if tokens < 1:
+                self._buckets[attempt_id] = (tokens, at)
+                return False
+            self._buckets[attempt_id] = (tokens - 1, at)
+            if len(self._buckets) > 50_000:  # forget the full ones: they are as good as new
+                self._buckets = {k: v for k, v in self._buckets.items() if v[0] + (at - v[1]) * rate < burst}
+            return True
+
+    def forget(self) -> None:
+        with self._lock:
+            self._buckets.clear()
+
+
+save_allowance = SaveAllowance()
+
+
 def _valid_message(seq, position) -> bool:
     return isinstance(seq, int) and not isinstance(seq, bool) and 0 < seq < 2**53 and isinstance(position, int)
 
@@ -145,12 +178,14 @@ def _store_items(updates: dict[int, tuple], now: dt.datetime) -> None:
         return
     item, meta = Names(AttemptItem), AttemptItem._meta
     answer_field, answered_field = meta.get_field("answer"), meta.get_field("answered_at")
-    sql = (f"UPDATE {item.table} SET {item.answer} = %s, {item.client_seq} = %s, {item.answered_at} = %s "  # noqa: S608
-           f"WHERE {item.pk} = %s AND {item.client_seq} < %s")
+    # The same value under a newer counter keeps its answered_at (given when it was first stored): NULL → kept.
+    sql = (f"UPDATE {item.table} SET {item.answer} = %s, {item.client_seq} = %s, "  # noqa: S608
+           f"{item.answered_at} = COALESCE(%s, {item.answered_at}) WHERE {item.pk} = %s AND {item.client_seq} < %s")
     answered_at = answered_field.get_db_prep_save(now, connection)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(answer_field.get_db_prep_save(answer, connection), seq, answered_at, item_id, seq)
-                                 for item_id, (answer, seq) in updates.items()])
+        cursor.executemany(sql, [(answer_field.get_db_prep_save(answer, connection), seq,
+                                  None if same else answered_at, item_id, seq)
+                                 for item_id, (answer, seq, same) in updates.items()])
 
 
 _EVENT_FIELDS = ("attempt", "position", "client_seq", "client_time", "server_time", "device", "transport", "answer",
@@ -197,6 +232,10 @@ def saves_apply(saves: list[dict]) -> list[SaveResult | ExamDayError]:
         save = saves[n]
         attempt_id, position, seq, device = save["attempt_id"], save["position"], save["seq"], save["device"]
         target = targets.get((attempt_id, position))
+        # Only the paper's owner spends its allowance: nobody can use it up for someone else.
+        if target is not None and target.owner_id == save["user_id"] and not save_allowance.take(attempt_id, now):
+            results[n] = ExamDayError("slow_down", _("Answers are arriving too fast; they will be sent again."))
+            continue
         try:
             answer = _check_save(target, attempt_id=attempt_id, user_id=save["user_id"], device=device,
                                  value=save.get("value"), now=now)
@@ -208,11 +247,21 @@ def saves_apply(saves: list[dict]) -> list[SaveResult | ExamDayError]:
         # a conflict the page resolves by numbering above ``stored_seq``. Either way the arrival is recorded.
         stale = seq <= target.client_seq
         conflict = stale and answer != target.answer
-        events.append((attempt_id, position, seq, str(save.get("client_time", ""))[:40], now, device[:64],
-                       save.get("transport", "ws"), answer, not stale))
+        if not stale and answer == target.answer:
+            # The value the item holds already, under a newer counter (a page sending the same essay again): no
+            # answer-event row (floods of identical saves cost no rows), but the counter moves up, so an older save
+            # arriving late can never overwrite what this acknowledgement promised.
+            target.client_seq = seq
+            same = updates.get(target.item_id, (None, None, True))[2]  # a change earlier in this batch stays one
+            updates[target.item_id] = (answer, seq, same)
+            results[n] = SaveResult(position=position, seq=seq, duplicate=True, stored_seq=seq)
+            continue
+        client_time = save.get("client_time")
+        events.append((attempt_id, position, seq, client_time[:40] if isinstance(client_time, str) else "", now,
+                       device[:64], save.get("transport", "ws"), answer, not stale))
         if not stale:
             target.client_seq, target.answer = seq, answer
-            updates[target.item_id] = (answer, seq)
+            updates[target.item_id] = (answer, seq, False)
         if target.last_seen is None or now - target.last_seen > LAST_SEEN_RESOLUTION:
             seen.add(attempt_id)
         results[n] = SaveResult(position=position, seq=seq, duplicate=stale and not conflict, conflict=conflict,

@@ -37,6 +37,7 @@ from exams.models import (
 from exams.selectors_room import console_snapshot
 from exams.services import attempts as svc
 from exams.services import entering, saves
+from exams.services.exam_login import exam_login_unlock
 
 CODE_ATTEMPTS_PER_MINUTE = 5
 
@@ -159,7 +160,7 @@ def _json_body(request) -> dict | None:
         return None
     try:
         data = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # 64 KB of brackets nest deeper than the parser goes
         return None
     return data if isinstance(data, dict) else None
 
@@ -292,8 +293,12 @@ def console_action(request, sitting_id: int, room_id: int):
     action, reason = data["action"], (data.get("reason") or "").strip()
     registration = Registration.objects.filter(pk=data.get("registration") or 0, room=room).first()
     attempt = Attempt.objects.filter(registration=registration, sitting=sitting).first() if registration else None
+    done = _("Done.")
     try:
-        if action == "open":
+        if action == "unlock_login" and registration is not None:  # needs no open room: before it opens, too
+            exam_login_unlock(registration=registration, actor=request.user, reason=reason, ip=client_ip(request))
+            done = _("The exam login of %(number)s is unlocked.") % {"number": registration.candidate_number}
+        elif action == "open":
             session = svc.room_open(sitting=sitting, room=room, actor=request.user)
             examday_cache.warm_room(sitting=sitting, room=room)
         elif session is None:
@@ -324,7 +329,7 @@ def console_action(request, sitting_id: int, room_id: int):
     except svc.ExamDayError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Done."))
+        messages.success(request, done)
     return redirect("room_console", sitting_id=sitting.pk, room_id=room.pk)
 
 
@@ -352,9 +357,14 @@ def sitting_extend(request, sitting_id: int):
     return redirect("my_sittings")
 
 
+# What a spreadsheet program may take as the start of a formula: "=", "+", "-", "@", and a tab or carriage return
+# before one (OWASP's list). Such a cell is written with a leading apostrophe, as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_safe(value) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @login_required

@@ -235,3 +235,14 @@ def test_hr_can_ask_the_page_to_create_missing_units(client, hr_user, units):
     assert response.context["result"].units_created == ["Phòng Y tế / UBND huyện Cao Lãnh / UBND tỉnh Demo"]
     client.post(reverse("people_import"), {"action": "confirm", "token": response.context["token"]})
     assert User.objects.get(cccd="087185000001").unit.parent == units["a"]
+
+
+@pytest.mark.django_db
+def test_format_characters_never_reach_a_stored_name_or_text(tmp_path):
+    """A right-to-left override (U+202E) prints a name backwards; zero-width characters make equal names differ."""
+    path = tmp_path / "bidi.xlsx"
+    path.write_bytes(xlsx_bytes([person_row(1, **{"Họ và tên": "Trần\u202e Thị\u200b Mẫu\ufeff",
+                                                  "Chức vụ": "Chuyên\u2066 viên\u200d"})]))
+    code, _out, _err = run_command(str(path))
+    person = User.objects.get()
+    assert code == 0 and (person.full_name, person.position) == ("Trần Thị Mẫu", "Chuyên viên")

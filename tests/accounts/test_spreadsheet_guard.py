@@ -273,6 +273,23 @@ class TestTheChild:
         problems = people_problems(data)  # the parser's error by name (it used to escape as a server error)
         assert len(problems) == 1 and re.fullmatch(r"Tệp: không đọc được tệp Excel \(\w*Error\)\.", problems[0])
 
+    @pytest.mark.parametrize("broken", [
+        lambda data: repack(data, edit={"xl/worksheets/sheet1.xml": lambda xml: xml[:200]}),
+        lambda data: repack(data, edit={"xl/worksheets/sheet1.xml": lambda xml: xml.replace(b"<t>", b"<t>\x00", 1)}),
+        # a cell naming shared string 99 of a table of one
+        lambda data: repack(with_shared_strings(data), edit={"xl/worksheets/sheet1.xml": lambda xml: re.sub(
+            rb'<c r="A2" t="inlineStr"><is><t>[^<]*</t></is></c>', b'<c r="A2" t="s"><v>99</v></c>', xml)}),
+    ], ids=["truncated-sheet", "nul-byte", "shared-string-out-of-range"])
+    def test_malformed_xml_is_a_file_problem_on_the_import_page_too(self, client, hr_user, broken):
+        data = broken(xlsx_bytes([person_row(1)]))
+        assert [p for p in people_problems(data) if p.startswith("Tệp: không đọc được tệp Excel")]
+        client.force_login(hr_user)
+        upload = io.BytesIO(data)
+        upload.name = "nhan-su.xlsx"
+        response = client.post(reverse("people_import"), {"action": "check", "file": upload})
+        assert response.status_code == 200 and "không đọc được tệp Excel" in response.content.decode()
+        assert User.objects.filter(cccd__startswith="0871850").count() == 0
+
     def test_cells_keep_the_types_openpyxl_gives(self):
         workbook = Workbook()
         sheet = workbook.active

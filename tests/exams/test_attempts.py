@@ -380,8 +380,11 @@ class TestPages:
                               content_type="application/json").json()
             bad = client.post(url, "{not json", content_type="application/json")
             huge = client.post(url, '{"x": "' + "y" * 70000 + '"}', content_type="application/json")
+            deep = client.post(url, "[" * 30000 + "]" * 30000, content_type="application/json")
+            flag = client.post(reverse("attempt_flag", args=[attempt.pk]), "[" * 30000 + "]" * 30000,
+                               content_type="application/json")
         assert ack == {"type": "ack", "seq": 1, "item": pos, "duplicate": False}
-        assert bad.status_code == 400 and huge.status_code == 400
+        assert bad.status_code == huge.status_code == deep.status_code == flag.status_code == 400
         assert AnswerEvent.objects.get().transport == "http"
 
     def test_the_exam_page_shows_the_paper_without_answers_and_the_result_shows_the_score(self, client, exam_day,
@@ -404,12 +407,15 @@ class TestPages:
                      if i.paper_item.question.kind == "short")
         with at(exam_day, minutes(15)):
             save(attempt, short, 1, "=HYPERLINK(1)")
+            save(attempt, short, 2, "\t=1+1")
+            save(attempt, short, 3, "\r@SUM(A1)")
         svc.extend(room_session=attempt.room_session, minutes=2, reason="Máy chậm", actor=exam_day["invigilator"],
                    attempt=attempt)
         client.force_login(exam_day["invigilator"])
         body = client.get(reverse("attempt_timeline", args=[attempt.pk])).content.decode("utf-8-sig")
         assert "save" in body and "extended" in body and "Máy chậm" in body
         assert ",'=HYPERLINK(1)," in body  # a text answer is written as text, never as a formula
+        assert ",'\t=1+1," in body and "'\r@SUM(A1)" in body  # nor one behind a tab or a carriage return
 
     def test_the_console_is_only_for_this_rooms_invigilator(self, client, exam_day, room, make_user):
         from accounts.roles import Role
@@ -454,3 +460,12 @@ def test_database_is_locked_becomes_a_retryable_refusal_never_a_server_error():
     assert caught.value.code == "busy" and caught.value.message
     with pytest.raises(OperationalError), svc.busy_as_refusal():
         raise OperationalError("no such table: x")  # other database errors are not hidden
+
+
+@pytest.mark.django_db
+def test_text_typed_into_a_form_arrives_without_format_characters(client, exam_day, room):
+    """The incident note goes into the room's printed record: no bidirectional override or zero-width space."""
+    client.force_login(exam_day["invigilator"])
+    client.post(reverse("room_action", args=[exam_day["sitting"].pk, exam_day["room"].pk]),
+                {"action": "incident", "reason": "Thí sinh\u202e đến muộn\u200b 3 phút"})
+    assert RoomEvent.objects.get(kind="incident").reason == "Thí sinh đến muộn 3 phút"

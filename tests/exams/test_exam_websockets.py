@@ -69,6 +69,8 @@ async def test_malformed_and_oversized_messages_are_refused_without_closing(star
         await ws.receive_json_from(timeout=3)
         await ws.send_to(text_data="{not json")
         assert (await ws.receive_json_from(timeout=3))["code"] == "bad_message"
+        await ws.send_to(text_data="[" * 30000 + "]" * 30000)  # nests deeper than the parser goes
+        assert (await ws.receive_json_from(timeout=3))["code"] == "bad_message"
         await ws.send_to(text_data=json.dumps({"type": "save", "item": 0, "seq": 1, "value": "x" * 70000}))
         assert (await ws.receive_json_from(timeout=3))["code"] == "bad_message"
         await ws.send_json_to({"type": "save", "item": 42, "seq": 1, "value": [1]})
@@ -192,3 +194,20 @@ async def test_messages_reach_their_handler_without_a_database_hand_over_each(st
     assert hand_overs == []
     stored = await sync_to_async(AttemptItem.objects.get)(attempt=started["attempt"], position=started["position"])
     assert stored.answer == [started["choices"][3]]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_flooding_socket_gets_refusals_not_acknowledgements(started, settings):
+    settings.EXAM_SAVE_BURST = 2
+    with time_machine.travel(started["now"] + dt.timedelta(minutes=15), tick=False):
+        ws = await _connect(started["candidates"][0], f"/ws/attempt/{started['attempt'].pk}/", device=DEVICE)
+        await ws.receive_json_from(timeout=3)
+        answers = []
+        for seq in (1, 2, 3):
+            await ws.send_json_to({"type": "save", "item": started["position"], "seq": seq,
+                                   "value": [started["choices"][seq % 2]]})
+            answers.append(await ws.receive_json_from(timeout=3))
+        await ws.disconnect()
+    assert [a["type"] for a in answers] == ["ack", "ack", "error"] and answers[2]["code"] == "slow_down"
+    stored = await sync_to_async(AttemptItem.objects.get)(attempt=started["attempt"], position=started["position"])
+    assert stored.client_seq == 2  # the refused save was not written; the page keeps it and sends it again

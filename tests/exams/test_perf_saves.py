@@ -67,7 +67,7 @@ def test_a_batch_costs_the_same_few_statements_whatever_its_size(started):
     # read, INSERT of the answer events, one UPDATE statement for the items, last_seen (+ the savepoint pair);
     # PostgreSQL first locks the batch's attempt rows
     assert small == large <= 6 + LOCKS
-    assert AnswerEvent.objects.count() == 9
+    assert AnswerEvent.objects.count() == 8  # the large batch's first save repeats the stored value: no row
     assert AttemptItem.objects.filter(answer__isnull=False).count() == 8
 
 
@@ -194,3 +194,64 @@ def test_answer_events_are_stored_exactly_as_the_orm_would_store_them(started):
     assert raw == orm
     assert raw[0][2] == now and raw[0][5] == [3, 7] and raw[2][5] is None
     assert AnswerEvent.objects.filter(client_seq=3, answer__isnull=True).exists()  # SQL NULL, not JSON null
+
+
+@pytest.mark.django_db
+class TestFlood:
+    """One socket once wrote 512 saves a second, an answer-event row each (issue 15)."""
+
+    def test_saves_past_the_burst_are_refused_unacknowledged_until_the_allowance_refills(self, started, settings):
+        settings.EXAM_SAVE_RATE, settings.EXAM_SAVE_BURST = 5, 200
+        attempt = started["attempts"][0]
+        position, order = _choice_items(attempt)[0]
+        burst = _apply([_save(attempt, position, n, [order[n % 2]]) for n in range(1, 201)])
+        assert all(isinstance(r, saves.SaveResult) for r in burst)  # a reconnecting page's whole queue goes through
+        refused = _apply([_save(attempt, position, 201, [order[2]])])[0]
+        assert isinstance(refused, svc.ExamDayError) and refused.code == "slow_down"
+        assert refused.message == "Câu trả lời đang được gửi quá nhanh; chúng sẽ được gửi lại."
+        assert AnswerEvent.objects.filter(attempt=attempt, client_seq=201).count() == 0  # nothing written
+        with time_machine.travel(dt.timedelta(seconds=1)):  # five a second again
+            again = _apply([_save(attempt, position, 201 + n, [order[2]]) for n in range(1, 7)])
+        assert [type(r).__name__ for r in again] == ["SaveResult"] * 5 + ["ExamDayError"]
+
+    def test_nobody_spends_another_candidates_allowance(self, started, settings):
+        settings.EXAM_SAVE_BURST = 3
+        mine, other = started["attempts"]
+        position, order = _choice_items(mine)[0]
+        foreign = _apply([_save(mine, position, n, [order[0]], user=other.registration.person_id)
+                          for n in range(1, 10)])
+        assert {r.code for r in foreign} == {"not_yours"}
+        assert isinstance(_apply([_save(mine, position, 1, [order[0]])])[0], saves.SaveResult)
+
+    def test_the_same_value_again_is_acknowledged_without_a_row(self, started):
+        attempt = started["attempts"][0]
+        position, order = _choice_items(attempt)[0]
+        results = _apply([_save(attempt, position, 1, [order[0]]), _save(attempt, position, 2, [order[0]]),
+                          _save(attempt, position, 3, [order[0]]), _save(attempt, position, 4, [order[1]])])
+        assert [(r.duplicate, r.conflict) for r in results] == [(False, False), (True, False), (True, False),
+                                                                (False, False)]
+        assert list(AnswerEvent.objects.order_by("pk").values_list("client_seq", flat=True)) == [1, 4]
+        assert AttemptItem.objects.values_list("answer", "client_seq").get(attempt=attempt, position=position) == (
+            [order[1]], 4)
+
+    def test_an_older_save_arriving_after_an_acknowledged_same_value_one_does_not_overwrite_it(self, started):
+        """Saves 2 and 3 travel over HTTP at once; 3 (the value 1 stored already) is answered first. The item
+        must then move to counter 3, or 2 arriving late would replace the value 3's acknowledgement promised."""
+        attempt = started["attempts"][0]
+        position, order = _choice_items(attempt)[0]
+        first = _apply([_save(attempt, position, 1, [order[0]])])[0]
+        before = AttemptItem.objects.values_list("answered_at", flat=True).get(attempt=attempt, position=position)
+        with time_machine.travel(dt.timedelta(seconds=5)):
+            coalesced = _apply([_save(attempt, position, 3, [order[0]])])[0]
+        late = _apply([_save(attempt, position, 2, [order[1]])])[0]
+        assert (first.duplicate, coalesced.duplicate, coalesced.stored_seq) == (False, True, 3)
+        assert late.conflict and late.stored_seq == 3  # never acknowledged, never stored
+        item = AttemptItem.objects.get(attempt=attempt, position=position)
+        assert (item.answer, item.client_seq) == ([order[0]], 3)
+        assert item.answered_at == before  # the answer was given when it was first stored
+
+    def test_a_client_time_that_is_not_text_is_not_stored_as_python_text(self, started):
+        attempt = started["attempts"][0]
+        position, order = _choice_items(attempt)[0]
+        _apply([{**_save(attempt, position, 1, [order[0]]), "client_time": {"x": [1, 2]}}])
+        assert AnswerEvent.objects.get().client_time == ""

@@ -20,7 +20,7 @@ from exams.importing.base import (
     ParsedChoice,
     ParsedQuestion,
 )
-from exams.importing.textformats import parse_aiken, parse_gift
+from exams.importing.textformats import Unsupported, parse_aiken, parse_gift
 
 TOPIC = "Kiến thức chung"
 
@@ -209,6 +209,36 @@ def test_it_leaves_business_rules_to_the_shared_validator_for_aiken():
     assert [(q.source, len(q.choices)) for q in questions] == [(1, 1), (5, 1)]
 
 
+def test_it_keeps_aiken_text_as_written_by_escaping_it_into_the_question_html():
+    text = _file('The tag <html class="cool"> & images', "A. <b>bold</b>", "B. a < b && c > d", "ANSWER: A")
+    questions, problems = parse_aiken(text, topic=TOPIC)
+
+    assert problems == []
+    assert questions[0].text == 'The tag &lt;html class="cool"&gt; &amp; images'
+    assert [c.text for c in questions[0].choices] == ["&lt;b&gt;bold&lt;/b&gt;", "a &lt; b &amp;&amp; c &gt; d"]
+
+
+def test_it_reads_an_aiken_option_without_a_space_after_its_letter_as_moodle_does():
+    text = _file("Which is correct?", "A)Correct", "B.Wrong", "C) Also wrong", "ANSWER: A")
+    questions, problems = parse_aiken(text, topic=TOPIC)
+
+    assert problems == []
+    assert questions == [ParsedQuestion(source=1, topic=TOPIC, kind=KIND_SINGLE, text="Which is correct?",
+                                        choices=_choices("*Correct", "Wrong", "Also wrong"))]
+
+
+def test_it_reads_a_letter_without_a_space_as_text_where_no_option_can_be():
+    text = _file("Câu đầu?", "A. Một", "B. Hai", "ANSWER: A",  # 1-4
+                 "C.Mác sinh năm nào, theo", "C.Mác và Ph.Ăngghen toàn tập?", "A.1818", "B.1820", "ANSWER: A")  # 5-9
+    questions, problems = parse_aiken(text, topic=TOPIC)
+
+    assert problems == []
+    assert [(q.source, q.text, [c.text for c in q.choices]) for q in questions] == [
+        (1, "Câu đầu?", ["Một", "Hai"]),
+        (5, "C.Mác sinh năm nào, theo C.Mác và Ph.Ăngghen toàn tập?", ["1818", "1820"]),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------- GIFT
 
 CATEGORY_1 = "Cải cách hành chính"
@@ -349,9 +379,9 @@ def test_it_takes_the_topic_from_the_last_segment_of_the_gift_category(category_
                      (1, "the weight “150” is not a number between -100 and 100."), id="weight-out-of-range"),
         pytest.param(("Trọng số không đóng {=Một", "~%50 Hai}"),
                      (2, "the weight “%50 Hai” is not a number between -100 and 100."), id="weight-not-closed"),
-        pytest.param(("Trả lời ngắn {=%0%Một}",),
-                     (1, "a short answer with a zero or negative weight cannot be imported."),
-                     id="short-answer-zero-weight"),
+        pytest.param(("Trả lời ngắn {=%50%Một =Hai}",),
+                     (1, "short answers with partial credit are not supported."),
+                     id="short-answer-partial-credit"),
         pytest.param(("Chỉ có văn bản, không có khối đáp án.",),
                      (1, "the question has no answer block."), id="no-answer-block"),
         pytest.param(("::Tiêu đề chưa đóng", "Câu hỏi? {T}"),
@@ -419,6 +449,82 @@ def test_it_treats_a_weighted_single_answer_as_partial_multiple_answers():
     assert questions[0].kind == KIND_MULTIPLE
     assert questions[0].scoring == SCORING_PARTIAL
     assert questions[0].choices == _choices("*Một", "*Hai", "Ba")
+
+
+def test_it_keeps_gift_text_as_written_unless_it_is_marked_html():
+    text = _file(
+        'Default <html class="cool"> & images {=<b>yes</b> ~a < b}',  # 1
+        "",
+        "[plain]Plain <i>x</i> {T}",  # 3
+        "",
+        "[markdown]Markdown **bold** <u>x</u> {}",  # 5
+        "",
+        "[moodle]Moodle <br> {}",  # 7
+        "",
+        "::Title::[html]<p>Html &amp; <b>bold</b></p> {=<i>yes</i> ~[plain]<i>no</i> ####<em>hint</em>}",  # 9
+        "",
+        "Default answers may be html {=[html]<b>yes</b> ~no ####[html]<em>hint</em>}",  # 11
+    )
+    questions, problems = parse_gift(text, topic=TOPIC)
+
+    assert problems == []
+    assert [(q.text, [c.text for c in q.choices], q.explanation) for q in questions] == [
+        ('Default &lt;html class="cool"&gt; &amp; images', ["&lt;b&gt;yes&lt;/b&gt;", "a &lt; b"], ""),
+        ("Plain &lt;i&gt;x&lt;/i&gt;", [TRUE_TEXT, FALSE_TEXT], ""),
+        ("Markdown **bold** &lt;u&gt;x&lt;/u&gt;", [], ""),
+        ("Moodle &lt;br&gt;", [], ""),
+        ("<p>Html &amp; <b>bold</b></p>", ["<i>yes</i>", "&lt;i&gt;no&lt;/i&gt;"], "<em>hint</em>"),
+        ("Default answers may be html", ["<b>yes</b>", "no"], "<em>hint</em>"),
+    ]
+
+
+def test_it_resolves_moodle_gift_escapes_including_backslash_and_line_break():
+    text = _file(r"Path C:\\temp\\ and \{braces\} \& \n next line {=a\\ ~b \= c}")
+    questions, problems = parse_gift(text, topic=TOPIC)
+
+    assert problems == []
+    assert questions[0].text == r"Path C:\temp\ and {braces} \&amp; <br> next line"
+    assert [c.text for c in questions[0].choices] == ["a\\", "b = c"]
+
+
+def test_it_takes_a_zero_weight_short_answer_as_feedback_not_as_an_accepted_answer():
+    text = _file("Viết tắt của Ủy ban nhân dân? {", "=UBND", "=%100%Ủy ban nhân dân", "=%0%*#Completely wrong",
+                 "=%-50%UB#Chưa đủ", "}")
+    questions, problems = parse_gift(text, topic=TOPIC)
+
+    assert problems == []
+    assert questions == [ParsedQuestion(source=1, topic=TOPIC, kind=KIND_SHORT, text="Viết tắt của Ủy ban nhân dân?",
+                                        accepted_answers=["UBND", "Ủy ban nhân dân"])]
+
+
+def test_it_marks_kinds_it_cannot_store_as_unsupported_and_a_broken_format_as_a_plain_problem():
+    text = _file(
+        "Ghép nối {=a -> 1 =b -> 2}",  # 1: matching
+        "",
+        "Số {#5:1}",  # 3: numerical
+        "",
+        "Thủ đô {=Hà Nội ~Huế} là trung tâm.",  # 5: missing word
+        "",
+        "Một đoạn mô tả, không có khối đáp án.",  # 7: description
+        "",
+        "Ngắn {=%50%Một =Hai}",  # 9: short answer with partial credit
+        "",
+        "Chưa đóng {=Một ~Hai",  # 11: broken
+        "",
+        "Khối hỏng {Một}",  # 13: broken
+    )
+    questions, problems = parse_gift(text, topic=TOPIC)
+
+    assert questions == []
+    assert [(p.row, isinstance(p, Unsupported)) for p in problems] == [
+        (1, True), (3, True), (5, True), (7, True), (9, True), (11, False), (13, False)]
+
+
+def test_it_decides_the_gift_kind_in_moodles_order_so_an_arrow_in_a_choice_is_text():
+    questions, problems = parse_gift(_file("Mũi tên? {=a -> b ~c}"), topic=TOPIC)
+
+    assert problems == []
+    assert [(q.kind, [c.text for c in q.choices]) for q in questions] == [(KIND_SINGLE, ["a -&gt; b", "c"])]
 
 
 # ---------------------------------------------------------------------------------------- Both formats

@@ -4,7 +4,7 @@ is only safe while every named route still resolves to itself."""
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RoutePattern
 
-SAMPLE = {"int": 7, "string": "x", "slug": "x", "path": "a/b", "uuid": "12345678-1234-5678-1234-567812345678"}
+SAMPLE = {"id": 7, "int": 7, "string": "x", "slug": "x", "path": "a/b", "uuid": "12345678-1234-5678-1234-567812345678"}
 
 
 def _named_routes(patterns, namespace=(), kwargs=None):
@@ -38,3 +38,25 @@ def test_every_named_route_resolves_to_itself():
 def test_the_exam_day_routes_are_matched_first():
     """A start's three requests pass only the home, health and liveness routes on the way."""
     assert len(resolve(reverse("sitting_enter", args=[7])).tried) <= 4  # the three, and the match itself
+
+
+def test_no_route_takes_an_unbounded_integer():
+    """``<int:…>`` matches any number of digits and a 20-digit id reaches the database (a 500 on SQLite)."""
+    from exam_platform.routing import websocket_urlpatterns
+
+    def converters(patterns):
+        for pattern in patterns:
+            if isinstance(pattern.pattern, RoutePattern):
+                yield from (type(c).__name__ for c in pattern.pattern.converters.values())
+            if isinstance(pattern, URLResolver):
+                yield from converters(pattern.url_patterns)
+
+    assert "IntConverter" not in set(converters(get_resolver().url_patterns)) | set(converters(websocket_urlpatterns))
+
+
+def test_a_twenty_digit_id_is_not_found(client, make_user):
+    client.force_login(make_user())  # signed in: the id would reach the database
+    assert client.get("/attempts/99999999999999999999/").status_code == 404
+    assert client.get("/exams/99999999999999999999/").status_code == 404
+    assert client.post("/attempts/99999999999999999999/save/", {"item": 0, "seq": 1, "value": None},
+                       content_type="application/json").status_code == 404
