@@ -4,23 +4,28 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
 from accounts.services import NOTICES_GROUP
+from accounts.sockets import TolerantJson, UserSocket
 
 
-class PingConsumer(AsyncJsonWebsocketConsumer):
+class PingConsumer(TolerantJson, UserSocket, AsyncJsonWebsocketConsumer):
     """Round-trip check and server clock: the exam page uses the same reply to sync its countdown."""
 
     async def connect(self):
         if not self.scope["user"].is_authenticated:
             await self.close(code=4401)
             return
+        await self.join_user_group()
         await self.accept()
 
+    async def disconnect(self, code):
+        await self.leave_user_group()
+
     async def receive_json(self, content, **kwargs):
-        if content.get("type") == "ping":
+        if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong", "seq": content.get("seq"), "server_time": timezone.now().isoformat()})
 
 
-class NoticeConsumer(AsyncJsonWebsocketConsumer):
+class NoticeConsumer(TolerantJson, UserSocket, AsyncJsonWebsocketConsumer):
     """Delivers staff notices to every signed-in page, on any server process (via the channel layer)."""
 
     async def connect(self):
@@ -28,10 +33,12 @@ class NoticeConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         await self.channel_layer.group_add(NOTICES_GROUP, self.channel_name)
+        await self.join_user_group()
         await self.accept()
 
     async def disconnect(self, code):
         await self.channel_layer.group_discard(NOTICES_GROUP, self.channel_name)
+        await self.leave_user_group()
 
     async def notice_message(self, event):
         await self.send_json({key: event[key] for key in ("id", "text", "author", "sent_at")} | {"type": "notice"})

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from allauth.account.forms import SetPasswordForm
+from allauth.mfa.totp.forms import ActivateTOTPForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -159,3 +160,36 @@ class ActivationSetPasswordForm(SetPasswordForm):
 
         activation_redeem(person=self.user, code=self.cleaned_data["code"], password=self.cleaned_data["password1"],
                           ip=None)
+
+
+class EnrolmentActivateTOTPForm(ActivateTOTPForm):
+    """allauth's TOTP activation (settings.MFA_FORMS): a staff member's first authenticator also needs an enrolment
+    code (accounts/enrolment.py), spent once both codes are right. Anyone else sees allauth's form unchanged."""
+
+    def __init__(self, *args, **kwargs):
+        from accounts.activation import email_activation_available
+        from accounts.enrolment import enrolment_code_required
+
+        super().__init__(*args, **kwargs)
+        self.needs_enrolment_code = enrolment_code_required(self.user)
+        self.can_email_enrolment_code = email_activation_available(self.user)
+        if self.needs_enrolment_code:
+            self.fields["enrolment_code"] = forms.CharField(
+                label=_("Enrolment code"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                help_text=_("A staff account's first authenticator needs a second proof besides the password: the "
+                            "code on the slip HR gave you, or the one sent to your email."))
+
+    def clean(self):
+        from allauth.core import context
+
+        from accounts.activation import ActivationError
+        from accounts.enrolment import enrolment_code_spend
+        from accounts.services import client_ip
+
+        cleaned = super().clean()
+        if self.needs_enrolment_code and cleaned.get("enrolment_code") and not self.errors:
+            try:
+                enrolment_code_spend(person=self.user, code=cleaned["enrolment_code"], ip=client_ip(context.request))
+            except ActivationError as exc:
+                self.add_error("enrolment_code", exc.message)
+        return cleaned

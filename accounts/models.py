@@ -275,17 +275,23 @@ class Notice(models.Model):
 
 class ActivationCode(models.Model):
     """A single-use code with which a person chooses their first permanent password (accounts/activation.py):
-    printed on a slip by HR, or sent as a link where outgoing mail works. Only its hash is stored; issuing another
-    voids this one (at most one live code per person, held by the database)."""
+    printed on a slip by HR, or sent as a link where outgoing mail works; or, with the enrolment purpose, the second
+    proof a staff member gives with their first authenticator (accounts/enrolment.py). Only its hash is stored;
+    issuing another voids this one (at most one live code per person and purpose, held by the database)."""
 
     class Channel(models.TextChoices):
         PRINTED = "printed", _("Printed slip")
         EMAIL = "email", _("Emailed link")
 
+    class Purpose(models.TextChoices):
+        ACTIVATION = "activation", _("First password")
+        ENROLMENT = "enrolment", _("Two-factor enrolment")
+
     person = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE,
                                related_name="activation_codes")
     code_hash = models.CharField(max_length=128)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices, default=Purpose.ACTIVATION)
     issued_by = models.ForeignKey(User, verbose_name=_("issued by"), null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
@@ -298,8 +304,9 @@ class ActivationCode(models.Model):
         verbose_name = _("activation code")
         verbose_name_plural = _("activation codes")
         constraints = [
-            models.UniqueConstraint(fields=["person"], condition=models.Q(used_at__isnull=True, voided_at__isnull=True),
-                                    name="activationcode_one_live_per_person"),
+            models.UniqueConstraint(fields=["person", "purpose"],
+                                    condition=models.Q(used_at__isnull=True, voided_at__isnull=True),
+                                    name="activationcode_one_live_per_person_purpose"),
             models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("issued_at")),
                                    name="activationcode_expires_after_issue"),
         ]

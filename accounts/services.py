@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -17,9 +19,14 @@ NOTICES_GROUP = "notices"
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address, read as allauth reads it for its own limits (one configuration: the connection's
+    address, unless TRUSTED_PROXY_COUNT / TRUSTED_CLIENT_IP_HEADER say which proxy header to believe)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        return get_account_adapter(request).get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured):  # no address, or a forwarding chain shorter than configured
+        return None
 
 
 def audit_record(

@@ -24,7 +24,7 @@ from accounts.permissions import is_staff_member
 ON_THE_WAY = frozenset({
     "account_login", "account_logout", "account_reauthenticate", "mfa_authenticate", "mfa_reauthenticate",
     "mfa_activate_totp", "mfa_index", "set_language", "healthz", "livez", "exam_login", "activate", "activate_link",
-    "ws_ping",
+    "ws_ping", "enrolment_code_send",
 })
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import exam_platform.converters  # noqa: F401 - registers the <id:…> converter
 from accounts import views
 
 urlpatterns = [
@@ -8,12 +9,13 @@ urlpatterns = [
     path("people/", views.people_list, name="people_list"),
     path("people/import/", views.people_import, name="people_import"),
     path("people/import/template.xlsx", views.people_import_template, name="people_import_template"),
-    path("people/<int:pk>/", views.person_detail, name="person_detail"),
-    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
-    path("people/<int:pk>/activation-code/", views.person_activation_code, name="person_activation_code"),
-    path("people/<int:pk>/activation-email/", views.person_activation_email, name="person_activation_email"),
+    path("people/<id:pk>/", views.person_detail, name="person_detail"),
+    path("people/<id:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<id:pk>/activation-code/", views.person_activation_code, name="person_activation_code"),
+    path("people/<id:pk>/activation-email/", views.person_activation_email, name="person_activation_email"),
     path("activate/", views.activate, name="activate"),
-    path("activate/<int:pk>/<str:code>/", views.activate_link, name="activate_link"),
+    path("two-factor/enrolment-code/", views.enrolment_code_send, name="enrolment_code_send"),
+    path("activate/<id:pk>/<str:code>/", views.activate_link, name="activate_link"),
     path("units/", views.unit_list, name="unit_list"),
     path("audit/", views.audit_list, name="audit_list"),
     path("organisation/", views.profile_edit, name="profile_edit"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import activation, selectors
+from accounts import activation, enrolment, selectors
 from accounts.dashboard import cards_for
 from accounts.exports import people_template_xlsx
 from accounts.forms import (
@@ -99,6 +99,8 @@ def person_detail(request, pk: int):
         "can_edit": request.user.has_perm("accounts.change_person", person),
         "can_issue_code": request.user.has_perm("accounts.issue_activation_code", person),
         "live_code": activation.live_code(person), "can_email_code": activation.email_activation_available(person),
+        "needs_enrolment_code": enrolment.enrolment_code_required(person),
+        "live_enrolment_code": activation.live_code(person, ActivationCode.Purpose.ENROLMENT),
     })
 
 
@@ -106,12 +108,30 @@ def person_detail(request, pk: int):
 @login_required
 @require_POST
 def person_activation_code(request, pk: int):
-    """Issue an activation code and show it once, on a printable slip (reloading issues another and voids this)."""
+    """Issue an activation code (or, with ``purpose=enrolment``, a staff member's two-factor enrolment code:
+    accounts/enrolment.py) and show it once, on a printable slip (reloading issues another and voids this)."""
     person = _get_person_for_hr(request, pk, "accounts.issue_activation_code")
-    issued = activation.activation_code_issue(person=person, actor=request.user, ip=client_ip(request))
-    return render(request, "accounts/activation_slip.html", {
-        "person": person, "issued": issued, "activate_url": request.build_absolute_uri(reverse("activate")),
-    })
+    if request.POST.get("purpose") == ActivationCode.Purpose.ENROLMENT:
+        issued = enrolment.enrolment_code_issue(person=person, actor=request.user, ip=client_ip(request))
+        url = request.build_absolute_uri(reverse("mfa_activate_totp"))
+    else:
+        issued = activation.activation_code_issue(person=person, actor=request.user, ip=client_ip(request))
+        url = request.build_absolute_uri(reverse("activate"))
+    return render(request, "accounts/activation_slip.html", {"person": person, "issued": issued, "activate_url": url})
+
+
+@login_required
+@require_POST
+def enrolment_code_send(request):
+    """From the authenticator set-up page: the person's own enrolment code, to their own email."""
+    if enrolment.enrolment_code_required(request.user):
+        try:
+            enrolment.enrolment_code_email(person=request.user, ip=client_ip(request))
+        except activation.ActivationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("An enrolment code has been sent to your email; it works for 30 minutes."))
+    return redirect("mfa_activate_totp")
 
 
 @login_required

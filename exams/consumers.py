@@ -15,6 +15,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.sockets import TolerantJson, UserSocket
 from exams import devicepass
 from exams.batching import batcher
 from exams.models import Attempt, RoomEvent, RoomSession
@@ -40,7 +41,7 @@ def _state(attempt: Attempt) -> dict:
             "paused": attempt.room_session.paused_since is not None}
 
 
-class AttemptConsumer(AsyncJsonWebsocketConsumer):
+class AttemptConsumer(UserSocket, AsyncJsonWebsocketConsumer):
     async def dispatch(self, message):
         """Every message straight to its handler. channels (4.2+) first hands ``close_old_connections`` to the
         database thread for each message; here every database call does that itself on that thread
@@ -68,6 +69,7 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
         self.room_group = svc.room_group(room_session_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.channel_layer.group_add(self.room_group, self.channel_name)
+        await self.join_user_group()  # closed when this session signs out (accounts/sockets.py)
         await self.send_json(state)
 
     @database_sync_to_async
@@ -89,6 +91,7 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await self.channel_layer.group_discard(self.room_group, self.channel_name)
+            await self.leave_user_group()
             await self._record(RoomEvent.Kind.DISCONNECTED)
 
     @database_sync_to_async
@@ -103,7 +106,7 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # 64 KB of brackets nest deeper than the parser goes
             content = None
         if not isinstance(content, dict):
             await self.send_json({"type": "error", "code": "bad_message", "message": _("The message is not valid.")})
@@ -165,7 +168,7 @@ class AttemptConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=4409)
 
 
-class ConsoleConsumer(AsyncJsonWebsocketConsumer):
+class ConsoleConsumer(TolerantJson, UserSocket, AsyncJsonWebsocketConsumer):
     """The invigilator's live room: a snapshot within a second of any change, and every few seconds anyway."""
 
     async def connect(self):
@@ -177,6 +180,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         self.dirty = True
         self.group = svc.console_group(self.room_session_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.join_user_group()  # closed when this session signs out (accounts/sockets.py)
         await self.accept()
         self.loop = asyncio.ensure_future(self._refresh_loop())
 
@@ -190,6 +194,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             self.loop.cancel()
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.leave_user_group()
 
     async def _refresh_loop(self):
         idle = 0.0

@@ -31,7 +31,7 @@ from exams.paper_body import paper_body_html
 logger = logging.getLogger(__name__)
 
 SITTING_SECONDS = 5
-PAPER_BODY_MARKUP = 4  # bump when exams/paper_body.py changes: cached bodies of the old markup are then ignored
+PAPER_BODY_MARKUP = 5  # bump when exams/paper_body.py changes: cached bodies of the old markup are then ignored
 PAPER_BODY_SECONDS = 6 * 3600
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import xlsxwriter
 from django.utils import timezone
 
-from accounts.models import OrganisationProfile, User
+from accounts.models import OrganisationProfile, User, mask_cccd
 from accounts.vietnamese import name_sort_key
 from exams.models import Exam, Registration, Room, Sitting
 from exams.reference import exemption_label
@@ -241,10 +241,11 @@ def _group_by_room(rooms: list[Room], registrations: list[Registration], *,
 
 # --- 1. Call-in list -------------------------------------------------------------------------------------------------
 
-def call_in_list_xlsx(*, exam: Exam, room: Room | None = None) -> bytes:
+def call_in_list_xlsx(*, exam: Exam, room: Room | None = None, full_cccd: bool = True) -> bytes:
     """DANH SÁCH GỌI THÍ SINH VÀO PHÒNG THI: one worksheet per room (only ``room`` when given), candidates in
-    candidate-number order with their full CCCD for the identity check (TT 001/2025) — the caller decides who
-    may have it and audits the download."""
+    candidate-number order with their CCCD for the identity check (TT 001/2025): in full, or masked
+    (``087******123``, DOMAIN.md §2) with ``full_cccd=False`` — the caller decides who may have which and audits the
+    download."""
     profile = OrganisationProfile.current()
     rooms = _rooms(exam, room)
     registrations = _registrations(exam, room=room)
@@ -277,7 +278,7 @@ def call_in_list_xlsx(*, exam: Exam, room: Room | None = None) -> bytes:
             _put(sheet, row, 1, reg.candidate_number, f.cell_center)
             _put(sheet, row, 2, person.full_name, f.cell)
             _put(sheet, row, 3, _date_text(person.date_of_birth), f.cell_center)
-            _put(sheet, row, 4, person.cccd or "", f.cell_center)
+            _put(sheet, row, 4, (person.cccd if full_cccd else mask_cccd(person.cccd)) or "", f.cell_center)
             _put(sheet, row, 5, reg.unit_text, f.cell)
             sheet.write_blank(row, 6, None, f.cell)
             sheet.set_row(row, 30)  # room to sign

@@ -133,7 +133,7 @@ class RoomCodeForm(forms.Form):
 
 class RoomActionForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in ("open", "new_code", "pause", "resume", "extend", "admit",
-                                                          "release", "penalty", "incident")])
+                                                          "release", "penalty", "incident", "unlock_login")])
     registration = forms.IntegerField(required=False)
     minutes = forms.IntegerField(required=False, min_value=1, max_value=240)
     penalty = forms.ChoiceField(required=False, choices=[("", "—"), ("reprimand", _("Reprimand (khiển trách)")),

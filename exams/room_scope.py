@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, login
+from django.contrib.auth import BACKEND_SESSION_KEY, login, logout
 from django.core.cache import cache
 from django.db.models import Max
 from django.http import Http404, HttpRequest
@@ -199,12 +199,13 @@ def _int(value) -> int:
 def exam_room_sign_in(*, request: HttpRequest, registration: Registration) -> None:
     """Sign ``registration``'s person in for this exam only. Nothing of an earlier session in this browser carries
     over (a staff member's full session least of all): the session is emptied first. The session expires at the
-    provisional end (``access_ends_at``); the rule ends it earlier once the appeal window has closed."""
+    provisional end (``access_ends_at``); the rule ends it earlier once the appeal window has closed. An earlier
+    session is signed out, as by its own sign-out (its sockets close: accounts/sockets.py)."""
     now = timezone.now()
     closes = getattr(registration, "sittings_close", None) or Sitting.objects.filter(
         subject__exam=registration.exam_id).aggregate(closes=Max("ends_at"))["closes"] or now
     ends = provisional_end(closes)
-    request.session.flush()
+    logout(request)  # empties the session, whoever it was
     login(request, registration.person, backend=BACKEND)
     request.session[SCOPE_SESSION_KEY] = {"registration": registration.pk, "exam": registration.exam_id,
                                           "sittings_close": closes.timestamp(), "ends": ends.timestamp()}

@@ -48,9 +48,29 @@ def invigilates_room(user, room) -> bool:
     return room.invigilators.filter(user=user).exists()
 
 
+# What each board's work needs of the exam's candidates (DOMAIN.md §1), beyond the exam's own page (subjects,
+# sittings, rooms, council), which every non-blind position reads:
+# - the council and the supervision board (read-only oversight) see the candidate lists and the results;
+# - the invigilation board checks identities at the door: the call-in list of a room its member invigilates, with
+#   the CCCD masked (name, birth date, photo and the masked number check the card; only HR sees CCCD in full,
+#   DOMAIN.md §2), never the exam's whole list;
+# - the question board writes and reviews questions: no candidate at all (its item analysis is in the statistics,
+#   which describe candidates as a group);
+# - the anonymisation board works from the scripts page (exams.anonymise_scripts); markers never see names.
+CANDIDATE_LIST_BOARDS = ("council", "supervision")
+
+
+@rules.predicate
+def sees_exam_candidates(user, exam) -> bool:
+    if exam is None or not user.is_authenticated:
+        return False
+    return exam.council.filter(user=user, board__in=CANDIDATE_LIST_BOARDS).exists()
+
+
 register("exams.manage_exams", is_hr_staff)
 register("exams.view_exam", is_hr_staff | sits_on_exam)
-# The call-in list carries CCCD in full: HR, and the invigilators of that room only.
+register("exams.view_candidates", is_hr_staff | sees_exam_candidates)
+# The call-in list: HR (CCCD in full), and the invigilators of that room only (CCCD masked: exams.views.sessions).
 register("exams.export_call_in", is_hr_staff | invigilates_room)
 
 
@@ -118,8 +138,8 @@ def is_registered_person_with_published_result(user, registration) -> bool:
     return registration.exam.result_versions.filter(status=ResultVersion.Status.PUBLISHED).exists()
 
 
-# Candidates never see the exam's lists: only HR and people on the exam's council or boards.
-register("exams.view_results", is_hr_staff | sits_on_exam)
+# Candidates never see the exam's lists: only HR, the council and the supervision board (see CANDIDATE_LIST_BOARDS).
+register("exams.view_results", is_hr_staff | sees_exam_candidates)
 register("exams.compute_results", may_compute_results)
 register("exams.resolve_ties", chairs_exam_council)
 register("exams.approve_results", chairs_exam_council)

@@ -411,7 +411,10 @@ def main(argv: list[str]) -> int:
         for key in ("DATABASE_URL", "REDIS_URL"):
             os.environ.pop(key, None)
     setup = SETUP.format(n=args.candidates, items=args.items, room=ROOM_SIZE)
-    with running_server(setup, processes=2 if args.mode == "scaleout" else 1) as server:
+    # Every simulated candidate logs in from 127.0.0.1: the per-address cap is sized for one exam room (200 behind one
+    # NAT address), and this address is the whole exam's.
+    with running_server(setup, processes=2 if args.mode == "scaleout" else 1,
+                        extra_env={"EXAM_LOGIN_ADDRESS_TRIES": str(10 * args.candidates)}) as server:
         world = json.loads(server.setup_output.strip().splitlines()[-1])
         figures = asyncio.run(drive(server, args, world))
         server.stop()  # count what survived, with the server gone

@@ -36,6 +36,7 @@ from exams.models import (
     Subject,
 )
 from exams.services import results as results_svc
+from exams.services.sessions import position_sees_identities
 
 logger = logging.getLogger(__name__)
 R = Marking.Round
@@ -59,9 +60,9 @@ def is_secretary(exam: Exam, user: User) -> bool:
 
 
 def sees_identities(exam: Exam, user: User) -> bool:
-    """The code → candidate mapping: the council secretary and the anonymisation board only."""
-    positions = _positions(exam, user)
-    return ("council", "secretary") in positions or any(board == "anonymisation" for board, _p in positions)
+    """The code → candidate mapping: the council secretary and the anonymisation board only (fixed once marking
+    starts: exams.services.sessions.council_add)."""
+    return any(position_sees_identities(board, position) for board, position in _positions(exam, user))
 
 
 def heads_marking(exam: Exam, user: User) -> bool:

@@ -97,8 +97,21 @@ def exam_create(*, preset_slug: str, name: str, actor: User | None, quota: int |
     return exam
 
 
+def position_sees_identities(board: str, position: str) -> bool:
+    """The positions that open the secret code ↔ candidate table (exams.services.marking.sees_identities)."""
+    return board == CouncilMember.Board.ANONYMISATION or (board, position) == SECRETARY
+
+
 def council_add(*, exam: Exam, user: User, board: str, position: str, actor: User) -> CouncilMember:
+    """Appoint ``user`` (or change their position on ``board``). The positions that see who wrote which script are
+    fixed once marking starts: the regulation gives the code ↔ candidate table to the anonymisation board and the
+    secretary appointed for the exam, and HR, who keeps the council's list, must not add anyone (itself least of all)
+    to them while the scripts are marked or after."""
     with transaction.atomic():
+        status = Exam.objects.select_for_update().values_list("status", flat=True).get(pk=exam.pk)
+        if ORDER.index(status) >= ORDER.index(S.MARKING) and position_sees_identities(board, position):
+            raise ValidationError(_("The secretary and the anonymisation board cannot change once marking has "
+                                    "started."))
         member, _created = CouncilMember.objects.update_or_create(exam=exam, user=user, board=board,
                                                                   defaults={"position": position})
         audit_record(actor=actor, action="exam.council", obj=exam,

@@ -7,8 +7,8 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.forms import SpreadsheetUploadForm
 from accounts.services import audit_record, client_ip
 from exams import exports_sessions
-from exams.auth import active_registrations
 from exams.forms_sessions import (
     CouncilForm,
     ExamCreateForm,
@@ -29,17 +28,16 @@ from exams.forms_sessions import (
     SubjectForm,
 )
 from exams.importing.candidates import import_candidates
-from exams.models import CouncilMember, Exam, Registration, ResultVersion, Room, Subject
+from exams.models import CouncilMember, Exam, InvigilatorAssignment, Registration, ResultVersion, Room, Subject
 from exams.reference import exemption_label
 from exams.room_scope import exam_room_sign_in, scoped_registration_id
 from exams.rules import BLIND_BOARDS
+from exams.services import exam_login as login_limits
 from exams.services import sessions as svc
 from exams.views.common import get_exam, refuse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_SESSION_KEY = "candidate_import"
-LOGIN_ATTEMPTS = 5
-LOGIN_WINDOW_S = 300
 
 
 
@@ -71,8 +69,12 @@ def exam_detail(request, pk: int):
     manage = request.user.has_perm("exams.manage_exams")
     next_steps = [(to, svc.S(to).label) for (src, to) in svc.TRANSITIONS
                   if src == exam.status and svc.may_transition(exam=exam, to=to, user=request.user)]
+    call_in_rooms = {room.pk for room, _used in rooms} if manage else set(
+        InvigilatorAssignment.objects.filter(user=request.user, room__exam=exam).values_list("room_id", flat=True))
     return render(request, "exams/exam_detail.html", {
         "exam": exam, "subjects": subjects, "rooms": rooms, "manage": manage, "next_steps": next_steps,
+        "sees_candidates": request.user.has_perm("exams.view_candidates", exam),
+        "sees_results": request.user.has_perm("exams.view_results", exam), "call_in_rooms": call_in_rooms,
         "council": exam.council.select_related("user"),
         "invigilators": [a for s in subjects for sitting in s.sittings.all()
                          for a in sitting.invigilators.select_related("user", "room")],
@@ -147,7 +149,9 @@ def council_add_view(request, pk: int):
     if form.is_valid():
         try:
             svc.council_add(exam=exam, actor=request.user, **form.cleaned_data)
-        except Exception:  # noqa: BLE001 - the unique constraints name the clash
+        except ValidationError as exc:
+            refuse(request, exc)
+        except IntegrityError:  # the unique constraints name the clash
             messages.error(request, _("That board already has a chair or head, or the exam a secretary."))
         else:
             messages.success(request, _("Saved."))
@@ -180,7 +184,7 @@ def _stash(token: str):
 @require_http_methods(["GET", "POST"])
 def candidates(request, pk: int):
     """The registrations, and the import: upload → full check → confirm."""
-    exam = get_exam(request, pk)
+    exam = get_exam(request, pk, "exams.view_candidates")
     manage = request.user.has_perm("exams.manage_exams")
     context: dict = {"exam": exam, "manage": manage, "form": SpreadsheetUploadForm()}
     if request.method == "POST":
@@ -268,15 +272,17 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
 
 @login_required
 def export_call_in(request, pk: int):
-    """The call-in list carries CCCD in full: HR, or an invigilator of that room only; always audited."""
+    """The call-in list: HR, with the CCCD in full; an invigilator of that room, that room only, with the CCCD masked
+    (exams/rules.py, CANDIDATE_LIST_BOARDS); always audited."""
     exam = get_object_or_404(Exam, pk=pk)
     room = exam.rooms.filter(pk=request.GET.get("room") or 0).first()
-    if not (request.user.has_perm("exams.manage_exams") or (room and request.user.has_perm("exams.export_call_in",
-                                                                                          room))):
+    full = request.user.has_perm("exams.manage_exams")
+    if not (full or (room and request.user.has_perm("exams.export_call_in", room))):
         raise PermissionDenied
     audit_record(actor=request.user, action="export.call_in", obj=exam, ip=client_ip(request),
-                 details={"room": room.name if room else None, "contains": "cccd"})
-    return _xlsx(exports_sessions.call_in_list_xlsx(exam=exam, room=room), f"goi-vao-phong-{exam.pk}.xlsx")
+                 details={"room": room.name if room else None, "contains": "cccd" if full else "cccd_masked"})
+    return _xlsx(exports_sessions.call_in_list_xlsx(exam=exam, room=room, full_cccd=full),
+                 f"goi-vao-phong-{exam.pk}.xlsx")
 
 
 @login_required
@@ -307,25 +313,28 @@ def exam_login(request):
     reaches only that registration's candidate pages (exams/room_scope.py)."""
     form = ExamLoginForm(request.POST or None)
     choices = []
+    browser = login_limits.browser_id(request.COOKIES)
     if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["candidate_number"].strip().upper()
-        key = f"exam-login-failures:{number}"
-        if cache.get(key, 0) >= LOGIN_ATTEMPTS:
-            form.add_error(None, _("Too many wrong attempts for this candidate number; wait a few minutes."))
+        try:
+            matches = login_limits.exam_login_match(
+                candidate_number=form.cleaned_data["candidate_number"], password=form.cleaned_data["password"],
+                exam_id=form.cleaned_data.get("exam"), ip=client_ip(request), browser=browser)
+        except login_limits.ExamLoginRefused as exc:
+            form.add_error(None, exc.message)
         else:
-            matches = active_registrations(candidate_number=number, password=form.cleaned_data["password"])
-            chosen = form.cleaned_data.get("exam")
-            if chosen:
-                matches = [r for r in matches if r.exam_id == chosen]
             if len(matches) == 1:
                 exam_room_sign_in(request=request, registration=matches[0])
                 return redirect("my_exams")
             if len(matches) > 1:
                 choices = [(r.exam_id, r.exam.name) for r in matches]
             else:
-                cache.set(key, cache.get(key, 0) + 1, LOGIN_WINDOW_S)
                 form.add_error(None, _("The candidate number or password is wrong, or the exam is not open now."))
-    return render(request, "exams/exam_login.html", {"form": form, "choices": choices})
+    response = render(request, "exams/exam_login.html", {"form": form, "choices": choices})
+    if not browser:  # what tells this machine's wrong tries from another's behind the same address
+        response.set_cookie(login_limits.BROWSER_COOKIE, login_limits.new_browser_id(),
+                            max_age=login_limits.BROWSER_COOKIE_AGE_S, httponly=True, samesite="Lax",
+                            secure=settings.SESSION_COOKIE_SECURE)
+    return response
 
 
 @login_required

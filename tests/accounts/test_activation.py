@@ -120,18 +120,32 @@ def test_a_code_works_only_within_seven_days(client, hr_user, newcomer):
 
 
 @pytest.mark.django_db
-def test_wrong_codes_lock_that_account_but_not_a_room_behind_one_address(client, hr_user, newcomer, make_user):
+def test_wrong_codes_lock_that_account_at_that_address_only_and_not_a_room_behind_it(client, hr_user, newcomer,
+                                                                                       make_user):
     client.force_login(hr_user)
     with time_machine.travel(NOW, tick=False):  # the lock's window is the server's clock, frozen here
         code = issue(client, newcomer)
-        for _ in range(5):
-            assert redeem(Client(), "nguyenvana", "AAAA-BBBB-CCCC", ip="203.0.113.5").status_code == 200
-        locked = redeem(Client(), "nguyenvana", code, ip="198.51.100.1")  # even the right code, from anywhere
+        for _ in range(5):  # a stranger who knows the login name (or the CCCD: the same person, the same lock)
+            assert redeem(Client(), "087185000123", "AAAA-BBBB-CCCC", ip="203.0.113.5").status_code == 200
+        locked = redeem(Client(), "nguyenvana", code, ip="203.0.113.5")  # even the right code, from that address
         assert "chờ 15 phút" in locked.content.decode() and not signs_in("nguyenvana")
         room = [make_user(Role.CANDIDATE, username=f"phong{n}") for n in range(40)]
         codes = [issue(client, person) for person in room]
         for person, person_code in zip(room, codes, strict=True):  # a whole exam room behind one NAT address
             assert redeem(Client(), person.username, person_code, ip="203.0.113.5").status_code == 302, person
+        code = issue(client, newcomer)
+        assert redeem(Client(), "nguyenvana", code, ip="198.51.100.1").status_code == 302  # the person, elsewhere
+    assert signs_in("nguyenvana")
+
+
+@pytest.mark.django_db
+def test_a_lock_lifts_after_its_window(client, hr_user, newcomer):
+    client.force_login(hr_user)
+    with time_machine.travel(NOW, tick=False):
+        code = issue(client, newcomer)
+        for _ in range(5):
+            redeem(Client(), "nguyenvana", "AAAA-BBBB-CCCC")
+        assert "chờ 15 phút" in redeem(Client(), "nguyenvana", code).content.decode()
     with time_machine.travel(NOW + dt.timedelta(minutes=16), tick=False):
         assert redeem(Client(), "nguyenvana", code).status_code == 302
 

@@ -76,6 +76,16 @@ class TestRateLimits:
         other = Client()
         assert _login(other, "neighbour", "pw-Secret-123", ip="203.0.113.5").status_code == 302
 
+    def test_the_username_and_the_email_of_one_account_share_its_five_tries(self, make_user):
+        make_user(Role.CANDIDATE, username="victim", email="Victim@Example.org")
+        attacker = Client()
+        for login in ("victim", "VICTIM", "victim@example.org", "Victim@Example.org", "victim"):
+            assert _login(attacker, login, "wrong", ip="203.0.113.5").status_code == 200
+        for login in ("victim@example.org", "victim"):  # the sixth try, whichever way the account is named
+            owner = Client()
+            assert "thử lại sau" in _login(owner, login, "pw-Secret-123", ip="198.51.100.1").content.decode(), login
+            assert "_auth_user_id" not in owner.session
+
 
 @pytest.mark.django_db
 class TestStaffTwoFactor:

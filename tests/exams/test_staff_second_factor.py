@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
+from accounts.enrolment import enrolment_code_issue
 from accounts.roles import Role
 from exam_platform.asgi import application
 from exams.services import attempts as svc
@@ -60,7 +61,8 @@ def test_staff_without_totp_set_it_up_and_activating_it_counts_for_the_session(c
     assert _next_of(response) == reverse("mfa_activate_totp")
     client.post(reverse("account_reauthenticate"), {"password": "pw-Secret-123"})  # what allauth asks first
     secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
-    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    enrolment = enrolment_code_issue(person=hr_user, actor=hr_user).code  # the second proof (accounts/enrolment.py)
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret), "enrolment_code": enrolment})
     assert response.status_code == 302
     assert client.get(reverse("people_list")).status_code == 200
     other = Client()  # another browser with the password only: asked for the code

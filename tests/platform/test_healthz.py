@@ -90,6 +90,7 @@ urlpatterns = [path("healthz", views.healthz), path("stuck/", stuck)]
 
 async def _get(application, url: str, timeout: float = 5) -> tuple[int, bytes]:
     communicator = HttpCommunicator(application, "GET", url, headers=[(b"host", b"testserver")])
+    communicator.scope["client"] = ("127.0.0.1", 50000)  # a probe on the machine itself: it reads the details
     response = await communicator.get_response(timeout=timeout)
     return response["status"], response["body"]
 

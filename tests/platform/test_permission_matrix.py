@@ -95,6 +95,8 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("person_activation_email", ""): ("post", "person", only({HR: AWAY})),  # no outgoing mail here: a message
     ("activate", ""): ("get", None, everyone(OK)),
     ("activate_link", ""): ("get", "activation_link", everyone(GONE)),  # no such code
+    # A staff member's own two-factor enrolment code by email (only needed with REQUIRE_STAFF_MFA): back to the set-up.
+    ("enrolment_code_send", ""): ("post", None, signed_in(AWAY)),
     ("unit_list", ""): ("get", None, only({HR: OK})),
     ("audit_list", ""): ("get", None, only({HR: OK, COUNCIL: OK})),
     ("profile_edit", ""): ("get", None, only({HR: OK})),

@@ -42,6 +42,22 @@ async def test_ping_answers_with_the_server_clock(candidate):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/ws/ping/", "/ws/notices/"])
+async def test_deeply_nested_or_foreign_messages_are_ignored_and_the_socket_stays_open(candidate, path):
+    """64 KB of brackets raised RecursionError in the JSON decoder, which ended the consumer (issue 15)."""
+    cookie = await sync_to_async(_session_cookie)(candidate)
+    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, cookie])
+    assert (await communicator.connect())[0]
+    for text in ("[" * 65_536 + "]" * 65_536, "not json", "[1, 2]", '"ping"'):
+        await communicator.send_to(text_data=text)
+    assert await communicator.receive_nothing(timeout=0.3)
+    if path == "/ws/ping/":  # still answering
+        await communicator.send_json_to({"type": "ping", "seq": 8})
+        assert (await communicator.receive_json_from(timeout=2))["seq"] == 8
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
 async def test_an_anonymous_socket_is_closed():
     communicator = WebsocketCommunicator(application, "/ws/ping/", headers=[ORIGIN])
     connected, code = await communicator.connect()
