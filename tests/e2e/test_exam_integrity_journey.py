@@ -207,7 +207,8 @@ def test_the_page_changes_only_what_the_candidate_means_and_names_every_question
     # A value the server refuses is taken back off the screen: the server's answer shows again.
     go_to(page, single)
     page.evaluate("(el) => { el.value = '999999999'; }", radios.nth(3).element_handle())
-    radios.nth(3).check()
+    # click, not check: the refusal can restore the server's answer before Playwright looks at the box again
+    radios.nth(3).click()
     expect(page.locator("#alert")).to_contain_text("Câu trả lời không hợp lệ")
     expect(radios.nth(1)).to_be_checked()
     expect(page.locator(f'.qbtn[data-go="{position}"]')).not_to_have_class(re.compile("unsaved"))
