@@ -41,6 +41,10 @@ def _clear_cache():
     cache.clear()
 
 
+# Test worlds are fixtures built through the services (make_user, exam_day …), not factory_boy: factories write models
+# directly and would build states the services forbid.
+
+
 @pytest.fixture
 def province(db) -> OrgUnit:
     return unit_create(name="UBND tỉnh Demo", parent=None, kind=OrgUnit.Kind.PROVINCE, code="P")

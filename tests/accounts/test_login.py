@@ -1,6 +1,7 @@
-import time
+import datetime as dt
 
 import pytest
+import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -9,6 +10,7 @@ from accounts.models import AuditLog
 from accounts.roles import Role
 
 LOGIN = "/accounts/login/"
+TOTP_NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # 09:00 in Asia/Ho_Chi_Minh
 
 
 def _login(client: Client, login: str, password: str, ip: str = "10.0.0.7"):
@@ -101,13 +103,14 @@ class TestStaffTwoFactor:
         assert page.redirect_chain[-1][0].startswith(reverse("account_reauthenticate"))
 
     @override_settings(REQUIRE_STAFF_MFA=True)
+    @time_machine.travel(TOTP_NOW, tick=False)  # the code's 30-second window cannot turn before the post
     def test_staff_with_totp_log_in_with_a_code_and_reach_staff_pages(self, client, hr_user):
         secret = generate_totp_secret()
         TOTP.activate(hr_user, secret)
         response = _login(client, "hr", "pw-Secret-123")
         assert response.status_code == 302 and response.url == reverse("mfa_authenticate")
         assert "_auth_user_id" not in client.session
-        code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+        code = format_hotp_value(hotp_value(secret, int(TOTP_NOW.timestamp()) // 30))
         response = client.post(reverse("mfa_authenticate"), {"code": code})
         assert response.status_code == 302
         assert client.get(reverse("people_list")).status_code == 200

@@ -3,12 +3,13 @@ enrolment code HR prints, or one emailed to the person where outgoing mail works
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
-import time
 from contextlib import redirect_stdout
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib.messages import get_messages
@@ -22,10 +23,18 @@ from accounts.models import ActivationCode, AuditLog
 from accounts.roles import Role
 
 PASSWORD = "pw-Secret-123"
+NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # 09:00 in Asia/Ho_Chi_Minh
 
 
 def totp_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return format_hotp_value(hotp_value(secret, int(NOW.timestamp()) // 30))
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """A code belongs to a 30-second window: on a running clock the window can turn between the code and the post."""
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +66,7 @@ def hr_slip(client: Client, hr_user, person) -> str:
     """HR's button on the person's page (HR has passed its own second factor in this session)."""
     client.force_login(hr_user)
     session = client.session
-    session["account_authentication_methods"] = [{"method": "mfa", "at": time.time(), "type": "totp"}]
+    session["account_authentication_methods"] = [{"method": "mfa", "at": NOW.timestamp(), "type": "totp"}]
     session["account_authentication_methods_user"] = str(hr_user.pk)
     session.save()
     page = client.get(reverse("person_detail", args=[person.pk])).content.decode()

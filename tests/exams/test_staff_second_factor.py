@@ -3,9 +3,10 @@ a staff member's exam-room session is a candidate session and is not asked for i
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 
 import pytest
+import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -19,9 +20,11 @@ from exam_platform.asgi import application
 from exams.services import attempts as svc
 from tests.platform.test_websocket import ORIGIN
 
+NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # 09:00 in Asia/Ho_Chi_Minh
+
 
 def totp_code(secret: str, *, step: int = 0) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + step))
+    return format_hotp_value(hotp_value(secret, int(NOW.timestamp()) // 30 + step))
 
 
 def with_totp(user) -> str:
@@ -37,6 +40,13 @@ def _next_of(response) -> str:
 @pytest.fixture(autouse=True)
 def _staff_mfa_on(settings):
     settings.REQUIRE_STAFF_MFA = True
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """A code belongs to a 30-second window: on a running clock the window can turn between the code and the post."""
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.mark.django_db

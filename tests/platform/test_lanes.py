@@ -15,6 +15,7 @@ from django.urls import path
 
 from exam_platform.lanes import LaneASGIHandler
 
+entered = threading.Semaphore(0)
 release = threading.Event()
 
 
@@ -24,6 +25,7 @@ def where(request):
 
 
 def slow(request):
+    entered.release()
     release.wait(timeout=10)  # an export, say: holds its lane until released
     return HttpResponse("slow")
 
@@ -74,8 +76,8 @@ async def test_a_slow_request_holds_up_only_its_own_lane(lanes_urls):
     application = LaneASGIHandler(lanes=2)
     release.clear()
     slow_request = asyncio.ensure_future(_get(application, "/slow/", timeout=15))
-    await asyncio.sleep(0.2)
     try:
+        assert await asyncio.to_thread(entered.acquire, timeout=5)  # the slow request holds its lane now
         status, body = await _get(application, "/where/")  # served by the other lane meanwhile
         assert status == 200 and b"http-lane-1" in body
         assert not slow_request.done()
