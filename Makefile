@@ -36,8 +36,11 @@ test: $(STAMP) check-messages
 		echo "*** SKIPPED: browser tests (tests/e2e) need Debian's chromium: apt-get install -y chromium ***"; \
 	fi
 
+# ruff; the house rules ruff does not know (tools/house_rules.py); the apps' layers (import-linter, pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/python tools/house_rules.py
+	$(BIN)/lint-imports --no-cache --no-logo
 
 # Compiled catalogues are committed; this recompiles them and fails loudly when msgfmt is missing.
 messages:

@@ -64,21 +64,33 @@ class PersonForm(forms.ModelForm):
         return value
 
 
-class SpreadsheetUploadForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
+def upload_size_problem(upload) -> str | None:
+    """Every import's first check: a file over MAX_IMPORT_FILE_BYTES is not even read."""
+    if upload.size > settings.MAX_IMPORT_FILE_BYTES:
+        return _("The file is too large (at most %(mb)s MB).") % {"mb": settings.MAX_IMPORT_FILE_BYTES // 1048576}
+    return None
 
+
+def starts_as_workbook(upload) -> bool:
+    """Whether the file begins as an .xlsx (a zip) does, whatever its name says; the file is left at its start."""
+    head = upload.read(len(XLSX_MAGIC))
+    upload.seek(0)
+    return head == XLSX_MAGIC
+
+
+class SpreadsheetUploadForm(forms.Form):
+    """The upload form of a spreadsheet import (accounts.import_flow); an import's options are added fields."""
+
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.MAX_IMPORT_FILE_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large (at most %(mb)s MB).") % {"mb": settings.MAX_IMPORT_FILE_BYTES // 1048576}
-            )
+        too_large = upload_size_problem(upload)
+        if too_large:
+            raise forms.ValidationError(too_large)
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Only Excel files (.xlsx) are accepted."))
-        head = upload.read(4)
-        upload.seek(0)
-        if head != XLSX_MAGIC:
+        if not starts_as_workbook(upload):
             raise forms.ValidationError(_("The file is not a real Excel workbook."))
         return upload
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import cells
+from accounts.import_flow import ImportResult
 from accounts.models import Ethnicity, OrgUnit, Rank, User
 from accounts.reference import ethnicity_index
 from accounts.services import audit_record, unit_create
@@ -38,23 +39,10 @@ PEOPLE_COLUMNS = [
     COL_UNIT, COL_POSITION, COL_RANK, COL_RANK_SINCE, COL_SERVICE_START,
 ]
 
+
 @dataclass
-class PeopleImportResult:
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    units_created: list[str] = field(default_factory=list)
-    applied: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def summary(self) -> str:
-        return f"created={self.created} updated={self.updated} unchanged={self.unchanged}"
+class PeopleImportResult(ImportResult):
+    units_created: list[str] = field(default_factory=list)  # "name / parent / …" of each unit the import creates
 
 
 class UnitResolver:
@@ -272,7 +260,7 @@ def _check_against_database(parsed, existing: dict[str, User], result: PeopleImp
             result.problems.append(Problem(
                 _("the login name {username} is already taken by another account.").format(username=username),
                 new_usernames[username], COL_CCCD))
-    result.problems.sort(key=lambda p: (p.row or 0, PEOPLE_COLUMNS.index(p.column) if p.column else -1))
+    result.sort_problems(PEOPLE_COLUMNS)
 
 
 def _create_pending_units(resolver: UnitResolver) -> dict[tuple[int, str], OrgUnit]:

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
+from functools import partial
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,11 +26,12 @@ from accounts.forms import (
     PersonForm,
     ProfileForm,
 )
+from accounts.import_flow import ImportFlow, ImportResult
 from accounts.imports import import_people
 from accounts.models import ActivationCode, Notice, OrganisationProfile, OrgUnit, User
 from accounts.services import client_ip, notice_send, person_update, profile_update
 
-IMPORT_SESSION_KEY = "people_import"
+PEOPLE_IMPORT = ImportFlow(session_key="people_import", form_class=PeopleImportForm)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -210,49 +209,22 @@ def person_edit(request, pk: int):
     return render(request, "accounts/person_edit.html", {"person": person, "form": form})
 
 
-def _stash_path(token: str) -> Path:
-    return settings.PRIVATE_UPLOAD_ROOT / "imports" / f"{token}.xlsx"
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def people_import(request):
     """Upload → full validation and preview (nothing written) → confirm → atomic import."""
     _require(request, "accounts.import_people")
-    context: dict = {"form": PeopleImportForm()}
-    if request.method == "POST" and request.POST.get("action") == "confirm":
-        stash = request.session.get(IMPORT_SESSION_KEY) or {}
-        if stash.get("token") != request.POST.get("token") or not _stash_path(stash["token"]).is_file():
-            messages.error(request, _("This import has expired; upload the file again."))
-            return redirect("people_import")
-        path = _stash_path(stash["token"])
-        result = import_people(path.read_bytes(), actor=request.user, dry_run=False, file_name=stash["name"],
-                               create_missing_units=stash["create_missing_units"], ip=client_ip(request))
-        if result.ok:
-            path.unlink(missing_ok=True)
-            del request.session[IMPORT_SESSION_KEY]
-            messages.success(request, _("Import finished: %(created)s created, %(updated)s updated, "
-                                        "%(unchanged)s unchanged.") % vars(result))
-            return redirect("people_list")
-        context.update(result=result, file_name=stash["name"])
-    elif request.method == "POST":
-        form = PeopleImportForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            create_missing_units = form.cleaned_data["create_missing_units"]
-            data = upload.read()
-            result = import_people(data, actor=request.user, dry_run=True, file_name=upload.name,
-                                   create_missing_units=create_missing_units)
-            context.update(result=result, file_name=upload.name)
-            if result.ok:
-                token = uuid.uuid4().hex
-                _stash_path(token).parent.mkdir(parents=True, exist_ok=True)
-                _stash_path(token).write_bytes(data)
-                request.session[IMPORT_SESSION_KEY] = {"token": token, "name": upload.name,
-                                                       "create_missing_units": create_missing_units}
-                context["token"] = token
-    return render(request, "accounts/people_import.html", context)
+    page = PEOPLE_IMPORT.handle(request, run=partial(import_people, actor=request.user, ip=client_ip(request)),
+                                on_written=partial(_people_imported, request))
+    if page.response is not None:
+        return page.response
+    return render(request, "accounts/people_import.html", page.context)
+
+
+def _people_imported(request, result: ImportResult) -> HttpResponse:
+    messages.success(request, _("Import finished: %(created)s created, %(updated)s updated, "
+                                "%(unchanged)s unchanged.") % vars(result))
+    return redirect("people_list")
 
 
 @login_required

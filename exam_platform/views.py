@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import time
 
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -19,6 +16,7 @@ from django.views.decorators.http import require_GET
 from accounts.permissions import is_staff_member
 from accounts.services import client_ip
 from accounts.two_factor import Step, staff_second_factor_step
+from exam_platform import health
 from exam_platform.lanes import lanes_report
 from exams.room_scope import is_exam_room_session
 
@@ -31,34 +29,6 @@ def home(request):
 def livez(request):
     """Liveness only: the process answers. Also the trivial endpoint benchmarks compare against."""
     return HttpResponse("ok", content_type="text/plain")
-
-
-def _check_database() -> dict:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return {"kind": connection.vendor}
-
-
-def _check_cache() -> dict:
-    key = f"healthz:{time.monotonic_ns()}"
-    cache.set(key, "1", 5)
-    if cache.get(key) != "1":
-        raise RuntimeError("cache read back failed")
-    cache.delete(key)
-    backend = settings.CACHES["default"]["BACKEND"]
-    return {"kind": "redis" if "redis" in backend.lower() else "locmem"}
-
-
-async def _check_channel_layer() -> dict:
-    layer = get_channel_layer()
-    channel = await layer.new_channel()
-    await layer.send(channel, {"type": "healthz.probe"})
-    message = await asyncio.wait_for(layer.receive(channel), timeout=2)
-    if message.get("type") != "healthz.probe":
-        raise RuntimeError("unexpected message")
-    kind = "channels_redis" if type(layer).__module__.startswith("channels_redis") else "in_memory"
-    return {"kind": kind}
 
 
 def _kind_guess(name: str) -> str:
@@ -108,9 +78,9 @@ async def healthz(request):
     staff read them; anyone else gets the same status code and ``{"status": ...}`` alone."""
     lanes = lanes_report(busy_seconds=settings.HEALTHZ_LANE_BUSY_SECONDS)
     checks = {
-        "database": sync_to_async(_check_database, thread_sensitive=True),
-        "cache": sync_to_async(_check_cache, thread_sensitive=True),
-        "channel_layer": _check_channel_layer,
+        "database": sync_to_async(health.check_database, thread_sensitive=True),
+        "cache": sync_to_async(health.check_cache, thread_sensitive=True),
+        "channel_layer": health.check_channel_layer,
     }
     body: dict = {"app_env": settings.APP_ENV, "lanes": lanes}
     healthy = lanes["ok"]

@@ -38,7 +38,7 @@ def _room_deadlines(text: str) -> dict[str, str]:
 def _state(attempt: Attempt) -> dict:
     return {"type": "state", "status": attempt.status, "deadline": attempt.deadline.isoformat(),
             "clock_start": attempt.clock_start.isoformat(), "server_time": timezone.now().isoformat(),
-            "paused": attempt.room_session.paused_since is not None}
+            "paused": attempt.room_session is not None and attempt.room_session.paused_since is not None}
 
 
 class AttemptConsumer(UserSocket, AsyncJsonWebsocketConsumer):
@@ -66,16 +66,18 @@ class AttemptConsumer(UserSocket, AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.group = svc.attempt_group(self.attempt_id)
-        self.room_group = svc.room_group(room_session_id)
+        # A hosted attempt (a course test, a contest entry) has no room: no pauses or room-wide deadlines to hear.
+        self.room_group = svc.room_group(room_session_id) if room_session_id is not None else None
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.channel_layer.group_add(self.room_group, self.channel_name)
+        if self.room_group:
+            await self.channel_layer.group_add(self.room_group, self.channel_name)
         await self.join_user_group()  # closed when this session signs out (accounts/sockets.py)
         await self.send_json(state)
 
     @database_sync_to_async
     def _open(self, user_id: int):
         attempt = Attempt.objects.select_related("room_session").filter(
-            pk=self.attempt_id, registration__person_id=user_id).first()
+            pk=self.attempt_id, owner_id=user_id).first()
         if attempt is None:
             return svc.ExamDayError("not_yours", _("This paper is not yours.")), None, None
         try:
@@ -90,7 +92,8 @@ class AttemptConsumer(UserSocket, AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            await self.channel_layer.group_discard(self.room_group, self.channel_name)
+            if self.room_group:
+                await self.channel_layer.group_discard(self.room_group, self.channel_name)
             await self.leave_user_group()
             await self._record(RoomEvent.Kind.DISCONNECTED)
 

@@ -8,19 +8,16 @@ from collections.abc import Iterable
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from accounts.exports import TEMPLATE_HEADER, help_sheet, template_sheet
 from exams.importing import base, excel
 from exams.models import Question
 
 
 def _sheet(workbook):
-    header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    header = workbook.add_format({**TEMPLATE_HEADER, "text_wrap": True})
     text = workbook.add_format({"num_format": "@", "text_wrap": True, "valign": "top"})
-    sheet = workbook.add_worksheet("Câu hỏi")
-    for col, name in enumerate(excel.QUESTION_COLUMNS):
-        sheet.write_string(0, col, name, header)
-        sheet.set_column(col, col, 50 if name == excel.COL_TEXT else 22, text)
-    sheet.freeze_panes(1, 0)
-    return sheet
+    return template_sheet(workbook, name="Câu hỏi", header=header, columns=[
+        (name, 50 if name == excel.COL_TEXT else 22, text) for name in excel.QUESTION_COLUMNS])
 
 
 def questions_xlsx(questions: Iterable[Question]) -> bytes:
@@ -55,8 +52,7 @@ def template_xlsx() -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     _sheet(workbook)
-    help_sheet = workbook.add_worksheet("Hướng dẫn")
-    lines = [
+    help_sheet(workbook, [
         _("One question per row, from row 2."),
         _("Kind: một đáp án, nhiều đáp án, đúng sai, trả lời ngắn, tự luận."),
         _("Answer: option letters (B, or A,C); for đúng sai: Đúng or Sai; for trả lời ngắn: accepted texts "
@@ -64,9 +60,6 @@ def template_xlsx() -> bytes:
         _("Difficulty: dễ, trung bình, khó (empty: trung bình). Level: nhận biết, thông hiểu, vận dụng (empty: "
           "nhận biết)."),
         _("Scoring: toàn phần (default) or từng phần. Keep order, ignore accents: x or empty."),
-    ]
-    for row, line in enumerate(lines):
-        help_sheet.write_string(row, 0, str(line))
-    help_sheet.set_column(0, 0, 120)
+    ], width=120)
     workbook.close()
     return buffer.getvalue()

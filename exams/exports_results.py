@@ -11,33 +11,31 @@ the decision (``exams.decision``) and the result notice say exactly the same.
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
-from typing import NamedTuple
+from functools import partial
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrganisationProfile
-from exams.exports_sessions import (
+from exams.models import CandidateResult, Exam, ResultVersion, Sitting, Subject
+from exams.official_sheets import (
     LOCAL_TZ,
-    NATIONAL_MOTTO,
-    NATIONAL_TITLE,
-    _birth_columns,
-    _close,
-    _Formats,
-    _print_setup,
-    _put,
-    _text,
-    _workbook,
+    Columns,
+    SheetFormats,
+    birth_columns,
+    birth_header,
+    collector_paused,
+    header_row,
+    new_workbook,
+    print_setup,
+    put_cell,
+    put_text,
+    sheet_format,
+    workbook_bytes,
+    write_preamble,
 )
-from exams.models import CandidateResult, Exam, ResultVersion, Sitting, Subject, SubjectResult
 from exams.officialdates import BLANK_DATE, official_date
 from exams.presets import PRESETS
 from exams.selectors_results import (
@@ -48,7 +46,7 @@ from exams.selectors_results import (
     LIST_WINNERS,
     LISTS,
     ResultRow,
-    _name_key,
+    export_rows,
     subjects_of,
     unit_key,
     unit_summary,
@@ -67,7 +65,6 @@ FIXED_COLUMNS_BEFORE = [("STT", 6), ("Họ và tên", 24), ("Nam", 11), ("Nữ",
                         ("Ngạch hiện giữ", 14), ("Mã ngạch", 9), ("Số báo danh", 11)]
 FIXED_COLUMNS_AFTER = [("Kết quả", 15), ("Ghi chú", 24)]
 SUBJECT_WIDTH = 11
-BIRTH_HEADER = "Ngày sinh"
 SUMMARY_COLUMNS = [("STT", 6), ("Đơn vị", 44), ("Số đăng ký dự thi", 13), ("Số dự thi", 11), ("Số đạt", 11),
                    ("Số trúng tuyển", 12), ("Tỷ lệ đạt (%)", 12)]
 SUMMARY_TOTAL = "Tổng cộng"
@@ -180,60 +177,6 @@ def ranking_subjects(subjects: list[Subject]) -> list[Subject]:
     return [s for s in subjects if s.ranks]
 
 
-class SubjectCell(NamedTuple):
-    """What a document prints of a SubjectResult (``ResultRow.cell`` and ``unit_summary`` read these fields)."""
-
-    absent: bool
-    exempt: str
-    correct: int | None
-    score: Decimal | None
-
-
-# Only what the documents print, as plain records: instantiating whole models (every person column, a model per
-# subject result) was most of the time of a 10,000-candidate annex. The records carry the attribute names of the
-# models they stand for, so ResultRow, unit_key and the sort keys of the selector read them unchanged.
-_PRINTED_FIELDS = [
-    "pk", "outcome", "passed", "note", "rank", "ranking_score",
-    "registration__candidate_number", "registration__position_text", "registration__unit_text",
-    "registration__rank_text", "registration__unit_id", "registration__rank_id",
-    "registration__person__full_name", "registration__person__date_of_birth", "registration__person__cccd",
-    "registration__person__gender", "registration__unit__name", "registration__unit__code",
-    "registration__unit__path", "registration__rank__code", "registration__rank__name",
-]
-
-
-def _printed_row(values: tuple, cells: dict[int, SubjectCell]) -> ResultRow:
-    (pk, outcome, passed, note, rank, ranking_score, number, position, unit_text, rank_text, unit_id, rank_id,
-     full_name, born, cccd, gender, unit_name, unit_code, unit_path, rank_code, rank_name) = values
-    person = SimpleNamespace(full_name=full_name, date_of_birth=born, cccd=cccd, gender=gender)
-    registration = SimpleNamespace(
-        candidate_number=number, position_text=position, unit_text=unit_text, rank_text=rank_text,
-        unit_id=unit_id, rank_id=rank_id, person=person,
-        unit=SimpleNamespace(name=unit_name, code=unit_code, path=unit_path) if unit_id else None,
-        rank=SimpleNamespace(code=rank_code, name=rank_name) if rank_id else None)
-    result = SimpleNamespace(pk=pk, outcome=outcome, passed=passed, note=note, rank=rank,
-                             ranking_score=ranking_score)
-    return ResultRow(result=result, registration=registration, subjects=cells)
-
-
-def export_rows(version: ResultVersion, list_kind: str) -> list[ResultRow]:
-    """The rows and order of ``selectors_results.result_rows`` (same sort keys), read for printing: only the
-    printed fields, as plain records. Two queries."""
-    cells: dict[int, dict[int, SubjectCell]] = defaultdict(dict)
-    for candidate_id, subject_id, absent, exempt, correct, score in SubjectResult.objects.filter(
-            candidate__version=version).values_list("candidate_id", "subject_id", "absent", "exempt", "correct",
-                                                    "score"):
-        cells[candidate_id][subject_id] = SubjectCell(absent, exempt, correct, score)
-    rows = [_printed_row(values, cells[values[0]])
-            for values in CandidateResult.objects.filter(version=version).values_list(*_PRINTED_FIELDS)]
-    if list_kind == LIST_WINNERS:
-        rows = [row for row in rows if row.result.outcome == CandidateResult.Outcome.SELECTED]
-        return sorted(rows, key=lambda row: (row.result.rank or 0, _name_key(row)))
-    if list_kind in (LIST_BY_UNIT, LIST_UNIT_SUMMARY):
-        return sorted(rows, key=lambda row: (unit_key(row.registration), _name_key(row)))
-    return sorted(rows, key=_name_key)
-
-
 def winner_rows(version: ResultVersion) -> list[ResultRow]:
     """Selected candidates by place; for exams without a quota (kiểm định), everyone who passed, in name order.
     Refuses while a tie is unresolved."""
@@ -282,10 +225,8 @@ def roman(n: int) -> str:
 
 @dataclass
 class _Annex:
-    """The formats this annex adds to the session exports' set."""
+    """The formats this annex adds to the official sheet's."""
 
-    draft: object
-    reference: object
     group: object
     group_label: object
     gate: object
@@ -298,13 +239,9 @@ class _Annex:
     sign_name: object
 
 
-def _annex_formats(workbook, base: _Formats) -> _Annex:
-    def add(**props):
-        return workbook.add_format({"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter", **props})
-
+def _annex_formats(workbook) -> _Annex:
+    add = partial(sheet_format, workbook)
     return _Annex(
-        draft=add(align="center", bold=True, font_size=13, font_color="#C00000"),
-        reference=add(align="center", italic=True),
         group=add(border=1, bold=True, align="center"),
         group_label=add(border=1, bold=True),
         gate=add(border=1, align="center", num_format="0"),
@@ -318,66 +255,38 @@ def _annex_formats(workbook, base: _Formats) -> _Annex:
     )
 
 
-def _heading(sheet, f: _Formats, a: _Annex, *, profile: OrganisationProfile, version: ResultVersion, title: str,
-             ncols: int) -> int:
-    """Letterhead, DỰ THẢO while a draft, the title and the decision reference; returns the next free row."""
-    last = ncols - 1
-    split = max(1, min(ncols // 2, 5))  # the authority block over the first columns, the motto over the rest
-    _text(sheet, 0, 0, split - 1, profile.authority_line_1, f.authority_1)
-    _text(sheet, 0, split, last, NATIONAL_TITLE, f.national)
-    _text(sheet, 1, 0, split - 1, profile.authority_line_2, f.authority_2)
-    _text(sheet, 1, split, last, NATIONAL_MOTTO, f.motto)
-    row = 3
-    if is_draft(version):
-        _text(sheet, row, 0, last, DRAFT_MARK, a.draft)
-        row += 1
-    _text(sheet, row, 0, last, title, f.title)
-    sheet.set_row(row, 36)
-    row += 1
-    _text(sheet, row, 0, last, annex_reference(version, profile), a.reference)
-    return row + 2
+def _heading(sheet, f: SheetFormats, *, profile: OrganisationProfile, version: ResultVersion, title: str,
+             columns: Columns) -> int:
+    """The official preamble with DỰ THẢO while a draft, the (two-line) title and the decision reference; returns
+    the row the table starts on."""
+    return write_preamble(sheet, f, profile=profile, columns=columns, title=title, title_height=36,
+                          mark=DRAFT_MARK if is_draft(version) else "", lines=[annex_reference(version, profile)],
+                          line_format=f.reference)
 
 
-def _signature(sheet, f: _Formats, a: _Annex, *, profile: OrganisationProfile, row: int, first: int,
+def _signature(sheet, f: SheetFormats, a: _Annex, *, profile: OrganisationProfile, row: int, first: int,
                last: int) -> None:
     for line in signature_lines(profile):
-        _text(sheet, row, first, last, line, f.sign_title)
+        put_text(sheet, row, first, last, line, f.sign_title)
         row += 1
     row += 4  # the space for the signature and the seal
     if profile.signatory_name.strip():
-        _text(sheet, row, first, last, profile.signatory_name.strip(), a.sign_name)
+        put_text(sheet, row, first, last, profile.signatory_name.strip(), a.sign_name)
 
 
-def _candidate_table_header(sheet, f: _Formats, row: int, columns: list[tuple[str, int]]) -> tuple[int, int]:
-    """Two header rows; every column merged over both except Ngày sinh, which spans Nam | Nữ."""
-    top, bottom = row, row + 1
-    for col, (name, _width) in enumerate(columns):
-        if name in ("Nam", "Nữ"):
-            sheet.write_string(bottom, col, name, f.header)
-            continue
-        sheet.merge_range(top, col, bottom, col, "", f.header)
-        sheet.write_string(top, col, name, f.header)
-    birth = [name for name, _width in columns].index("Nam")
-    sheet.merge_range(top, birth, top, birth + 1, "", f.header)
-    sheet.write_string(top, birth, BIRTH_HEADER, f.header)
-    sheet.set_row(top, 24)
-    sheet.set_row(bottom, 30)
-    return top, bottom
-
-
-def _candidate_row(sheet, f: _Formats, a: _Annex, row: int, n: int, item: ResultRow, subjects: list[Subject]
+def _candidate_row(sheet, f: SheetFormats, a: _Annex, row: int, n: int, item: ResultRow, subjects: list[Subject]
                    ) -> None:
     reg, person = item.registration, item.person
-    male, female, birth_note = _birth_columns(person)
+    male, female, birth_note = birth_columns(person)
     note = "; ".join(part for part in (item.result.note, birth_note) if part)
     sheet.write_number(row, 0, n, f.cell_center)
-    _put(sheet, row, 1, person.full_name, f.cell)
-    _put(sheet, row, 2, male, f.cell_center)
-    _put(sheet, row, 3, female, f.cell_center)
-    _put(sheet, row, 4, position_and_unit(item), f.cell)
-    _put(sheet, row, 5, reg.rank_text or (reg.rank.name if reg.rank_id else ""), f.cell)
-    _put(sheet, row, 6, reg.rank.code if reg.rank_id else "", f.cell_center)
-    _put(sheet, row, 7, reg.candidate_number, f.cell_center)
+    put_cell(sheet, row, 1, person.full_name, f.cell)
+    put_cell(sheet, row, 2, male, f.cell_center)
+    put_cell(sheet, row, 3, female, f.cell_center)
+    put_cell(sheet, row, 4, position_and_unit(item), f.cell)
+    put_cell(sheet, row, 5, reg.rank_text or (reg.rank.name if reg.rank_id else ""), f.cell)
+    put_cell(sheet, row, 6, reg.rank.code if reg.rank_id else "", f.cell_center)
+    put_cell(sheet, row, 7, reg.candidate_number, f.cell_center)
     col = 8
     for subject in subjects:
         value = item.cell(subject)
@@ -392,10 +301,10 @@ def _candidate_row(sheet, f: _Formats, a: _Annex, row: int, n: int, item: Result
             sheet.write_number(row, col, float(value), fmt)
         col += 1
     sheet.write_string(row, col, item.outcome_label, f.cell_center)
-    _put(sheet, row, col + 1, note, f.cell)
+    put_cell(sheet, row, col + 1, note, f.cell)
 
 
-def _candidate_sheet(workbook, f: _Formats, a: _Annex, *, version: ResultVersion, list_kind: str,
+def _candidate_sheet(workbook, f: SheetFormats, a: _Annex, *, version: ResultVersion, list_kind: str,
                      profile: OrganisationProfile) -> int:
     exam = version.exam
     subjects = subjects_of(exam)
@@ -403,10 +312,8 @@ def _candidate_sheet(workbook, f: _Formats, a: _Annex, *, version: ResultVersion
     columns = FIXED_COLUMNS_BEFORE + [(s.name, SUBJECT_WIDTH) for s in subjects] + FIXED_COLUMNS_AFTER
     ncols, last = len(columns), len(columns) - 1
     sheet = workbook.add_worksheet("Danh sách")
-    for col, (_name, width) in enumerate(columns):
-        sheet.set_column(col, col, width)
-    row = _heading(sheet, f, a, profile=profile, version=version, title=list_title(exam, list_kind), ncols=ncols)
-    top, bottom = _candidate_table_header(sheet, f, row, columns)
+    row = _heading(sheet, f, profile=profile, version=version, title=list_title(exam, list_kind), columns=columns)
+    top, bottom = birth_header(sheet, row, columns, f.header, heights=(24, 30))
     row = bottom + 1
     current_unit, groups = None, 0
     for n, item in enumerate(rows, start=1):
@@ -421,29 +328,24 @@ def _candidate_sheet(workbook, f: _Formats, a: _Annex, *, version: ResultVersion
         _candidate_row(sheet, f, a, row, n, item, subjects)
         row += 1
     row += 1
-    _text(sheet, row, 0, last, f"Danh sách có {len(rows)} người.", f.line)
+    put_text(sheet, row, 0, last, f"Danh sách có {len(rows)} người.", f.line)
     row += 2
     _signature(sheet, f, a, profile=profile, row=row, first=max(0, ncols - 5), last=last)
-    _print_setup(sheet, landscape=True, repeat=(top, bottom))
+    print_setup(sheet, landscape=True, repeat=(top, bottom))
     return len(rows)
 
 
-def _summary_sheet(workbook, f: _Formats, a: _Annex, *, version: ResultVersion, profile: OrganisationProfile) -> int:
+def _summary_sheet(workbook, f: SheetFormats, a: _Annex, *, version: ResultVersion, profile: OrganisationProfile) -> int:
     summaries = unit_summary(export_rows(version, LIST_BY_UNIT))
     ncols, last = len(SUMMARY_COLUMNS), len(SUMMARY_COLUMNS) - 1
     sheet = workbook.add_worksheet("Tổng hợp")
-    for col, (_name, width) in enumerate(SUMMARY_COLUMNS):
-        sheet.set_column(col, col, width)
-    row = _heading(sheet, f, a, profile=profile, version=version,
-                   title=list_title(version.exam, LIST_UNIT_SUMMARY), ncols=ncols)
-    header = row
-    for col, (name, _width) in enumerate(SUMMARY_COLUMNS):
-        sheet.write_string(header, col, name, f.header)
-    sheet.set_row(header, 32)
+    header = row = _heading(sheet, f, profile=profile, version=version,
+                            title=list_title(version.exam, LIST_UNIT_SUMMARY), columns=SUMMARY_COLUMNS)
+    header_row(sheet, header, SUMMARY_COLUMNS, f.header)
     row += 1
     for n, s in enumerate(summaries, start=1):
         sheet.write_number(row, 0, n, f.cell_center)
-        _put(sheet, row, 1, s.label, f.cell)
+        put_cell(sheet, row, 1, s.label, f.cell)
         for col, value in enumerate((s.registered, s.sat, s.passed, s.selected), start=2):
             sheet.write_number(row, col, value, a.gate)
         if s.pass_rate is None:
@@ -462,34 +364,8 @@ def _summary_sheet(workbook, f: _Formats, a: _Annex, *, version: ResultVersion, 
         sheet.write_blank(row, 6, None, a.total_percent)
     row += 3
     _signature(sheet, f, a, profile=profile, row=row, first=max(0, ncols - 3), last=last)
-    _print_setup(sheet, landscape=True, repeat=(header, header))
+    print_setup(sheet, landscape=True, repeat=(header, header))
     return len(summaries)
-
-
-_collector_lock = threading.Lock()
-_collector_state = {"users": 0, "was_enabled": True}
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a large document is built.
-
-    A 10,000-candidate annex allocates a few hundred thousand long-lived objects (rows, cells); the collector
-    re-scans them over and over as they accumulate, which measured at 35–40 % of the export's time. Nothing
-    built here forms cycles that need collecting before the function returns. The collector is process-wide, so
-    concurrent exports (threads of one server) share one pause and the last one out restores it."""
-    with _collector_lock:
-        if _collector_state["users"] == 0:
-            _collector_state["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _collector_state["users"] += 1
-    try:
-        yield
-    finally:
-        with _collector_lock:
-            _collector_state["users"] -= 1
-            if _collector_state["users"] == 0 and _collector_state["was_enabled"]:
-                gc.enable()
 
 
 def annex_xlsx(version: ResultVersion, list_kind: str) -> tuple[bytes, int]:
@@ -503,11 +379,11 @@ def annex_xlsx(version: ResultVersion, list_kind: str) -> tuple[bytes, int]:
         refuse_unresolved_ties(version)  # before anything is written
     profile = OrganisationProfile.current()
     with collector_paused():
-        buffer, workbook, formats = _workbook()
-        annex = _annex_formats(workbook, formats)
+        buffer, workbook, formats = new_workbook()
+        annex = _annex_formats(workbook)
         if list_kind == LIST_UNIT_SUMMARY:
             count = _summary_sheet(workbook, formats, annex, version=version, profile=profile)
         else:
             count = _candidate_sheet(workbook, formats, annex, version=version, list_kind=list_kind,
                                      profile=profile)
-        return _close(buffer, workbook), count
+        return workbook_bytes(buffer, workbook), count

@@ -3,31 +3,37 @@ the login slips (DOMAIN.md §2 conventions: letterhead from the organisation pro
 Times New Roman, header rows repeated when printing, user text always written as plain strings).
 
 Every function reads what it needs itself with a fixed number of queries (``select_related``), whatever the
-number of candidates, and returns the bytes of an .xlsx workbook made with xlsxwriter.
+number of candidates, and returns the bytes of an .xlsx workbook made with xlsxwriter; the lists start with the
+official preamble (``exams.official_sheets``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
-import xlsxwriter
 from django.utils import timezone
 
-from accounts.models import OrganisationProfile, User, mask_cccd
+from accounts.models import OrganisationProfile, mask_cccd
 from accounts.vietnamese import name_sort_key
 from exams.models import Exam, Registration, Room, Sitting
+from exams.official_sheets import (
+    LOCAL_TZ,
+    PAPER_A4,
+    birth_columns,
+    birth_header,
+    date_text,
+    header_row,
+    new_workbook,
+    print_setup,
+    put_cell,
+    put_text,
+    sheet_format,
+    sheet_name,
+    workbook_bytes,
+    write_preamble,
+)
 from exams.reference import exemption_label
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-FONT = "Times New Roman"
-WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
-
-NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 TITLE_CALL_IN = "DANH SÁCH GỌI THÍ SINH VÀO PHÒNG THI"
 TITLE_BY_NUMBER = "DANH SÁCH THÍ SINH THEO SỐ BÁO DANH"
@@ -45,15 +51,9 @@ EXEMPTION_COLUMNS = [("STT", 6), ("Số báo danh", 13), ("Họ và tên", 26), 
 SUBJECT_FOREIGN_LANGUAGE, SUBJECT_IT = "Ngoại ngữ", "Tin học"
 
 SLIPS_PER_PAGE = 4
-PAPER_A4 = 9
-_INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 # --- Small helpers -----------------------------------------------------------------------------------------------
-
-def _date_text(day: dt.date | None) -> str:
-    return f"{day:%d/%m/%Y}" if day else ""
-
 
 def _local(moment: dt.datetime) -> dt.datetime:
     if timezone.is_naive(moment):  # USE_TZ is on; a naive value can only mean local time already
@@ -110,120 +110,6 @@ def _room_text(room: Room | None) -> str:
     return f"{room.name} — {room.location}" if room.location else room.name
 
 
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _sheet_name(name: str, used: set[str]) -> str:
-    """An Excel-valid worksheet name: no []:*?/\\, no apostrophe at the ends, at most 31 characters, unique
-    (Excel compares names case-insensitively)."""
-    base = _INVALID_SHEET_CHARS.sub("_", " ".join((name or "").split())).strip("'").strip() or "Phòng"
-    if base.casefold() == "history":  # reserved by Excel
-        base = f"{base}_"
-    candidate, n = base, 1
-    while True:
-        while _utf16_len(candidate) > 31:
-            candidate = candidate[:-1]
-        candidate = candidate.rstrip("'").rstrip() or "Phòng"
-        if candidate.casefold() not in used:
-            used.add(candidate.casefold())
-            return candidate
-        n += 1
-        suffix = f" ({n})"
-        candidate = base
-        while _utf16_len(candidate) + _utf16_len(suffix) > 31:
-            candidate = candidate[:-1]
-        candidate = f"{candidate.rstrip()}{suffix}"
-
-
-class _Formats:
-    """The cell formats of one workbook (Times New Roman 12 for the body, 13 for headings)."""
-
-    def __init__(self, workbook: xlsxwriter.Workbook):
-        def add(**props):
-            return workbook.add_format({"font_name": FONT, "font_size": 12, "valign": "vcenter", **props})
-
-        self.authority_1 = add(align="center", font_size=13)
-        self.authority_2 = add(align="center", font_size=13, bold=True)
-        self.national = add(align="center", font_size=13, bold=True)
-        self.motto = add(align="center", font_size=13, bold=True, underline=True)
-        self.title = add(align="center", font_size=13, bold=True, text_wrap=True)
-        self.subtitle = add(align="center")
-        self.line = add(text_wrap=False)
-        self.header = add(align="center", bold=True, border=1, text_wrap=True)
-        self.cell = add(border=1, text_wrap=True)
-        self.cell_center = add(border=1, align="center")
-        self.sign_title = add(align="center", bold=True)
-        self.sign_hint = add(align="center", italic=True)
-        self.slip_title = add(align="center", font_size=13, bold=True)
-        self.slip_label = add()
-        self.slip_value = add(bold=True)
-        self.slip_password = add(bold=True, font_size=14)
-        self.slip_cut = add(align="center", font_color="#808080", bottom=3)
-
-
-def _text(sheet, row: int, first_col: int, last_col: int, text: str, fmt) -> None:
-    """A string across the columns (merged when more than one): always ``write_string``, never a formula."""
-    if last_col > first_col:
-        sheet.merge_range(row, first_col, row, last_col, "", fmt)
-    sheet.write_string(row, first_col, text, fmt)
-
-
-def _put(sheet, row: int, col: int, text: str, fmt) -> None:
-    """A data cell: the text as a plain string, or a truly blank (bordered) cell when there is none."""
-    if text:
-        sheet.write_string(row, col, text, fmt)
-    else:
-        sheet.write_blank(row, col, None, fmt)
-
-
-def _letterhead(sheet, formats: _Formats, profile: OrganisationProfile, ncols: int) -> int:
-    """The two-column heading of an official list; returns the next free row (one blank row after it)."""
-    split = max(1, ncols // 2)
-    left_last, right_first, right_last = split - 1, split, max(split, ncols - 1)
-    _text(sheet, 0, 0, left_last, profile.authority_line_1, formats.authority_1)
-    _text(sheet, 0, right_first, right_last, NATIONAL_TITLE, formats.national)
-    _text(sheet, 1, 0, left_last, profile.authority_line_2, formats.authority_2)
-    _text(sheet, 1, right_first, right_last, NATIONAL_MOTTO, formats.motto)
-    return 3
-
-
-def _columns(sheet, columns: Iterable[tuple[str, int]]) -> None:
-    for col, (_name, width) in enumerate(columns):
-        sheet.set_column(col, col, width)
-
-
-def _print_setup(sheet, *, landscape: bool, repeat: tuple[int, int] | None) -> None:
-    sheet.set_paper(PAPER_A4)
-    if landscape:
-        sheet.set_landscape()
-    else:
-        sheet.set_portrait()
-    sheet.fit_to_pages(1, 0)
-    sheet.center_horizontally()
-    sheet.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
-    sheet.set_footer("&CTrang &P/&N")
-    if repeat is not None:
-        sheet.repeat_rows(*repeat)
-
-
-def _header_row(sheet, row: int, columns: list[tuple[str, int]], fmt) -> None:
-    for col, (name, _width) in enumerate(columns):
-        sheet.write_string(row, col, name, fmt)
-    sheet.set_row(row, 32)
-
-
-def _workbook() -> tuple[io.BytesIO, xlsxwriter.Workbook, _Formats]:
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
-    return buffer, workbook, _Formats(workbook)
-
-
-def _close(buffer: io.BytesIO, workbook: xlsxwriter.Workbook) -> bytes:
-    workbook.close()
-    return buffer.getvalue()
-
-
 def _group_by_room(rooms: list[Room], registrations: list[Registration], *,
                    only_room: bool) -> list[tuple[Room | None, list[Registration]]]:
     """(room, its registrations) for every room in order, then the candidates without a room when there are any
@@ -250,116 +136,75 @@ def call_in_list_xlsx(*, exam: Exam, room: Room | None = None, full_cccd: bool =
     rooms = _rooms(exam, room)
     registrations = _registrations(exam, room=room)
     sittings = sittings_text(exam)
-    buffer, workbook, f = _workbook()
+    buffer, workbook, f = new_workbook()
     used: set[str] = set()
-    ncols = len(CALL_IN_COLUMNS)
-    last = ncols - 1
+    last = len(CALL_IN_COLUMNS) - 1
     for group_room, people in _group_by_room(rooms, registrations, only_room=room is not None):
-        sheet = workbook.add_worksheet(_sheet_name(group_room.name if group_room else UNASSIGNED, used))
-        _columns(sheet, CALL_IN_COLUMNS)
-        row = _letterhead(sheet, f, profile, ncols)
-        _text(sheet, row, 0, last, TITLE_CALL_IN, f.title)
-        sheet.set_row(row, 22)
-        row += 1
-        _text(sheet, row, 0, last, f"Kỳ thi: {exam.name}", f.subtitle)
-        row += 1
-        _text(sheet, row, 0, last, f"Phòng thi: {_room_text(group_room)}", f.subtitle)
-        row += 1
-        for line in sittings:
-            _text(sheet, row, 0, last, line, f.subtitle)
-            row += 1
-        row += 1
-        header = row
-        _header_row(sheet, header, CALL_IN_COLUMNS, f.header)
+        sheet = workbook.add_worksheet(sheet_name(group_room.name if group_room else UNASSIGNED, used))
+        header = row = write_preamble(sheet, f, profile=profile, columns=CALL_IN_COLUMNS, title=TITLE_CALL_IN, lines=[
+            f"Kỳ thi: {exam.name}", f"Phòng thi: {_room_text(group_room)}", *sittings])
+        header_row(sheet, header, CALL_IN_COLUMNS, f.header)
         row += 1
         for n, reg in enumerate(people, start=1):
             person = reg.person
             sheet.write_number(row, 0, n, f.cell_center)
-            _put(sheet, row, 1, reg.candidate_number, f.cell_center)
-            _put(sheet, row, 2, person.full_name, f.cell)
-            _put(sheet, row, 3, _date_text(person.date_of_birth), f.cell_center)
-            _put(sheet, row, 4, (person.cccd if full_cccd else mask_cccd(person.cccd)) or "", f.cell_center)
-            _put(sheet, row, 5, reg.unit_text, f.cell)
+            put_cell(sheet, row, 1, reg.candidate_number, f.cell_center)
+            put_cell(sheet, row, 2, person.full_name, f.cell)
+            put_cell(sheet, row, 3, date_text(person.date_of_birth), f.cell_center)
+            put_cell(sheet, row, 4, (person.cccd if full_cccd else mask_cccd(person.cccd)) or "", f.cell_center)
+            put_cell(sheet, row, 5, reg.unit_text, f.cell)
             sheet.write_blank(row, 6, None, f.cell)
             sheet.set_row(row, 30)  # room to sign
             row += 1
         row += 1
-        _text(sheet, row, 0, last, f"Tổng số thí sinh trong danh sách: {len(people)}.", f.line)
+        put_text(sheet, row, 0, last, f"Tổng số thí sinh trong danh sách: {len(people)}.", f.line)
         row += 1
-        _text(sheet, row, 0, last, "Số thí sinh có mặt: ………………        Số thí sinh vắng mặt: ………………", f.line)
+        put_text(sheet, row, 0, last, "Số thí sinh có mặt: ………………        Số thí sinh vắng mặt: ………………", f.line)
         row += 2
-        _text(sheet, row, 0, 2, "Giám thị 1", f.sign_title)
-        _text(sheet, row, 4, last, "Giám thị 2", f.sign_title)
+        put_text(sheet, row, 0, 2, "Giám thị 1", f.sign_title)
+        put_text(sheet, row, 4, last, "Giám thị 2", f.sign_title)
         row += 1
-        _text(sheet, row, 0, 2, "(Ký và ghi rõ họ tên)", f.sign_hint)
-        _text(sheet, row, 4, last, "(Ký và ghi rõ họ tên)", f.sign_hint)
+        put_text(sheet, row, 0, 2, "(Ký và ghi rõ họ tên)", f.sign_hint)
+        put_text(sheet, row, 4, last, "(Ký và ghi rõ họ tên)", f.sign_hint)
         # the blank rows below are the space for the signatures
-        _print_setup(sheet, landscape=False, repeat=(header, header))
-    return _close(buffer, workbook)
+        print_setup(sheet, landscape=False, repeat=(header, header))
+    return workbook_bytes(buffer, workbook)
 
 
 # --- 2. List by candidate number -------------------------------------------------------------------------------
-
-def _birth_columns(person: User) -> tuple[str, str, str]:
-    """(under Nam, under Nữ, note): the birth date goes under the person's gender; with no gender recorded it
-    goes to the note so the list never loses it."""
-    born = _date_text(person.date_of_birth)
-    if person.gender == User.Gender.MALE:
-        return born, "", ""
-    if person.gender == User.Gender.FEMALE:
-        return "", born, ""
-    return "", "", f"Ngày sinh {born} (chưa rõ giới tính)" if born else ""
-
 
 def candidates_by_number_xlsx(*, exam: Exam) -> bytes:
     """DANH SÁCH THÍ SINH THEO SỐ BÁO DANH (no CCCD at all): the birth date under Nam or Nữ, the registration's
     snapshot (position, unit, rank as written) and the room."""
     profile = OrganisationProfile.current()
     registrations = _registrations(exam)
-    buffer, workbook, f = _workbook()
+    buffer, workbook, f = new_workbook()
     sheet = workbook.add_worksheet("Danh sách")
-    ncols = len(BY_NUMBER_COLUMNS)
-    last = ncols - 1
-    _columns(sheet, BY_NUMBER_COLUMNS)
-    row = _letterhead(sheet, f, profile, ncols)
-    _text(sheet, row, 0, last, TITLE_BY_NUMBER, f.title)
-    sheet.set_row(row, 22)
-    row += 1
-    _text(sheet, row, 0, last, f"Kỳ thi: {exam.name}", f.subtitle)
-    row += 2
-    top, bottom = row, row + 1
-    for col, (name, _width) in enumerate(BY_NUMBER_COLUMNS):
-        if name in ("Nam", "Nữ"):
-            continue
-        sheet.merge_range(top, col, bottom, col, "", f.header)
-        sheet.write_string(top, col, name, f.header)
-    sheet.merge_range(top, 3, top, 4, "", f.header)
-    sheet.write_string(top, 3, "Ngày sinh", f.header)
-    sheet.write_string(bottom, 3, "Nam", f.header)
-    sheet.write_string(bottom, 4, "Nữ", f.header)
-    sheet.set_row(top, 22)
-    sheet.set_row(bottom, 22)
+    last = len(BY_NUMBER_COLUMNS) - 1
+    row = write_preamble(sheet, f, profile=profile, columns=BY_NUMBER_COLUMNS, title=TITLE_BY_NUMBER,
+                         lines=[f"Kỳ thi: {exam.name}"])
+    top, bottom = birth_header(sheet, row, BY_NUMBER_COLUMNS, f.header, heights=(22, 22))
     row = bottom + 1
     for n, reg in enumerate(registrations, start=1):
         person = reg.person
-        male, female, birth_note = _birth_columns(person)
+        male, female, birth_note = birth_columns(person)
         note = "; ".join(part for part in (reg.note, birth_note) if part)
         sheet.write_number(row, 0, n, f.cell_center)
-        _put(sheet, row, 1, reg.candidate_number, f.cell_center)
-        _put(sheet, row, 2, person.full_name, f.cell)
-        _put(sheet, row, 3, male, f.cell_center)
-        _put(sheet, row, 4, female, f.cell_center)
-        _put(sheet, row, 5, reg.position_text, f.cell)
-        _put(sheet, row, 6, reg.unit_text, f.cell)
-        _put(sheet, row, 7, reg.rank_text, f.cell)
-        _put(sheet, row, 8, reg.rank.code if reg.rank else "", f.cell_center)
-        _put(sheet, row, 9, reg.room.name if reg.room else "", f.cell_center)
-        _put(sheet, row, 10, note, f.cell)
+        put_cell(sheet, row, 1, reg.candidate_number, f.cell_center)
+        put_cell(sheet, row, 2, person.full_name, f.cell)
+        put_cell(sheet, row, 3, male, f.cell_center)
+        put_cell(sheet, row, 4, female, f.cell_center)
+        put_cell(sheet, row, 5, reg.position_text, f.cell)
+        put_cell(sheet, row, 6, reg.unit_text, f.cell)
+        put_cell(sheet, row, 7, reg.rank_text, f.cell)
+        put_cell(sheet, row, 8, reg.rank.code if reg.rank else "", f.cell_center)
+        put_cell(sheet, row, 9, reg.room.name if reg.room else "", f.cell_center)
+        put_cell(sheet, row, 10, note, f.cell)
         row += 1
     row += 1
-    _text(sheet, row, 0, last, f"Danh sách có {len(registrations)} thí sinh.", f.line)
-    _print_setup(sheet, landscape=True, repeat=(top, bottom))
-    return _close(buffer, workbook)
+    put_text(sheet, row, 0, last, f"Danh sách có {len(registrations)} thí sinh.", f.line)
+    print_setup(sheet, landscape=True, repeat=(top, bottom))
+    return workbook_bytes(buffer, workbook)
 
 
 # --- 3. Exemptions -------------------------------------------------------------------------------------------------
@@ -368,19 +213,12 @@ def exemptions_xlsx(*, exam: Exam) -> bytes:
     """DANH SÁCH THÍ SINH ĐƯỢC MIỄN THI: one row per exemption (foreign language, IT), candidate-number order."""
     profile = OrganisationProfile.current()
     registrations = _registrations(exam, exempt_only=True)
-    buffer, workbook, f = _workbook()
+    buffer, workbook, f = new_workbook()
     sheet = workbook.add_worksheet("Miễn thi")
-    ncols = len(EXEMPTION_COLUMNS)
-    last = ncols - 1
-    _columns(sheet, EXEMPTION_COLUMNS)
-    row = _letterhead(sheet, f, profile, ncols)
-    _text(sheet, row, 0, last, TITLE_EXEMPTIONS, f.title)
-    sheet.set_row(row, 22)
-    row += 1
-    _text(sheet, row, 0, last, f"Kỳ thi: {exam.name}", f.subtitle)
-    row += 2
-    header = row
-    _header_row(sheet, header, EXEMPTION_COLUMNS, f.header)
+    last = len(EXEMPTION_COLUMNS) - 1
+    header = row = write_preamble(sheet, f, profile=profile, columns=EXEMPTION_COLUMNS, title=TITLE_EXEMPTIONS,
+                                  lines=[f"Kỳ thi: {exam.name}"])
+    header_row(sheet, header, EXEMPTION_COLUMNS, f.header)
     row += 1
     n = 0
     for reg in registrations:
@@ -390,16 +228,16 @@ def exemptions_xlsx(*, exam: Exam) -> bytes:
                 continue
             n += 1
             sheet.write_number(row, 0, n, f.cell_center)
-            _put(sheet, row, 1, reg.candidate_number, f.cell_center)
-            _put(sheet, row, 2, person.full_name, f.cell)
-            _put(sheet, row, 3, _date_text(person.date_of_birth), f.cell_center)
-            _put(sheet, row, 4, subject, f.cell_center)
-            _put(sheet, row, 5, exemption_label(code), f.cell)
+            put_cell(sheet, row, 1, reg.candidate_number, f.cell_center)
+            put_cell(sheet, row, 2, person.full_name, f.cell)
+            put_cell(sheet, row, 3, date_text(person.date_of_birth), f.cell_center)
+            put_cell(sheet, row, 4, subject, f.cell_center)
+            put_cell(sheet, row, 5, exemption_label(code), f.cell)
             row += 1
     row += 1
-    _text(sheet, row, 0, last, f"Danh sách có {n} lượt miễn thi của {len(registrations)} thí sinh.", f.line)
-    _print_setup(sheet, landscape=False, repeat=(header, header))
-    return _close(buffer, workbook)
+    put_text(sheet, row, 0, last, f"Danh sách có {n} lượt miễn thi của {len(registrations)} thí sinh.", f.line)
+    print_setup(sheet, landscape=False, repeat=(header, header))
+    return workbook_bytes(buffer, workbook)
 
 
 # --- 4. Login slips ---------------------------------------------------------------------------------------------
@@ -407,6 +245,17 @@ def exemptions_xlsx(*, exam: Exam) -> bytes:
 SLIP_TITLE_HEIGHT = 22
 # A4 is 842 pt tall; less the 0.4 in margins and a little slack, each of the four slips gets this much.
 SLIP_HEIGHT = (842 - 2 * 0.4 * 72 - 20) / SLIPS_PER_PAGE
+
+
+class _SlipFormats:
+    """The slips are cut out, not an official list: no letterhead, formats of their own."""
+
+    def __init__(self, workbook):
+        self.slip_title = sheet_format(workbook, align="center", font_size=13, bold=True)
+        self.slip_label = sheet_format(workbook)
+        self.slip_value = sheet_format(workbook, bold=True)
+        self.slip_password = sheet_format(workbook, bold=True, font_size=14)
+        self.slip_cut = sheet_format(workbook, align="center", font_color="#808080", bottom=3)
 
 
 def _slip_line_height(lines: int) -> float:
@@ -423,10 +272,11 @@ def login_slips_xlsx(*, exam: Exam, room: Room | None = None) -> bytes:
     rooms = _rooms(exam, room)
     registrations = _registrations(exam, room=room)
     sittings = sittings_text(exam)
-    buffer, workbook, f = _workbook()
+    buffer, workbook, _formats = new_workbook()
+    f = _SlipFormats(workbook)
     used: set[str] = set()
     for group_room, people in _group_by_room(rooms, registrations, only_room=room is not None):
-        sheet = workbook.add_worksheet(_sheet_name(group_room.name if group_room else UNASSIGNED, used))
+        sheet = workbook.add_worksheet(sheet_name(group_room.name if group_room else UNASSIGNED, used))
         sheet.set_column(0, 0, 26)
         sheet.set_column(1, 1, 60)
         breaks: list[int] = []
@@ -434,7 +284,7 @@ def login_slips_xlsx(*, exam: Exam, room: Room | None = None) -> bytes:
         for n, reg in enumerate(people):
             if n and n % SLIPS_PER_PAGE == 0:
                 breaks.append(row)
-            _text(sheet, row, 0, 1, TITLE_SLIP, f.slip_title)
+            put_text(sheet, row, 0, 1, TITLE_SLIP, f.slip_title)
             sheet.set_row(row, SLIP_TITLE_HEIGHT)
             row += 1
             lines = [
@@ -447,11 +297,11 @@ def login_slips_xlsx(*, exam: Exam, room: Room | None = None) -> bytes:
             lines += [("Lịch thi:" if i == 0 else "", text, f.slip_label) for i, text in enumerate(sittings)]
             height = _slip_line_height(len(lines) + 1)
             for label, value, value_format in lines:
-                _put(sheet, row, 0, label, f.slip_label)
-                _put(sheet, row, 1, value, value_format)
+                put_cell(sheet, row, 0, label, f.slip_label)
+                put_cell(sheet, row, 1, value, value_format)
                 sheet.set_row(row, height)
                 row += 1
-            _text(sheet, row, 0, 1, "- " * 44, f.slip_cut)
+            put_text(sheet, row, 0, 1, "- " * 44, f.slip_cut)
             sheet.set_row(row, height)
             row += 1
         sheet.set_h_pagebreaks(breaks)
@@ -460,4 +310,4 @@ def login_slips_xlsx(*, exam: Exam, room: Room | None = None) -> bytes:
         sheet.set_print_scale(100)
         sheet.set_margins(left=0.5, right=0.4, top=0.4, bottom=0.4)
         sheet.center_horizontally()
-    return _close(buffer, workbook)
+    return workbook_bytes(buffer, workbook)

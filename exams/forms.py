@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.spreadsheets import XLSX_MAGIC
+from accounts.forms import starts_as_workbook, upload_size_problem
 from exams.importing import base
 from exams.importing.service import DEFAULT_TOPIC
 from exams.models import Blueprint, BlueprintRow, Question, Topic
@@ -140,13 +139,11 @@ class QuestionImportForm(forms.Form):
         upload, fmt = data.get("file"), data.get("format")
         if upload is None or fmt is None:
             return data
-        if upload.size > settings.MAX_IMPORT_FILE_BYTES:
-            self.add_error("file", _("The file is too large (at most %(mb)s MB).")
-                           % {"mb": settings.MAX_IMPORT_FILE_BYTES // 1048576})
+        too_large = upload_size_problem(upload)
+        if too_large:
+            self.add_error("file", too_large)
         elif fmt == "excel":
-            head = upload.read(4)
-            upload.seek(0)
-            if not upload.name.lower().endswith(".xlsx") or head != XLSX_MAGIC:
+            if not upload.name.lower().endswith(".xlsx") or not starts_as_workbook(upload):
                 self.add_error("file", _("The file is not a real Excel workbook."))
         elif not upload.name.lower().endswith(".txt"):
             self.add_error("file", _("Aiken and GIFT files are .txt text files."))

@@ -132,8 +132,8 @@ class RoomCodeForm(forms.Form):
 
 
 class RoomActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a, a) for a in ("open", "new_code", "pause", "resume", "extend", "admit",
-                                                          "release", "penalty", "incident", "unlock_login")])
+    """The console's actions share one form; each posts it to its own view (exams.views.console), using what it needs."""
+
     registration = forms.IntegerField(required=False)
     minutes = forms.IntegerField(required=False, min_value=1, max_value=240)
     penalty = forms.ChoiceField(required=False, choices=[("", "—"), ("reprimand", _("Reprimand (khiển trách)")),

@@ -176,13 +176,14 @@ def select_group(passers: list[CandidateOutcome], seats: int, chain: list[str], 
                  selection: Selection) -> None:
     """Give ``seats`` places to the passers of one quota group: by ranking score, and at the cut by the chain;
     a tie the chain cannot break takes the council's recorded decision or stays pending."""
-    ordered = sorted(passers, key=lambda c: _score_desc(c.ranking_score))
+    ordered = sorted(passers, key=lambda c: score_desc(c.ranking_score))
     left = seats
-    for group in _runs(ordered, key=lambda c: _score_desc(c.ranking_score)):
+    for group in _runs(ordered, key=lambda c: score_desc(c.ranking_score)):
         left = _place(group, left, chain, decision, selection, decided_by="score")
 
 
-def _score_desc(score: Decimal | None):
+def score_desc(score: Decimal | None):
+    """The sort key of a score: the highest first, no score last."""
     return (1, 0) if score is None else (0, -score)
 
 

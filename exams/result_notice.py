@@ -16,8 +16,8 @@ from exams.exports_results import (
     position_and_unit,
     score_text,
 )
-from exams.exports_sessions import LOCAL_TZ
 from exams.models import CandidateResult, CouncilMember, SubjectResult
+from exams.official_sheets import LOCAL_TZ
 from exams.officialdates import official_date
 from exams.selectors_results import EXEMPT_LABEL, ResultRow
 

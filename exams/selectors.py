@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.permissions import roles_of
 from accounts.roles import Role
-from accounts.vietnamese import search_key
+from accounts.vietnamese import normalize_name, search_key
 from exams.models import Bank, Choice, Question
 
 
@@ -41,10 +41,13 @@ def question_list(*, bank: Bank, query: str = "", topic_id: int | None = None, k
     return questions.order_by("topic__name", "pk")
 
 
+def legal_documents(legal_basis: str) -> list[str]:
+    """A question may rest on several documents, written "A; B"."""
+    return [normalize_name(part) for part in legal_basis.split(";") if normalize_name(part)]
+
+
 def legal_bases(*, bank: Bank) -> list[str]:
     """Every document the bank's questions rest on (a question may cite several, "A; B")."""
-    from exams.services.questions import legal_documents
-
     cited = Question.objects.filter(bank=bank, is_current=True).exclude(legal_basis="") \
         .values_list("legal_basis", flat=True).distinct()
     return sorted({doc for value in cited for doc in legal_documents(value)})

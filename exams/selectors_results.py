@@ -1,11 +1,14 @@
-"""Reading results: the rows of the official lists in their official order (DOMAIN.md §2), and one
-candidate's own published result. A fixed number of queries whatever the number of candidates."""
+"""Reading results: the rows of the official lists in their official order (DOMAIN.md §2), for the pages and,
+lighter, for the printed documents, and one candidate's own published result. A fixed number of queries whatever
+the number of candidates."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from accounts.vietnamese import collation_key, name_sort_key
 from exams.models import CandidateResult, Exam, Registration, ResultVersion, Subject, SubjectResult
@@ -68,10 +71,15 @@ def result_rows(version: ResultVersion, *, list_kind: str = LIST_ALL) -> list[Re
     for subject_result in SubjectResult.objects.filter(candidate__version=version):
         by_candidate[subject_result.candidate_id][subject_result.subject_id] = subject_result
     rows = [ResultRow(result=r, registration=r.registration, subjects=by_candidate[r.pk]) for r in results]
+    return _in_list_order(rows, list_kind)
+
+
+def _in_list_order(rows: list[ResultRow], list_kind: str) -> list[ResultRow]:
+    """The rows of a list (winners: the selected only), in the list's order."""
     if list_kind == LIST_WINNERS:
         rows = [row for row in rows if row.result.outcome == CandidateResult.Outcome.SELECTED]
         return sorted(rows, key=lambda row: (row.result.rank or 0, _name_key(row)))
-    if list_kind == LIST_BY_UNIT:
+    if list_kind in (LIST_BY_UNIT, LIST_UNIT_SUMMARY):
         return sorted(rows, key=lambda row: (unit_key(row.registration), _name_key(row)))
     return sorted(rows, key=_name_key)
 
@@ -79,6 +87,55 @@ def result_rows(version: ResultVersion, *, list_kind: str = LIST_ALL) -> list[Re
 def _name_key(row: ResultRow) -> tuple:
     person = row.person
     return name_sort_key(person.full_name, person.date_of_birth, person.cccd)
+
+
+class SubjectCell(NamedTuple):
+    """What a document prints of a SubjectResult (``ResultRow.cell`` and ``unit_summary`` read these fields)."""
+
+    absent: bool
+    exempt: str
+    correct: int | None
+    score: Decimal | None
+
+
+# Only what the documents print, as plain records: instantiating whole models (every person column, a model per
+# subject result) was most of the time of a 10,000-candidate annex. The records carry the attribute names of the
+# models they stand for, so ResultRow, unit_key and the sort keys above read them unchanged.
+_PRINTED_FIELDS = [
+    "pk", "outcome", "passed", "note", "rank", "ranking_score",
+    "registration__candidate_number", "registration__position_text", "registration__unit_text",
+    "registration__rank_text", "registration__unit_id", "registration__rank_id",
+    "registration__person__full_name", "registration__person__date_of_birth", "registration__person__cccd",
+    "registration__person__gender", "registration__unit__name", "registration__unit__code",
+    "registration__unit__path", "registration__rank__code", "registration__rank__name",
+]
+
+
+def _printed_row(values: tuple, cells: dict[int, SubjectCell]) -> ResultRow:
+    (pk, outcome, passed, note, rank, ranking_score, number, position, unit_text, rank_text, unit_id, rank_id,
+     full_name, born, cccd, gender, unit_name, unit_code, unit_path, rank_code, rank_name) = values
+    person = SimpleNamespace(full_name=full_name, date_of_birth=born, cccd=cccd, gender=gender)
+    registration = SimpleNamespace(
+        candidate_number=number, position_text=position, unit_text=unit_text, rank_text=rank_text,
+        unit_id=unit_id, rank_id=rank_id, person=person,
+        unit=SimpleNamespace(name=unit_name, code=unit_code, path=unit_path) if unit_id else None,
+        rank=SimpleNamespace(code=rank_code, name=rank_name) if rank_id else None)
+    result = SimpleNamespace(pk=pk, outcome=outcome, passed=passed, note=note, rank=rank,
+                             ranking_score=ranking_score)
+    return ResultRow(result=result, registration=registration, subjects=cells)
+
+
+def export_rows(version: ResultVersion, list_kind: str) -> list[ResultRow]:
+    """The rows and order of :func:`result_rows` (same sort keys), read for printing: only the printed fields, as
+    plain records. Two queries."""
+    cells: dict[int, dict[int, SubjectCell]] = defaultdict(dict)
+    for candidate_id, subject_id, absent, exempt, correct, score in SubjectResult.objects.filter(
+            candidate__version=version).values_list("candidate_id", "subject_id", "absent", "exempt", "correct",
+                                                    "score"):
+        cells[candidate_id][subject_id] = SubjectCell(absent, exempt, correct, score)
+    rows = [_printed_row(values, cells[values[0]])
+            for values in CandidateResult.objects.filter(version=version).values_list(*_PRINTED_FIELDS)]
+    return _in_list_order(rows, list_kind)
 
 
 def unit_key(reg: Registration) -> tuple:

@@ -36,9 +36,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts.services import audit_record
-from exams.exports_sessions import WORKBOOK_OPTIONS, _sheet_name
 from exams.models import AttemptItem, Exam, ItemReview, Question, ResultVersion, Subject
 from exams.models.attempts import Attempt
+from exams.official_sheets import WORKBOOK_OPTIONS, sheet_name
 from exams.selectors_results import ResultRow, UnitSummary, result_rows, unit_key, unit_summary
 
 BINS = 10
@@ -430,7 +430,7 @@ def statistics_xlsx(*, stats: ExamStatistics, items: list[SubjectItems]) -> byte
 
     for entry in stats.subjects:
         subject = entry.subject
-        sheet = book.add_worksheet(_sheet_name(subject.code, used))
+        sheet = book.add_worksheet(sheet_name(subject.code, used))
         sheet.set_column(0, 0, 28)
         sheet.set_column(1, 2, 14)
         sheet.write_string(0, 0, f"{subject.code} – {subject.name}", bold)
@@ -466,7 +466,7 @@ def statistics_xlsx(*, stats: ExamStatistics, items: list[SubjectItems]) -> byte
         chart.set_legend({"none": True})
         sheet.insert_chart(top, 3, chart)
 
-    sheet = book.add_worksheet(_sheet_name(_("Pass rates by unit"), used))
+    sheet = book.add_worksheet(sheet_name(_("Pass rates by unit"), used))
     sheet.set_column(0, 0, 40)
     heads = [_("Unit")]
     for entry in stats.subjects:
@@ -487,7 +487,7 @@ def statistics_xlsx(*, stats: ExamStatistics, items: list[SubjectItems]) -> byte
                 sheet.write_number(r, col + 2, float(cell.rate), rate_fmt)
             col += 3
 
-    sheet = book.add_worksheet(_sheet_name(_("Items"), used))
+    sheet = book.add_worksheet(sheet_name(_("Items"), used))
     heads = [_("Subject"), _("Question"), _("Text"), _("Bank"), _("Candidates"), _("Correct"),
              _("Facility (p)"), _("Discrimination (D)"), _("Flagged")]
     for col, text in enumerate(heads):

@@ -1,25 +1,39 @@
 from django.urls import path
 
 import exam_platform.converters  # noqa: F401 - registers the <id:…> converter
-from exams.views import banks, examday, marking, papers, questions, quotas, results, sessions, statistics
+from exams.views import banks, console, examday, marking, papers, questions, quotas, results, sessions, statistics
 
 # Exam day first: a request is matched against the patterns in order, and every pattern it passes on the way
 # costs a match and an entry in the resolver's record of what it tried (garbage for the collector). These are
 # the routes of the start spike and of every save over HTTP.
 urlpatterns = [
     path("sittings/<id:sitting_id>/enter/", examday.sitting_enter, name="sitting_enter"),
-    path("sittings/<id:sitting_id>/rooms/<id:room_id>/console/", examday.console, name="room_console"),
-    path("sittings/<id:sitting_id>/rooms/<id:room_id>/action/", examday.console_action, name="room_action"),
-    path("sittings/<id:sitting_id>/extend/", examday.sitting_extend, name="sitting_extend"),
+    path("sittings/<id:sitting_id>/rooms/<id:room_id>/console/", console.console, name="room_console"),
+    path("sittings/<id:sitting_id>/extend/", console.sitting_extend, name="sitting_extend"),
     path("attempts/<id:pk>/", examday.attempt_page, name="attempt_page"),
     path("attempts/<id:pk>/save/", examday.attempt_save_http, name="attempt_save"),
     path("attempts/<id:pk>/flag/", examday.attempt_flag_http, name="attempt_flag"),
     path("attempts/<id:pk>/state/", examday.attempt_state, name="attempt_state"),
     path("attempts/<id:pk>/submit/", examday.attempt_submit, name="attempt_submit"),
     path("attempts/<id:pk>/result/", examday.attempt_result, name="attempt_result"),
-    path("attempts/<id:pk>/timeline.csv", examday.attempt_timeline, name="attempt_timeline"),
-    path("room-sessions/<id:pk>/record/", examday.room_record, name="room_record"),
-    path("invigilation/", examday.my_sittings, name="my_sittings"),
+    path("attempts/<id:pk>/timeline.csv", console.attempt_timeline, name="attempt_timeline"),
+    path("room-sessions/<id:pk>/record/", console.room_record, name="room_record"),
+    path("invigilation/", console.my_sittings, name="my_sittings"),
+]
+
+# The console's actions, one view each (after the candidates' routes: an invigilator's click is not the spike).
+ROOM = "sittings/<id:sitting_id>/rooms/<id:room_id>"
+urlpatterns += [
+    path(f"{ROOM}/open/", console.room_open, name="room_open"),
+    path(f"{ROOM}/new-code/", console.room_new_code, name="room_new_code"),
+    path(f"{ROOM}/pause/", console.room_pause, name="room_pause"),
+    path(f"{ROOM}/resume/", console.room_resume, name="room_resume"),
+    path(f"{ROOM}/extend/", console.room_extend, name="room_extend"),
+    path(f"{ROOM}/admit/", console.room_admit, name="room_admit"),
+    path(f"{ROOM}/release/", console.room_release, name="room_release"),
+    path(f"{ROOM}/penalty/", console.room_penalty, name="room_penalty"),
+    path(f"{ROOM}/incident/", console.room_incident, name="room_incident"),
+    path(f"{ROOM}/unlock-login/", console.room_unlock_login, name="room_unlock_login"),
 ]
 
 urlpatterns += [

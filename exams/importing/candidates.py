@@ -9,7 +9,7 @@ are linked when they can be matched, and an unmatched unit is never an error.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import cells
+from accounts.import_flow import ImportResult
 from accounts.imports import UnitResolver
 from accounts.models import Ethnicity, OrgUnit, Rank, User
 from accounts.reference import ethnicity_index
@@ -66,23 +67,10 @@ TEXT_LIMITS = {COL_POSITION: 200, COL_UNIT: 255, COL_RANK_NAME: 100, COL_NOTE: 5
 
 
 @dataclass
-class CandidateImportResult:
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    people_created: int = 0
-    applied: bool = False
+class CandidateImportResult(ImportResult):
+    people_created: int = 0  # people new to the register, created with their registration
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def summary(self) -> str:
-        return (f"created={self.created} updated={self.updated} unchanged={self.unchanged} "
-                f"people_created={self.people_created}")
+    summary_fields = (*ImportResult.summary_fields, "people_created")
 
 
 @dataclass
@@ -129,9 +117,7 @@ def import_candidates(data: bytes, *, exam: Exam, actor: User | None, dry_run: b
         rows.append(_Row(number, values))
 
     _match_people(rows, exam=exam, result=result)
-    order = {column: n for n, column in enumerate(CANDIDATE_COLUMNS)}
-    result.problems.sort(key=lambda p: (p.row or 0, order.get(p.column, -1)))
-    result.warnings.sort(key=lambda p: (p.row or 0, order.get(p.column, -1)))
+    result.sort_problems(CANDIDATE_COLUMNS)
     if result.problems:
         return result
 
@@ -150,8 +136,7 @@ def import_candidates(data: bytes, *, exam: Exam, actor: User | None, dry_run: b
     with transaction.atomic():
         locked = Exam.objects.select_for_update().get(pk=exam.pk)
         if locked.status not in IMPORTABLE_STATES:  # moved on while the file was being checked
-            result.problems.append(_state_problem(locked.status))
-            result.created = result.updated = result.unchanged = result.people_created = 0
+            result.refuse(_state_problem(locked.status))
             return result
         _write(rows, exam=exam)
         numbers_assign(exam=exam)

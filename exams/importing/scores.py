@@ -9,7 +9,6 @@ accepted). Every row is checked before anything is written.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import cells
+from accounts.import_flow import ImportResult
 from accounts.models import User
 from accounts.services import audit_record
 from accounts.spreadsheets import Problem, read_rows
@@ -36,28 +36,11 @@ SCORE_TEXT = re.compile(r"^\d+(?:[.,]\d{1,2})?$")
 PLATFORM_FINISHED = (Attempt.Status.SUBMITTED, Attempt.Status.EXPIRED, Attempt.Status.VOIDED)
 
 
-@dataclass
-class ScoreImportResult:
-    problems: list[Problem] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    applied: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def summary(self) -> str:
-        return f"created={self.created} updated={self.updated} unchanged={self.unchanged}"
-
-
 def import_scores(data: bytes, *, exam: Exam, actor: User | None, dry_run: bool, file_name: str = "",
-                  correction: bool = False) -> ScoreImportResult:
+                  correction: bool = False) -> ImportResult:
     """Validate the whole file; write nothing unless every row is valid and ``dry_run`` is false. After the
     results are approved, scores change only as a ``correction`` (then a new results version shows them)."""
-    result = ScoreImportResult()
+    result = ImportResult()
     exam.refresh_from_db(fields=["status"])
     if exam.status not in COMPUTABLE and not correction:
         result.problems.append(Problem(_("the results of this exam are approved; scores can only be corrected, "
@@ -100,8 +83,7 @@ def import_scores(data: bytes, *, exam: Exam, actor: User | None, dry_run: bool,
         result.problems.extend(problems)
         if not problems and registration is not None and subject is not None and values is not None:
             parsed.append((registration, subject, values))
-    order = {column: n for n, column in enumerate(SCORE_COLUMNS)}
-    result.problems.sort(key=lambda p: (p.row or 0, order.get(p.column, -1)))
+    result.sort_problems(SCORE_COLUMNS)
     if result.problems:
         return result
 
@@ -120,9 +102,7 @@ def import_scores(data: bytes, *, exam: Exam, actor: User | None, dry_run: bool,
     with transaction.atomic():
         locked = Exam.objects.select_for_update().get(pk=exam.pk)
         if locked.status not in COMPUTABLE and not correction:
-            result.problems.append(Problem(_("the results of this exam were approved meanwhile; nothing was "
-                                             "imported.")))
-            result.created = result.updated = result.unchanged = 0
+            result.refuse(Problem(_("the results of this exam were approved meanwhile; nothing was imported.")))
             return result
         changes = []
         for registration, subject, values in parsed:

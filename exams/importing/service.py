@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from accounts.import_flow import ImportResult
 from accounts.models import User
 from accounts.services import audit_record
 from accounts.spreadsheets import FileProblem, Problem, read_xlsx
@@ -18,28 +19,21 @@ from exams.importing import excel, textformats
 from exams.importing.textformats import Unsupported
 from exams.importing.validate import drop_repeats, duplicate_key, markup_warnings, validate
 from exams.models import Bank, Choice, Question, Topic
-from exams.services.questions import _apply, bank_get_or_create
+from exams.services.questions import bank_get_or_create, fill_question
 
 FORMATS = ("excel", "aiken", "gift")
 DEFAULT_TOPIC = "Chung"
 
 
 @dataclass
-class QuestionImportResult:
-    """``problems`` refuse the file; ``warnings`` do not (questions skipped as unsupported, copies imported once,
-    markup removed); ``skipped`` are the unsupported questions left out."""
+class QuestionImportResult(ImportResult):
+    """The warnings here: questions skipped as unsupported, copies imported once, markup removed; ``skipped``
+    counts the unsupported questions left out."""
 
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
     skipped: int = 0
     unsupported: int = 0  # unsupported questions among the problems (the file would pass with skip_unsupported)
     bank: Bank | None = None
-    created: int = 0
     topics_created: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def format_for(path: str, requested: str | None) -> str | None:
@@ -62,11 +56,6 @@ def parse(data: bytes, *, fmt: str, topic: str) -> tuple[list, list[Problem]]:
         return [], [Problem(_("the text file is not UTF-8."))]
     parser = textformats.parse_aiken if fmt == "aiken" else textformats.parse_gift
     return parser(text, topic=topic)
-
-
-def _row_order(problem: Problem) -> tuple[int, int]:
-    return (problem.row or 0, excel.QUESTION_COLUMNS.index(problem.column)
-            if problem.column in excel.QUESTION_COLUMNS else -1)
 
 
 def _skipped(problem: Problem) -> Problem:
@@ -101,9 +90,9 @@ def import_questions(data: bytes, *, bank_name: str, fmt: str, actor: User, topi
     questions, repeats = drop_repeats(questions, excel_columns=excel_columns)
     problems += validate(questions, existing_keys=existing_keys, known_topics=set(topics) if strict_topics else None,
                          excel_columns=excel_columns)
-    result.problems = sorted(problems, key=_row_order)
-    result.warnings = sorted([*result.warnings, *repeats, *markup_warnings(questions, excel_columns=excel_columns)],
-                             key=_row_order)
+    result.problems = problems
+    result.warnings += [*repeats, *markup_warnings(questions, excel_columns=excel_columns)]
+    result.sort_problems(excel.QUESTION_COLUMNS)
     new_topics = []
     for question in questions:
         name = normalize_name(question.topic)
@@ -123,7 +112,7 @@ def import_questions(data: bytes, *, bank_name: str, fmt: str, actor: User, topi
         for parsed in questions:
             question = Question(bank=bank, topic=topics[normalize_name(parsed.topic).casefold()], author=actor,
                                 imported=True)
-            _apply(question, parsed)
+            fill_question(question, parsed)
             rows.append(question)
         Question.objects.bulk_create(rows, batch_size=500)
         ids = [q.pk for q in rows]
@@ -135,5 +124,6 @@ def import_questions(data: bytes, *, bank_name: str, fmt: str, actor: User, topi
         audit_record(actor=actor, action="question.import", obj=bank,
                      details={"file": file_name, "format": fmt, "created": len(rows), "topics_created": new_topics,
                               "skipped": result.skipped})
+        result.applied = True
     result.bank = bank
     return result

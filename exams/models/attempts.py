@@ -46,8 +46,14 @@ class Admission(models.Model):
         return f"{self.registration} @ {self.room_session}"
 
 
+EXAM_PURPOSE = "exam"  # an attempt at an exam sitting; course tests and contest entries name their own purposes
+
+
 class Attempt(models.Model):
-    """One candidate's paper for one sitting. The server owns its deadline (DESIGN.md §3)."""
+    """One person's timed paper: the engine's unit (exams/engine.py). The server owns its deadline
+    (docs/exam-day.md). An exam attempt (``purpose`` "exam") belongs to a registration, a sitting and the room
+    session it was started in; a hosted one (a course test, a contest entry) has none of the three, its host keeping
+    its own record linked one-to-one to the attempt."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("In progress")
@@ -55,9 +61,13 @@ class Attempt(models.Model):
         EXPIRED = "expired", _("Finished by the deadline")
         VOIDED = "voided", _("Voided")
 
-    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="attempts")
-    sitting = models.ForeignKey(Sitting, on_delete=models.PROTECT, related_name="attempts")
-    room_session = models.ForeignKey(RoomSession, on_delete=models.PROTECT, related_name="attempts")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attempts")
+    purpose = models.CharField(_("purpose"), max_length=32, default=EXAM_PURPOSE)
+    registration = models.ForeignKey(Registration, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="attempts")
+    sitting = models.ForeignKey(Sitting, null=True, blank=True, on_delete=models.PROTECT, related_name="attempts")
+    room_session = models.ForeignKey(RoomSession, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="attempts")
     paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="attempts")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
@@ -82,10 +92,19 @@ class Attempt(models.Model):
             models.UniqueConstraint(fields=["registration", "sitting"], name="attempt_one_per_candidate_and_sitting"),
             models.CheckConstraint(condition=models.Q(deadline__gt=models.F("clock_start")),
                                    name="attempt_deadline_after_start"),
+            models.CheckConstraint(
+                condition=(models.Q(purpose=EXAM_PURPOSE, registration__isnull=False, sitting__isnull=False,
+                                    room_session__isnull=False)
+                           | (~models.Q(purpose=EXAM_PURPOSE) & models.Q(registration__isnull=True,
+                                                                         sitting__isnull=True,
+                                                                         room_session__isnull=True))),
+                name="attempt_exam_has_its_session"),
         ]
         indexes = [models.Index(fields=["status", "deadline"], name="attempt_overdue_idx")]
 
     def __str__(self) -> str:
+        if self.registration_id is None:
+            return f"{self.purpose} #{self.pk}"
         return f"{self.registration.candidate_number} · {self.sitting}"
 
     @property

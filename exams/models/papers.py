@@ -64,6 +64,10 @@ class PaperSet(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sealed_at = models.DateTimeField(_("sealed at"), null=True, blank=True)
     seal_hash = models.CharField(_("seal (SHA-256)"), max_length=64, blank=True)
+    # The purpose of the host (a course test, a contest entry) this set's one paper was drawn for by the engine
+    # (exams/engine.py); NULL for an exam's sets, the only ones listed under their blueprint. Nullable rather than
+    # defaulted: SQLite adds the column in place, where a rebuilt table would trip the sealed-paper triggers.
+    hosted_for = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["-created_at"]

@@ -12,6 +12,7 @@ import json
 import secrets
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
+from exams.hosts import host_for
 from exams.models import (
     Attempt,
     AttemptItem,
@@ -325,11 +327,15 @@ def attempt_finish(*, attempt: Attempt, how: str, at: dt.datetime | None = None)
         attempt.refresh_from_db()
         score, correct = _score(attempt)
         Attempt.objects.filter(pk=attempt.pk).update(score=score, correct_count=correct)
-        RoomEvent.objects.create(room_session_id=attempt.room_session_id, attempt=attempt,
-                                 registration_id=attempt.registration_id, kind=RoomEvent.Kind.FINISHED,
-                                 details={"how": how})
         notify_after_commit(attempt_group(attempt.pk), {"type": "attempt.finished", "status": how})
-        notify_after_commit(console_group(attempt.room_session_id), {"type": "console.changed"})
+        if attempt.room_session_id is not None:
+            RoomEvent.objects.create(room_session_id=attempt.room_session_id, attempt=attempt,
+                                     registration_id=attempt.registration_id, kind=RoomEvent.Kind.FINISHED,
+                                     details={"how": how})
+            notify_after_commit(console_group(attempt.room_session_id), {"type": "console.changed"})
+        host = host_for(attempt.purpose)
+        if host is not None and host.on_finish is not None:
+            transaction.on_commit(partial(host.on_finish, attempt_id=attempt.pk), robust=True)
     return True
 
 
@@ -338,9 +344,9 @@ def finish_if_overdue(attempt: Attempt) -> Attempt:
     finishes it first."""
     if attempt.status == OPEN:
         room_session = attempt.room_session
-        if room_session.paused_since is None:
+        if room_session is None or room_session.paused_since is None:
             now = timezone.now()
-            close = room_close_at(room_session)
+            close = room_close_at(room_session) if room_session is not None else attempt.deadline
             if now > attempt.deadline + grace() or now > close + grace():
                 attempt_finish(attempt=attempt, how=Attempt.Status.EXPIRED, at=min(attempt.deadline, close))
                 attempt.refresh_from_db()
@@ -361,8 +367,8 @@ def finish_overdue(*, dry_run: bool = False) -> int:
     finished = 0
     candidates = Attempt.objects.filter(status=OPEN, room_session__paused_since__isnull=True).select_related(
         "room_session__sitting")
-    for attempt in candidates:
-        close = room_close_at(attempt.room_session)
+    for attempt in candidates:  # a hosted attempt has no room (and no pause): its deadline is its close
+        close = room_close_at(attempt.room_session) if attempt.room_session_id else attempt.deadline
         if now > attempt.deadline + grace() or now > close + grace():
             if dry_run:
                 finished += 1

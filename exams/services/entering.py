@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.services import audit_record
 from exams.dbgate import write_gate
 from exams.models import Admission, Attempt, AttemptItem, Paper, PaperItem, Penalty, Registration, RoomEvent, RoomSession, Sitting
+from exams.models.attempts import EXAM_PURPOSE
 from exams.services.attempts import (
     ExamDayError,
     attempt_deadline,
@@ -156,7 +157,8 @@ def _attempt_start(*, admission: Admission, device: str,
         # read and the start.
         room_clock = RoomSession.objects.select_for_update().filter(pk=room_session.pk).values(
             "paused_total_s", "paused_since", "extension_s").get()
-        attempt = Attempt(registration=registration, sitting=sitting, room_session=room_session, paper=paper,
+        attempt = Attempt(owner_id=registration.person_id, purpose=EXAM_PURPOSE, registration=registration,
+                          sitting=sitting, room_session=room_session, paper=paper,
                           duration_s=sitting.subject.duration_minutes * 60, device=device, device_epoch=1,
                           last_seen=now)
         starting_clock(attempt, sitting=sitting, room_clock=room_clock, now=now)
@@ -166,7 +168,7 @@ def _attempt_start(*, admission: Admission, device: str,
         except IntegrityError:
             return attempt_resume(attempt=Attempt.objects.get(registration=registration, sitting=sitting),
                                   device=device), False
-        _create_attempt_items(attempt_id=attempt.pk, paper_id=paper.pk)
+        attempt_items_create(attempt_id=attempt.pk, paper_id=paper.pk)
         RoomEvent.objects.bulk_create([*(events or []), RoomEvent(
             room_session=room_session, attempt=attempt, registration=registration, kind=RoomEvent.Kind.STARTED,
             at=now)])
@@ -192,7 +194,7 @@ def starting_clock(attempt: Attempt, *, sitting: Sitting, room_clock: dict, now:
     attempt.deadline = attempt_deadline(attempt, paused_total_s=room_clock["paused_total_s"])
 
 
-def _create_attempt_items(*, attempt_id: int, paper_id: int) -> None:
+def attempt_items_create(*, attempt_id: int, paper_id: int) -> None:
     """The attempt's items, one per item of the paper, with one INSERT … SELECT: the start spike's heaviest write
     (reading the paper's items and ``bulk_create`` compiling every field of every row cost more than the rest of
     the start together, py-spy at N = 1,000). The rows equal ``bulk_create``'s (tested)."""

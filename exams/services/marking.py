@@ -12,11 +12,14 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,10 +36,14 @@ from exams.models import (
     ResultVersion,
     ScoreEntry,
     Script,
+    ScriptScan,
     Subject,
 )
 from exams.services import results as results_svc
 from exams.services.sessions import position_sees_identities
+
+if TYPE_CHECKING:
+    from exams.forms_marking import CheckedScan
 
 logger = logging.getLogger(__name__)
 R = Marking.Round
@@ -120,6 +127,30 @@ def paper_script(*, registration: Registration, subject: Subject, actor: User) -
             audit_record(actor=actor, action="marking.paper_script", obj=subject.exam,
                          details={"subject": subject.code, "code": script.code})
     return script
+
+
+def scan_upload(*, registration: Registration, subject: Subject, scan: CheckedScan, actor: User,
+                ip: str | None) -> ScriptScan:
+    """Store one checked scan (ScanUploadForm read its size, extension and first bytes) of a candidate's paper
+    script, the script and its code made with the first; the same file twice is refused."""
+    with transaction.atomic():
+        script = paper_script(registration=registration, subject=subject, actor=actor)
+        if script.scans.filter(sha256=scan.sha256).exists():
+            raise MarkingError(_("This file is already uploaded for this script."))
+        stored = ScriptScan(script=script, content_type=scan.content_type, extension=scan.extension,
+                            size=len(scan.data), sha256=scan.sha256, order=script.scans.count(), uploaded_by=actor)
+        stored.file.save(f"{scan.sha256}{scan.extension}", ContentFile(scan.data), save=False)
+        stored.save()
+        audit_record(actor=actor, action="marking.scan_upload", obj=subject.exam, ip=ip,
+                     details={"subject": subject.code, "code": script.code, "sha256": scan.sha256, "size": stored.size})
+    return stored
+
+
+def script_identities(*, subject: Subject, actor: User, ip: str | None) -> QuerySet[Script]:
+    """The subject's scripts with the candidates behind their secret codes; every look is recorded."""
+    audit_record(actor=actor, action="marking.mapping_view", obj=subject.exam, ip=ip, details={"subject": subject.code})
+    return (Script.objects.filter(subject=subject).select_related("registration__person", "registration__unit")
+            .order_by("code"))
 
 
 # --- assignment ------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
-from exams.models import Blueprint, BlueprintRow, Paper, PaperItem, PaperSet, Question
+from exams.models import Bank, Blueprint, BlueprintRow, Paper, PaperItem, PaperSet, Question
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,22 @@ def blueprint_check(*, blueprint: Blueprint) -> list[Shortfall]:
 
 def blueprint_total_points(blueprint: Blueprint) -> Decimal:
     return sum((r.points * r.count for r in blueprint.rows.all()), Decimal("0"))
+
+
+def blueprint_create(*, bank: Bank, name: str, scale: Decimal, actor: User) -> Blueprint:
+    return Blueprint.objects.create(bank=bank, name=name, scale=scale, created_by=actor)
+
+
+def blueprint_rows_save(*, blueprint: Blueprint, rows: list[BlueprintRow], removed: list[BlueprintRow],
+                        actor: User) -> None:
+    """Store the blueprint's added and changed ``rows`` (as its row formset validated them) and delete ``removed``."""
+    with transaction.atomic():
+        for row in rows:
+            row.blueprint = blueprint
+            row.save()
+        for row in removed:
+            row.delete()
+        audit_record(actor=actor, action="blueprint.edit", obj=blueprint)
 
 
 def _rng(seed: str, index: int) -> random.Random:
@@ -102,6 +118,31 @@ def paper_set_generate(*, blueprint: Blueprint, name: str, seed: str, candidate_
         audit_record(actor=actor, action="paperset.generate", obj=paper_set,
                      details={"papers": len(papers), "seed": seed, "variants": variants})
     return paper_set
+
+
+def paper_draw_one(*, blueprint: Blueprint, purpose: str, owner_ref: str, seed: str) -> Paper:
+    """One paper for a hosted attempt (a course test, a contest entry), drawn when it opens and sealed at once: its
+    own set of one paper, kept apart from the exam's sets (``purpose``), so nothing can change what was drawn."""
+    if purpose == "exam":
+        raise ValueError("an exam's papers are generated per sitting (paper_set_generate)")
+    shortfalls = blueprint_check(blueprint=blueprint)
+    if shortfalls:
+        raise ValidationError(_("The bank cannot fill the blueprint: {cells}.").format(cells="; ".join(
+            f"{s.row.topic.name} / {s.row.get_difficulty_display()}: {_('missing')} {s.missing}" for s in shortfalls)))
+    rows = list(blueprint.rows.all())
+    drawn = draw_paper(rows=rows, pools=_pools(blueprint, rows), seed=seed, index=0)
+    with transaction.atomic():
+        paper_set = PaperSet.objects.create(blueprint=blueprint, name=f"{purpose}:{owner_ref}"[:200], seed=seed,
+                                            hosted_for=purpose)
+        paper = Paper.objects.create(paper_set=paper_set, candidate_ref=owner_ref[:64], position=0, code="001",
+                                     total_points=sum((r.points * r.count for r in rows), Decimal("0")))
+        PaperItem.objects.bulk_create([PaperItem(paper=paper, position=pos, question=question,
+                                                 choice_order=choice_ids, points=points)
+                                       for pos, (question, choice_ids, points) in enumerate(drawn)])
+        Question.objects.filter(pk__in={question.pk for question, _c, _p in drawn}, frozen=False).update(frozen=True)
+        PaperSet.objects.filter(pk=paper_set.pk).update(sealed_at=timezone.now(),
+                                                        seal_hash=paper_set_digest(paper_set))
+    return paper
 
 
 def paper_set_digest(paper_set: PaperSet) -> str:

@@ -17,13 +17,16 @@ from exams import html
 from exams.importing.base import CHOICE_KINDS, ParsedChoice, ParsedQuestion
 from exams.importing.validate import duplicate_key
 from exams.models import Bank, Choice, Question, Topic
+from exams.selectors import legal_documents
 
 QUESTION_FIELDS = ("kind", "text", "explanation", "difficulty", "level", "legal_basis", "scoring",
                    "keep_choice_order", "accent_insensitive", "accepted_answers")
 
 
-def bank_get_or_create(*, name: str, actor: User | None) -> tuple[Bank, bool]:
-    bank, created = Bank.objects.get_or_create(name=normalize_name(name), defaults={"created_by": actor})
+def bank_get_or_create(*, name: str, actor: User | None, description: str = "") -> tuple[Bank, bool]:
+    """The bank named ``name``; a new one (its creator an author of it) takes ``description``."""
+    bank, created = Bank.objects.get_or_create(name=normalize_name(name),
+                                               defaults={"created_by": actor, "description": description})
     if created:
         if actor is not None:
             bank.authors.add(actor)
@@ -56,7 +59,8 @@ class QuestionData:
     parsed: ParsedQuestion
 
 
-def _apply(question: Question, parsed: ParsedQuestion) -> None:
+def fill_question(question: Question, parsed: ParsedQuestion) -> None:
+    """Copy the content of ``parsed`` onto ``question`` (sanitised and normalised), saving nothing."""
     question.kind = parsed.kind
     question.text = html.sanitize(parsed.text)
     question.search_text = html.search_form(question.text)
@@ -80,7 +84,7 @@ def _choices_for(question: Question, choices: list[ParsedChoice]) -> list[Choice
 
 def question_create(*, topic: Topic, parsed: ParsedQuestion, author: User, imported: bool = False) -> Question:
     question = Question(bank=topic.bank, topic=topic, author=author, imported=imported)
-    _apply(question, parsed)
+    fill_question(question, parsed)
     question.save()
     Question.objects.filter(pk=question.pk).update(lineage=question.pk)
     question.lineage_id = question.pk
@@ -98,14 +102,14 @@ def question_update(*, question: Question, topic: Topic, parsed: ParsedQuestion,
         if current.frozen:
             new = Question(bank=current.bank, topic=topic, author=actor, lineage_id=current.lineage_id,
                            version=current.version + 1)
-            _apply(new, parsed)
+            fill_question(new, parsed)
             new.save()
             Choice.objects.bulk_create(_choices_for(new, parsed.choices))
             Question.objects.filter(pk=current.pk).update(is_current=False)
             audit_record(actor=actor, action="question.new_version", obj=new,
                          details={"previous": current.pk, "version": new.version})
             return new
-        _apply(current, parsed)
+        fill_question(current, parsed)
         current.topic = topic
         current.author = actor
         current.status = Question.Status.DRAFT
@@ -162,11 +166,6 @@ def questions_retire(*, questions: Iterable[Question], actor: User, reason: str 
         if count:
             audit_record(actor=actor, action="question.retire", details={"questions": ids, "reason": reason})
     return count
-
-
-def legal_documents(legal_basis: str) -> list[str]:
-    """A question may rest on several documents, written "A; B"."""
-    return [normalize_name(part) for part in legal_basis.split(";") if normalize_name(part)]
 
 
 def questions_retire_by_legal_basis(*, bank: Bank, legal_basis: str, actor: User) -> int:

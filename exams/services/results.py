@@ -284,7 +284,7 @@ def _annotate(results: list[rules.CandidateOutcome], subject_rules: list[rules.S
         r.notes = notes + r.notes
     tier = {rules.SELECTED: 0, rules.PENDING: 1, rules.NOT_SELECTED: 2, rules.PASSED: 2}
     passers = sorted((r for r in results if r.passed),
-                     key=lambda r: (rules._score_desc(r.ranking_score), tier.get(r.outcome, 3),
+                     key=lambda r: (rules.score_desc(r.ranking_score), tier.get(r.outcome, 3),
                                     rules.chain_sort_key(chain, r.facts)))
     for place, r in enumerate(passers, start=1):
         r.rank = place

@@ -82,7 +82,7 @@ class _SaveTarget:
 
 MAX_POSITION = 2**31
 
-_TARGET_COLUMNS = ("attempt_id", "position", "pk", "attempt__registration__person_id", "attempt__status",
+_TARGET_COLUMNS = ("attempt_id", "position", "pk", "attempt__owner_id", "attempt__status",
                    "attempt__device", "attempt__room_session__paused_since", "attempt__deadline",
                    "attempt__clock_start", "attempt__last_seen", "paper_item__question__kind",
                    "paper_item__choice_order", "client_seq", "answer")
@@ -121,7 +121,7 @@ def _check_save(target: _SaveTarget | None, *, attempt_id: int, user_id: int, de
                 now: dt.datetime):
     """Every rule a save must pass, in order; returns the answer to store or raises the refusal."""
     if target is None or target.owner_id != user_id:
-        mine = target is None and Attempt.objects.filter(pk=attempt_id, registration__person_id=user_id).exists()
+        mine = target is None and Attempt.objects.filter(pk=attempt_id, owner_id=user_id).exists()
         raise (ExamDayError("bad_item", _("This question is not in your paper.")) if mine
                else ExamDayError("not_yours", _("This paper is not yours.")))
     if target.status != OPEN:
@@ -295,12 +295,15 @@ def flag_item(*, attempt_id: int, user_id: int, device: str, position, flagged: 
     if not device or not isinstance(position, int) or not 0 <= position < MAX_POSITION:
         return False
     return bool(AttemptItem.objects.filter(
-        attempt_id=attempt_id, attempt__registration__person_id=user_id, attempt__device=device,
+        attempt_id=attempt_id, attempt__owner_id=user_id, attempt__device=device,
         attempt__status=OPEN, position=position).update(flagged=flagged))
 
 
 def record_event(*, attempt: Attempt, kind: str, details: dict | None = None) -> None:
-    """Focus loss, page hide, connection changes: reported to the invigilator, never punished automatically."""
+    """Focus loss, page hide, connection changes: reported to the invigilator, never punished automatically. A hosted
+    attempt has no room and no invigilator: nothing is recorded."""
+    if attempt.room_session_id is None:
+        return
     RoomEvent.objects.create(room_session_id=attempt.room_session_id, attempt=attempt,
                              registration_id=attempt.registration_id, kind=kind, details=details or {})
     send(console_group(attempt.room_session_id), {"type": "console.changed"})

@@ -17,7 +17,7 @@ from accounts.roles import Role
 from accounts.services import audit_record
 from accounts.vietnamese import name_sort_key
 from exams import examday_cache
-from exams.models import CouncilMember, Exam, Registration, Room, Subject
+from exams.models import CouncilMember, Exam, InvigilatorAssignment, Quota, Registration, Room, Sitting, Subject
 from exams.presets import COMPUTER, PRESETS, late_entry_minutes
 
 S = Exam.Status
@@ -95,6 +95,65 @@ def exam_create(*, preset_slug: str, name: str, actor: User | None, quota: int |
         ])
         audit_record(actor=actor, action="exam.create", obj=exam, details={"preset": preset.slug})
     return exam
+
+
+def exam_update(*, exam: Exam, changed: list[str], actor: User) -> Exam:
+    """Store the edited exam (``exam`` as ExamForm validated it; ``changed`` names the fields that changed)."""
+    with transaction.atomic():
+        exam.save()
+        audit_record(actor=actor, action="exam.edit", obj=exam, details={"fields": changed})
+    return exam
+
+
+def subject_update(*, subject: Subject, changed: list[str], actor: User) -> Subject:
+    """Store the edited subject (``subject`` as SubjectForm validated it; ``changed`` names the changed fields)."""
+    with transaction.atomic():
+        subject.save()
+        audit_record(actor=actor, action="exam.subject_edit", obj=subject, details={"fields": changed})
+    return subject
+
+
+def _part_add(*, exam: Exam, part: Room | Sitting | InvigilatorAssignment, action: str, actor: User) -> None:
+    with transaction.atomic():
+        part.save()
+        audit_record(actor=actor, action=action, obj=exam, details={"added": str(part)})
+
+
+def room_add(*, exam: Exam, room: Room, actor: User) -> Room:
+    """Add a room (validated by RoomForm) to ``exam``."""
+    room.exam = exam
+    _part_add(exam=exam, part=room, action="exam.room_add", actor=actor)
+    return room
+
+
+def sitting_add(*, exam: Exam, sitting: Sitting, actor: User) -> Sitting:
+    """Add a sitting of one of the exam's subjects (validated by SittingForm, which sets when the room opens)."""
+    _part_add(exam=exam, part=sitting, action="exam.sitting_add", actor=actor)
+    return sitting
+
+
+def invigilator_add(*, exam: Exam, assignment: InvigilatorAssignment, actor: User) -> InvigilatorAssignment:
+    """Assign an invigilator to a room of a sitting of ``exam`` (validated by InvigilatorForm)."""
+    _part_add(exam=exam, part=assignment, action="exam.invigilator_add", actor=actor)
+    return assignment
+
+
+def _quota_details(quota: Quota) -> dict:
+    return {"unit": quota.unit_id, "rank": quota.rank_id, "seats": quota.seats}
+
+
+def quota_save(*, quota: Quota, actor: User) -> Quota:
+    """Store one group's quota: a new row, or the group's existing one with its new seats (as QuotaForm chose)."""
+    with transaction.atomic():
+        quota.save()
+        audit_record(actor=actor, action="exam.quota_set", obj=quota.exam, details=_quota_details(quota))
+    return quota
+
+
+def quota_remove(*, quota: Quota, actor: User) -> None:
+    with transaction.atomic():
+        audit_record(actor=actor, action="exam.quota_remove", obj=quota.exam, details=_quota_details(quota))
+        quota.delete()
 
 
 def position_sees_identities(board: str, position: str) -> bool:

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import uuid
+from functools import partial
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,9 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.import_flow import ImportFlow
 from exams import exports, selectors
 from exams.forms import BankAuthorForm, BankForm, BulkActionForm, QuestionFilterForm, QuestionImportForm, RetireLegalBasisForm
-from exams.importing.service import import_questions
+from exams.importing.service import QuestionImportResult, import_questions
+from exams.models import Bank
 from exams.services.questions import (
     bank_add_author,
     bank_get_or_create,
@@ -26,7 +27,7 @@ from exams.statistics import questions_needing_review
 from exams.views.common import get_bank, require
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-IMPORT_SESSION_KEY = "question_import"
+QUESTION_IMPORT = ImportFlow(session_key="question_import", form_class=QuestionImportForm)
 
 
 def _filtered_questions(request, bank):
@@ -48,12 +49,11 @@ def bank_list(request):
     if request.method == "POST":
         require(request, "exams.add_bank")
         if form.is_valid():
-            bank, created = bank_get_or_create(name=form.cleaned_data["name"], actor=request.user)
+            bank, created = bank_get_or_create(name=form.cleaned_data["name"], actor=request.user,
+                                               description=form.cleaned_data["description"])
             if not created:
                 form.add_error("name", _("A bank with this name exists already."))
             else:
-                bank.description = form.cleaned_data["description"]
-                bank.save(update_fields=["description"])
                 return redirect("bank_detail", pk=bank.pk)
     return render(request, "exams/bank_list.html", {
         "banks": selectors.banks_for(user=request.user), "form": form,
@@ -145,53 +145,29 @@ def question_template(request):
     return response
 
 
-def _stash(token: str):
-    return settings.PRIVATE_UPLOAD_ROOT / "question-imports" / f"{token}.bin"
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def bank_import(request, pk: int):
     """Upload → the whole file checked (nothing written) → confirm → all questions written as drafts."""
     bank = get_bank(request, pk, perm="exams.change_bank")
-    context: dict = {"bank": bank, "form": QuestionImportForm()}
-    if request.method == "POST" and request.POST.get("action") == "confirm":
-        stash = request.session.get(IMPORT_SESSION_KEY) or {}
-        if stash.get("token") != request.POST.get("token") or stash.get("bank") != bank.pk \
-                or not _stash(stash["token"]).is_file():
-            messages.error(request, _("This import has expired; upload the file again."))
-            return redirect("bank_import", pk=bank.pk)
-        path = _stash(stash["token"])
-        result = import_questions(path.read_bytes(), bank_name=bank.name, fmt=stash["format"], actor=request.user,
-                                  topic=stash["topic"], strict_topics=stash["strict"],
-                                  skip_unsupported=stash.get("skip", False), file_name=stash["name"])
-        if result.ok:
-            path.unlink(missing_ok=True)
-            del request.session[IMPORT_SESSION_KEY]
-            messages.success(request, _("%(n)s questions imported as drafts.") % {"n": result.created})
-            if result.skipped:
-                messages.warning(request, _("%(n)s questions of kinds not supported here were skipped.")
-                                 % {"n": result.skipped})
-            return redirect("bank_detail", pk=bank.pk)
-        context.update(result=result, file_name=stash["name"])
-    elif request.method == "POST":
-        form = QuestionImportForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            upload, data = form.cleaned_data["file"], form.cleaned_data
-            content = upload.read()
-            result = import_questions(content, bank_name=bank.name, fmt=data["format"], actor=request.user,
-                                      topic=data["topic"], strict_topics=data["strict_topics"],
-                                      skip_unsupported=data["skip_unsupported"], dry_run=True, file_name=upload.name)
-            context.update(result=result, file_name=upload.name)
-            if result.ok:
-                token = uuid.uuid4().hex
-                _stash(token).parent.mkdir(parents=True, exist_ok=True)
-                _stash(token).write_bytes(content)
-                request.session[IMPORT_SESSION_KEY] = {
-                    "token": token, "bank": bank.pk, "name": upload.name, "format": data["format"],
-                    "topic": data["topic"], "strict": data["strict_topics"], "skip": data["skip_unsupported"],
-                }
-                context["token"] = token
-    return render(request, "exams/bank_import.html", context)
+    page = QUESTION_IMPORT.handle(request, scope=bank.pk, run=partial(_import_into, bank, request.user),
+                                  on_written=partial(_questions_imported, request, bank))
+    if page.response is not None:
+        return page.response
+    return render(request, "exams/bank_import.html", {"bank": bank, **page.context})
+
+
+def _import_into(bank: Bank, actor, data: bytes, *, dry_run: bool, file_name: str,
+                 **options) -> QuestionImportResult:
+    """The import as the flow runs it: the form's ``format`` is the import's ``fmt``."""
+    return import_questions(data, bank_name=bank.name, fmt=options.pop("format"), actor=actor, dry_run=dry_run,
+                            file_name=file_name, **options)
+
+
+def _questions_imported(request, bank: Bank, result: QuestionImportResult) -> HttpResponse:
+    messages.success(request, _("%(n)s questions imported as drafts.") % {"n": result.created})
+    if result.skipped:
+        messages.warning(request, _("%(n)s questions of kinds not supported here were skipped.")
+                         % {"n": result.skipped})
+    return redirect("bank_detail", pk=bank.pk)
 

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.services import audit_record, client_ip
+from accounts.services import client_ip
 from exams.forms_marking import AppealForm, MarkForm, ScanUploadForm
 from exams.models import (
     Appeal,
@@ -208,20 +207,9 @@ def subject_scan_upload(request, pk: int, registration_pk: int):
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("subject_scripts", pk=subject.pk)
-    checked = form.cleaned_data["file"]
     try:
-        with transaction.atomic():
-            script = svc.paper_script(registration=registration, subject=subject, actor=request.user)
-            if script.scans.filter(sha256=checked.sha256).exists():
-                raise ValidationError(_("This file is already uploaded for this script."))
-            scan = ScriptScan(script=script, content_type=checked.content_type, extension=checked.extension,
-                              size=len(checked.data), sha256=checked.sha256, order=script.scans.count(),
-                              uploaded_by=request.user)
-            scan.file.save(f"{checked.sha256}{checked.extension}", ContentFile(checked.data), save=False)
-            scan.save()
-            audit_record(actor=request.user, action="marking.scan_upload", obj=subject.exam, ip=client_ip(request),
-                         details={"subject": subject.code, "code": script.code, "sha256": checked.sha256,
-                                  "size": scan.size})
+        svc.scan_upload(registration=registration, subject=subject, scan=form.cleaned_data["file"], actor=request.user,
+                        ip=client_ip(request))
     except (ValidationError, PermissionDenied, IntegrityError) as exc:
         refuse(request, exc)
     else:
@@ -240,10 +228,7 @@ def subject_scan(request, pk: int, scan_pk: int):
 def subject_mapping(request, pk: int):
     """The secret codes and the candidates behind them (audited: every look is recorded)."""
     subject = _written_subject(request, pk, "exams.anonymise_scripts")
-    scripts = (Script.objects.filter(subject=subject).select_related("registration__person", "registration__unit")
-               .order_by("code"))
-    audit_record(actor=request.user, action="marking.mapping_view", obj=subject.exam, ip=client_ip(request),
-                 details={"subject": subject.code})
+    scripts = svc.script_identities(subject=subject, actor=request.user, ip=client_ip(request))
     return render(request, "exams/marking_mapping.html", {"exam": subject.exam, "subject": subject,
                                                           "scripts": scripts})
 

@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.services import audit_record
 from exams import pdf
 from exams.forms import BlueprintForm, BlueprintRowForm, PaperSetForm
 from exams.models import Blueprint, BlueprintRow, Paper, PaperSet
 from exams.services.papers import (
     blueprint_check,
+    blueprint_create,
+    blueprint_rows_save,
     blueprint_total_points,
     paper_set_delete,
     paper_set_generate,
@@ -32,9 +33,8 @@ def blueprint_list(request, bank_pk: int):
     if request.method == "POST":
         get_bank(request, bank_pk, perm="exams.change_bank")
         if form.is_valid():
-            blueprint = form.save(commit=False)
-            blueprint.bank, blueprint.created_by = bank, request.user
-            blueprint.save()
+            blueprint = blueprint_create(bank=bank, name=form.cleaned_data["name"], scale=form.cleaned_data["scale"],
+                                         actor=request.user)
             return redirect("blueprint_detail", pk=blueprint.pk)
     return render(request, "exams/blueprint_list.html", {
         "bank": bank, "form": form, "blueprints": bank.blueprints.all(),
@@ -48,6 +48,16 @@ def _get_blueprint(request, pk: int, perm: str = "exams.view_bank") -> Blueprint
     return blueprint
 
 
+def _row_changes(formset) -> tuple[list[BlueprintRow], list[BlueprintRow]]:
+    """What saving the valid row formset would write: the stored rows changed and the new rows filled in, and the
+    stored rows ticked for deletion (a new row ticked for deletion is dropped)."""
+    deleted = formset.deleted_forms
+    stored = [f for f in formset.initial_forms if f.instance.pk is not None]
+    rows = [f.instance for f in stored if f.has_changed() and f not in deleted]
+    rows += [f.instance for f in formset.extra_forms if f.has_changed() and f not in deleted]
+    return rows, [f.instance for f in stored if f in deleted]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def blueprint_detail(request, pk: int):
@@ -59,19 +69,15 @@ def blueprint_detail(request, pk: int):
     if request.method == "POST":
         _get_blueprint(request, pk, perm="exams.change_bank")
         if formset.is_valid():
-            for row in formset.save(commit=False):
-                row.blueprint = blueprint
-                row.save()
-            for row in formset.deleted_objects:
-                row.delete()
-            audit_record(actor=request.user, action="blueprint.edit", obj=blueprint)
+            rows, removed = _row_changes(formset)
+            blueprint_rows_save(blueprint=blueprint, rows=rows, removed=removed, actor=request.user)
             messages.success(request, _("The blueprint was saved."))
             return redirect("blueprint_detail", pk=blueprint.pk)
     total = blueprint_total_points(blueprint)
     return render(request, "exams/blueprint_detail.html", {
         "blueprint": blueprint, "formset": formset, "can_edit": can_edit, "shortfalls": blueprint_check(
             blueprint=blueprint), "total": total, "factor": (blueprint.scale / total) if total else None,
-        "paper_sets": blueprint.paper_sets.all(), "paper_form": PaperSetForm(),
+        "paper_sets": blueprint.paper_sets.filter(hosted_for__isnull=True), "paper_form": PaperSetForm(),
     })
 
 

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.services import audit_record
 from exams.forms_sessions import QuotaForm
 from exams.models import Exam, Quota
+from exams.services.sessions import quota_remove, quota_save
 from exams.views.common import require
 
 
@@ -23,16 +23,12 @@ def exam_quotas(request, pk: int):
     if request.method == "POST":
         remove = request.POST.get("remove")
         if remove:
-            quota = get_object_or_404(Quota, pk=remove, exam=exam)
-            audit_record(actor=request.user, action="exam.quota_remove", obj=exam,
-                         details={"unit": quota.unit_id, "rank": quota.rank_id, "seats": quota.seats})
-            quota.delete()
+            quota_remove(quota=get_object_or_404(Quota.objects.select_related("exam"), pk=remove, exam=exam),
+                         actor=request.user)
             messages.success(request, _("The quota was removed."))
             return redirect("exam_quotas", pk=exam.pk)
         if form.is_valid():
-            quota = form.save()
-            audit_record(actor=request.user, action="exam.quota_set", obj=exam,
-                         details={"unit": quota.unit_id, "rank": quota.rank_id, "seats": quota.seats})
+            quota_save(quota=form.instance, actor=request.user)
             messages.success(request, _("The quota was saved."))
             return redirect("exam_quotas", pk=exam.pk)
     quotas = exam.quotas.select_related("unit", "rank").order_by("unit__path", "rank__code")

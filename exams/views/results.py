@@ -5,12 +5,11 @@ call and respond."""
 from __future__ import annotations
 
 import io
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 import xlsxwriter
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,12 +20,15 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.services import audit_record, client_ip
+from accounts.exports import TEMPLATE_HEADER, help_sheet, template_sheet
+from accounts.import_flow import ImportFlow, ImportResult
+from accounts.services import client_ip
 from accounts.vietnamese import search_key
 from exams.forms_results import ComputeForm, PublishForm, ResultsFilterForm, ScoreUploadForm, TieResolveForm
 from exams.importing.scores import SCORE_COLUMNS, import_scores
 from exams.models import CandidateResult, Exam, Registration, ResultVersion, Subject
 from exams.selectors_results import LISTS, OUTCOME_LABELS, ResultRow, own_result, result_rows, subjects_of
+from exams.services import downloads
 from exams.services import results as svc
 from exams.views.common import get_exam, refuse, require
 from exams.views.marking import appeal_rows
@@ -34,7 +36,7 @@ from exams.views.marking import appeal_rows
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAGE_SIZE = 50
-IMPORT_SESSION_KEY = "score_import"
+SCORE_IMPORT = ImportFlow(session_key="score_import", form_class=ScoreUploadForm)
 V = ResultVersion.Status
 
 
@@ -288,48 +290,23 @@ def results_compare(request, pk: int, number: int):
 
 # --- Score import ---------------------------------------------------------------------------------------------
 
-def _stash(token: str):
-    return settings.PRIVATE_UPLOAD_ROOT / "score-imports" / f"{token}.xlsx"
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def scores_import(request, pk: int):
-    """Upload → every problem listed (nothing written) → confirm; the same two steps as the candidate import."""
+    """Upload → every problem listed (nothing written) → confirm; the same two steps as every import."""
     exam = get_exam(request, pk, "exams.import_scores")
-    context: dict = {"exam": exam, "form": ScoreUploadForm(), "subjects": subjects_of(exam),
-                     "approved": exam.status not in svc.COMPUTABLE}
-    if request.method == "POST" and request.POST.get("action") == "confirm":
-        stash = request.session.get(IMPORT_SESSION_KEY) or {}
-        if stash.get("token") != request.POST.get("token") or stash.get("exam") != exam.pk \
-                or not _stash(stash["token"]).is_file():
-            messages.error(request, _("This import has expired; upload the file again."))
-            return redirect("exam_scores_import", pk=exam.pk)
-        result = import_scores(_stash(stash["token"]).read_bytes(), exam=exam, actor=request.user, dry_run=False,
-                               file_name=stash["name"], correction=stash["correction"])
-        if result.ok:
-            _stash(stash["token"]).unlink(missing_ok=True)
-            del request.session[IMPORT_SESSION_KEY]
-            messages.success(request, result.summary)
-            return redirect("exam_results", pk=exam.pk)
-        context.update(result=result, file_name=stash["name"])
-    elif request.method == "POST":
-        form = ScoreUploadForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            upload, correction = form.cleaned_data["file"], form.cleaned_data["correction"]
-            data = upload.read()
-            result = import_scores(data, exam=exam, actor=request.user, dry_run=True, file_name=upload.name,
-                                   correction=correction)
-            context.update(result=result, file_name=upload.name)
-            if result.ok:
-                token = uuid.uuid4().hex
-                _stash(token).parent.mkdir(parents=True, exist_ok=True)
-                _stash(token).write_bytes(data)
-                request.session[IMPORT_SESSION_KEY] = {"token": token, "exam": exam.pk, "name": upload.name,
-                                                       "correction": correction}
-                context["token"] = token
-    return render(request, "exams/results_scores_import.html", context)
+    page = SCORE_IMPORT.handle(request, scope=exam.pk, run=partial(import_scores, exam=exam, actor=request.user),
+                               on_written=partial(_scores_imported, request, exam))
+    if page.response is not None:
+        return page.response
+    return render(request, "exams/results_scores_import.html", {
+        "exam": exam, "subjects": subjects_of(exam), "approved": exam.status not in svc.COMPUTABLE, **page.context,
+    })
+
+
+def _scores_imported(request, exam: Exam, result: ImportResult) -> HttpResponse:
+    messages.success(request, result.summary)
+    return redirect("exam_results", pk=exam.pk)
 
 
 @login_required
@@ -342,15 +319,11 @@ def _score_template_xlsx(subjects: list[Subject]) -> bytes:
     """The import sheet: the exact header, identifiers as text, and a help sheet naming this exam's subjects."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": "Times New Roman"})
+    header = workbook.add_format({**TEMPLATE_HEADER, "font_name": "Times New Roman"})
     as_text = workbook.add_format({"num_format": "@", "font_name": "Times New Roman"})
     plain = workbook.add_format({"font_name": "Times New Roman"})
-    sheet = workbook.add_worksheet("Điểm")
-    for col, name in enumerate(SCORE_COLUMNS):
-        sheet.write_string(0, col, name, header)
-        sheet.set_column(col, col, 16, as_text if col < 3 else plain)
-    sheet.freeze_panes(1, 0)
-    help_sheet = workbook.add_worksheet("Hướng dẫn")
+    template_sheet(workbook, name="Điểm", header=header,
+                   columns=[(name, 16, as_text if col < 3 else plain) for col, name in enumerate(SCORE_COLUMNS)])
     lines = [_("One score per row, from row 2: the candidate (candidate number or CCCD), the subject code, "
                "then the number correct and the number of questions (gates) or the score (scored subjects)."),
              _("Scores: 0 to the scale, at most two decimals (72,5 or 72.5). CCCD: 12 digits as text."),
@@ -362,9 +335,7 @@ def _score_template_xlsx(subjects: list[Subject]) -> bytes:
         else:
             lines.append(_("%(code)s – %(name)s: «Điểm» from 0 to %(scale)s") % {
                 "code": subject.code, "name": subject.name, "scale": _number(subject.scale)})
-    for row, line in enumerate(lines):
-        help_sheet.write_string(row, 0, str(line))
-    help_sheet.set_column(0, 0, 120)
+    help_sheet(workbook, lines, width=120)
     workbook.close()
     return buffer.getvalue()
 
@@ -419,11 +390,7 @@ def results_decision(request, pk: int):
 
 
 def _notice(request, result: CandidateResult) -> HttpResponse:
-    from exams.result_notice import result_notice_pdf
-
-    audit_record(actor=request.user, action="export.result_notice", obj=result.registration, ip=client_ip(request),
-                 details={"version": result.version.number})
-    return _download(result_notice_pdf(result), "application/pdf",
+    return _download(downloads.result_notice(result=result, actor=request.user, ip=client_ip(request)), "application/pdf",
                      f"thong-bao-ket-qua-{result.registration.candidate_number}.pdf")
 
 

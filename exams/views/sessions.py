@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import SpreadsheetUploadForm
-from accounts.services import audit_record, client_ip
+from accounts.import_flow import ImportFlow, ImportResult
+from accounts.services import client_ip
 from exams import exports_sessions
 from exams.forms_sessions import (
     CouncilForm,
@@ -32,12 +33,13 @@ from exams.models import CouncilMember, Exam, InvigilatorAssignment, Registratio
 from exams.reference import exemption_label
 from exams.room_scope import exam_room_sign_in, scoped_registration_id
 from exams.rules import BLIND_BOARDS
+from exams.services import downloads
 from exams.services import exam_login as login_limits
 from exams.services import sessions as svc
 from exams.views.common import get_exam, refuse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-IMPORT_SESSION_KEY = "candidate_import"
+CANDIDATE_IMPORT = ImportFlow(session_key="candidate_import", form_class=SpreadsheetUploadForm)
 
 
 
@@ -91,8 +93,7 @@ def exam_edit(request, pk: int):
     exam = get_exam(request, pk, "exams.manage_exams")
     form = ExamForm(request.POST or None, instance=exam)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit_record(actor=request.user, action="exam.edit", obj=exam, details={"fields": form.changed_data})
+        svc.exam_update(exam=form.instance, changed=form.changed_data, actor=request.user)
         return redirect("exam_detail", pk=exam.pk)
     return render(request, "exams/exam_form.html", {"exam": exam, "form": form})
 
@@ -104,8 +105,7 @@ def subject_edit(request, pk: int):
     get_exam(request, subject.exam_id, "exams.manage_exams")
     form = SubjectForm(request.POST or None, instance=subject)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit_record(actor=request.user, action="exam.subject_edit", obj=subject, details={"fields": form.changed_data})
+        svc.subject_update(subject=form.instance, changed=form.changed_data, actor=request.user)
         return redirect("exam_detail", pk=subject.exam_id)
     return render(request, "exams/subject_form.html", {"subject": subject, "form": form})
 
@@ -124,16 +124,9 @@ def exam_transition_view(request, pk: int):
     return redirect("exam_detail", pk=exam.pk)
 
 
-def _add(request, pk: int, form_class, action: str, *, with_exam: bool = False):
-    """Add a room, sitting or invigilator from the exam page's small forms."""
-    exam = get_exam(request, pk, "exams.manage_exams")
-    form = form_class(request.POST, **({"exam": exam} if with_exam else {}))
+def _added(request, exam: Exam, form) -> HttpResponse:
+    """The exam page again, saying whether the room, sitting or invigilator of its small forms was added."""
     if form.is_valid():
-        obj = form.save(commit=False)
-        if isinstance(obj, Room):
-            obj.exam = exam
-        obj.save()
-        audit_record(actor=request.user, action=action, obj=exam, details={"added": str(obj)})
         messages.success(request, _("Saved."))
     else:
         messages.error(request, "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}"
@@ -161,23 +154,31 @@ def council_add_view(request, pk: int):
 @login_required
 @require_POST
 def room_add(request, pk: int):
-    return _add(request, pk, RoomForm, "exam.room_add")
+    exam = get_exam(request, pk, "exams.manage_exams")
+    form = RoomForm(request.POST)
+    if form.is_valid():
+        svc.room_add(exam=exam, room=form.instance, actor=request.user)
+    return _added(request, exam, form)
 
 
 @login_required
 @require_POST
 def sitting_add(request, pk: int):
-    return _add(request, pk, SittingForm, "exam.sitting_add", with_exam=True)
+    exam = get_exam(request, pk, "exams.manage_exams")
+    form = SittingForm(request.POST, exam=exam)
+    if form.is_valid():
+        svc.sitting_add(exam=exam, sitting=form.instance, actor=request.user)
+    return _added(request, exam, form)
 
 
 @login_required
 @require_POST
 def invigilator_add(request, pk: int):
-    return _add(request, pk, InvigilatorForm, "exam.invigilator_add", with_exam=True)
-
-
-def _stash(token: str):
-    return settings.PRIVATE_UPLOAD_ROOT / "candidate-imports" / f"{token}.xlsx"
+    exam = get_exam(request, pk, "exams.manage_exams")
+    form = InvigilatorForm(request.POST, exam=exam)
+    if form.is_valid():
+        svc.invigilator_add(exam=exam, assignment=form.instance, actor=request.user)
+    return _added(request, exam, form)
 
 
 @login_required
@@ -186,43 +187,23 @@ def candidates(request, pk: int):
     """The registrations, and the import: upload → full check → confirm."""
     exam = get_exam(request, pk, "exams.view_candidates")
     manage = request.user.has_perm("exams.manage_exams")
-    context: dict = {"exam": exam, "manage": manage, "form": SpreadsheetUploadForm()}
-    if request.method == "POST":
-        if not manage:
-            raise PermissionDenied
-        if request.POST.get("action") == "confirm":
-            stash = request.session.get(IMPORT_SESSION_KEY) or {}
-            if stash.get("token") != request.POST.get("token") or stash.get("exam") != exam.pk \
-                    or not _stash(stash["token"]).is_file():
-                messages.error(request, _("This import has expired; upload the file again."))
-                return redirect("exam_candidates", pk=exam.pk)
-            result = import_candidates(_stash(stash["token"]).read_bytes(), exam=exam, actor=request.user,
-                                       dry_run=False, file_name=stash["name"])
-            if result.ok:
-                _stash(stash["token"]).unlink(missing_ok=True)
-                del request.session[IMPORT_SESSION_KEY]
-                messages.success(request, result.summary)
-                return redirect("exam_candidates", pk=exam.pk)
-            context.update(result=result, file_name=stash["name"])
-        else:
-            form = SpreadsheetUploadForm(request.POST, request.FILES)
-            context["form"] = form
-            if form.is_valid():
-                upload = form.cleaned_data["file"]
-                data = upload.read()
-                result = import_candidates(data, exam=exam, actor=request.user, dry_run=True, file_name=upload.name)
-                context.update(result=result, file_name=upload.name)
-                if result.ok:
-                    token = uuid.uuid4().hex
-                    _stash(token).parent.mkdir(parents=True, exist_ok=True)
-                    _stash(token).write_bytes(data)
-                    request.session[IMPORT_SESSION_KEY] = {"token": token, "exam": exam.pk, "name": upload.name}
-                    context["token"] = token
+    if request.method == "POST" and not manage:
+        raise PermissionDenied
+    page = CANDIDATE_IMPORT.handle(request, scope=exam.pk, run=partial(import_candidates, exam=exam, actor=request.user),
+                                   on_written=partial(_candidates_imported, request, exam))
+    if page.response is not None:
+        return page.response
     registrations = exam.registrations.select_related("person", "room", "unit").order_by("candidate_number")
-    context.update(registrations=[(r, exemption_label(r.exempt_foreign_language) if r.exempt_foreign_language else "",
-                                   exemption_label(r.exempt_it) if r.exempt_it else "") for r in registrations],
-                   rooms=exam.rooms.all())
-    return render(request, "exams/candidates.html", context)
+    return render(request, "exams/candidates.html", {
+        "exam": exam, "manage": manage, **page.context, "rooms": exam.rooms.all(),
+        "registrations": [(r, exemption_label(r.exempt_foreign_language) if r.exempt_foreign_language else "",
+                           exemption_label(r.exempt_it) if r.exempt_it else "") for r in registrations],
+    })
+
+
+def _candidates_imported(request, exam: Exam, result: ImportResult) -> HttpResponse:
+    messages.success(request, result.summary)
+    return redirect("exam_candidates", pk=exam.pk)
 
 
 @login_required
@@ -279,9 +260,7 @@ def export_call_in(request, pk: int):
     full = request.user.has_perm("exams.manage_exams")
     if not (full or (room and request.user.has_perm("exams.export_call_in", room))):
         raise PermissionDenied
-    audit_record(actor=request.user, action="export.call_in", obj=exam, ip=client_ip(request),
-                 details={"room": room.name if room else None, "contains": "cccd" if full else "cccd_masked"})
-    return _xlsx(exports_sessions.call_in_list_xlsx(exam=exam, room=room, full_cccd=full),
+    return _xlsx(downloads.call_in_list(exam=exam, room=room, full_cccd=full, actor=request.user, ip=client_ip(request)),
                  f"goi-vao-phong-{exam.pk}.xlsx")
 
 
@@ -300,11 +279,9 @@ def export_exemptions(request, pk: int):
 @login_required
 def export_login_slips(request, pk: int):
     exam = get_exam(request, pk, "exams.manage_exams")
-    svc.exam_passwords_ensure(exam=exam)
     room = exam.rooms.filter(pk=request.GET.get("room") or 0).first()
-    audit_record(actor=request.user, action="export.login_slips", obj=exam, ip=client_ip(request),
-                 details={"room": room.name if room else None})
-    return _xlsx(exports_sessions.login_slips_xlsx(exam=exam, room=room), f"phieu-dang-nhap-{exam.pk}.xlsx")
+    return _xlsx(downloads.login_slips(exam=exam, room=room, actor=request.user, ip=client_ip(request)),
+                 f"phieu-dang-nhap-{exam.pk}.xlsx")
 
 
 @require_http_methods(["GET", "POST"])

@@ -426,8 +426,8 @@ class TestPages:
         client.force_login(exam_day["invigilator"])
         page = client.get(url)
         assert page.status_code == 200 and room.code in page.content.decode()
-        client.post(reverse("room_action", args=[exam_day["sitting"].pk, exam_day["room"].pk]),
-                    {"action": "incident", "reason": "Thí sinh đến muộn 3 phút"})
+        client.post(reverse("room_incident", args=[exam_day["sitting"].pk, exam_day["room"].pk]),
+                    {"reason": "Thí sinh đến muộn 3 phút"})
         assert RoomEvent.objects.filter(kind="incident", reason="Thí sinh đến muộn 3 phút").exists()
         record = client.get(reverse("room_record", args=[room.pk])).content.decode()
         assert "Thí sinh đến muộn 3 phút" in record and "CV0001" in record
@@ -466,6 +466,6 @@ def test_database_is_locked_becomes_a_retryable_refusal_never_a_server_error():
 def test_text_typed_into_a_form_arrives_without_format_characters(client, exam_day, room):
     """The incident note goes into the room's printed record: no bidirectional override or zero-width space."""
     client.force_login(exam_day["invigilator"])
-    client.post(reverse("room_action", args=[exam_day["sitting"].pk, exam_day["room"].pk]),
-                {"action": "incident", "reason": "Thí sinh\u202e đến muộn\u200b 3 phút"})
+    client.post(reverse("room_incident", args=[exam_day["sitting"].pk, exam_day["room"].pk]),
+                {"reason": "Thí sinh\u202e đến muộn\u200b 3 phút"})
     assert RoomEvent.objects.get(kind="incident").reason == "Thí sinh đến muộn 3 phút"

@@ -100,8 +100,8 @@ def test_the_invigilator_unlocks_a_number_from_the_room_console_audited(frozen, 
     console = client.get(reverse("room_console", args=[sitting.pk, room.pk])).content.decode()
     assert 'value="unlock_login"' in console and "Mở khóa đăng nhập phòng thi" in console
     registration = frozen["registrations"][0]
-    response = client.post(reverse("room_action", args=[sitting.pk, room.pk]),
-                           {"action": "unlock_login", "registration": registration.pk, "reason": "Gõ nhầm"})
+    response = client.post(reverse("room_unlock_login", args=[sitting.pk, room.pk]),
+                           {"registration": registration.pk, "reason": "Gõ nhầm"})
     assert response.status_code == 302
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["Đã mở khóa đăng nhập phòng thi cho số báo "
                                                                      "danh CV0001."]
@@ -115,9 +115,9 @@ def test_only_the_rooms_invigilator_unlocks_and_only_a_candidate_of_that_room(fr
     sitting, room = frozen["sitting"], frozen["room"]
     svc.room_open(sitting=sitting, room=room, actor=frozen["invigilator"])
     client.force_login(make_user(Role.INVIGILATOR, username="phong_khac"))
-    url = reverse("room_action", args=[sitting.pk, room.pk])
-    assert client.post(url, {"action": "unlock_login", "registration": frozen["registrations"][0].pk}).status_code == 403
+    url = reverse("room_unlock_login", args=[sitting.pk, room.pk])
+    assert client.post(url, {"registration": frozen["registrations"][0].pk}).status_code == 403
     client.force_login(frozen["invigilator"])
-    response = client.post(url, {"action": "unlock_login", "registration": 999999})
+    response = client.post(url, {"registration": 999999})
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["Hãy chọn thí sinh cho thao tác này."]
     assert not AuditLog.objects.filter(action="exam.login_unlock").exists()

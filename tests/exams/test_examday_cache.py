@@ -98,7 +98,7 @@ def test_opening_the_room_from_the_console_builds_its_papers_before_the_candidat
     client.force_login(exam_day["invigilator"])
     sitting, room = exam_day["sitting"], exam_day["room"]
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the invigilator reads English, the candidates do not
-    client.post(reverse("room_action", args=[sitting.pk, room.pk]), {"action": "open"})
+    client.post(reverse("room_open", args=[sitting.pk, room.pk]))
     code = sitting.room_sessions.get().code
     del client.cookies[settings.LANGUAGE_COOKIE_NAME]
     client.force_login(exam_day["candidates"][0])
@@ -136,6 +136,6 @@ def test_a_failed_head_start_never_stops_the_room_from_opening(client, exam_day,
     monkeypatch.setattr(examday_cache.cache, "set_many", unreachable)
     client.force_login(exam_day["invigilator"])
     sitting, room = exam_day["sitting"], exam_day["room"]
-    response = client.post(reverse("room_action", args=[sitting.pk, room.pk]), {"action": "open"})
+    response = client.post(reverse("room_open", args=[sitting.pk, room.pk]))
     assert response.status_code == 302 and sitting.room_sessions.filter(room=room).exists()
     assert "paper bodies not built" in caplog.text

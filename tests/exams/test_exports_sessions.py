@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import OrganisationProfile, Rank
 from exams.exports_sessions import (
-    _sheet_name,
     call_in_list_xlsx,
     candidates_by_number_xlsx,
     exemptions_xlsx,
@@ -18,6 +17,7 @@ from exams.exports_sessions import (
     sittings_text,
 )
 from exams.models import Registration, Room, Sitting
+from exams.official_sheets import sheet_name
 from exams.services.sessions import exam_create
 
 UTC = dt.UTC
@@ -199,7 +199,7 @@ def test_long_odd_and_duplicate_room_names_make_valid_unique_sheet_names(exam, r
     assert all(len(name) <= 31 for name in names)
     assert "P.3_Tầng 1 _cũ_" in names
     used: set[str] = set()
-    assert [_sheet_name("History", used), _sheet_name("'Phòng'", used), _sheet_name("phòng", used)] == [
+    assert [sheet_name("History", used), sheet_name("'Phòng'", used), sheet_name("phòng", used)] == [
         "History_", "Phòng", "phòng (2)"]
 
 

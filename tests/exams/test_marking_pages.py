@@ -95,7 +95,8 @@ def _online_attempt(exam, subject, registration, author):
     room = Room.objects.create(exam=exam, name=ROOM, capacity=5)
     room_session = RoomSession.objects.create(sitting=sitting, room=room, code="654321", code_valid_until=start,
                                               opened_by=author)
-    attempt = Attempt.objects.create(registration=registration, sitting=sitting, room_session=room_session, paper=paper,
+    attempt = Attempt.objects.create(owner_id=registration.person_id, registration=registration, sitting=sitting,
+                                     room_session=room_session, paper=paper,
                                      clock_start=start, duration_s=7200, deadline=start + dt.timedelta(hours=2),
                                      status=Attempt.Status.SUBMITTED, finished_at=start + dt.timedelta(hours=1))
     AttemptItem.objects.create(attempt=attempt, paper_item=item, position=0, answer=ESSAY_ANSWER)

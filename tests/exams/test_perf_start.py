@@ -152,7 +152,7 @@ def test_the_paper_body_escapes_everything_but_the_sanitised_texts(exam_day, roo
 
 @pytest.mark.django_db
 def test_the_start_writes_the_same_items_as_the_orm_would(exam_day, room):
-    """entering._create_attempt_items copies the paper's items with one INSERT … SELECT: each row must read back as
+    """entering.attempt_items_create copies the paper's items with one INSERT … SELECT: each row must read back as
     bulk_create's would (every item of the paper once, its position, no answer, not flagged, no score)."""
     from exams.models import PaperItem
 

@@ -233,7 +233,7 @@ def item_world(exam, n: int, *, author, reviewer, marks=MARKS, totals=TOTALS, of
         items = [PaperItem.objects.create(paper=paper, position=k, question=q, points=D(1))
                  for k, q in enumerate(questions)]
         attempt = Attempt.objects.create(
-            registration=reg, sitting=sitting, room_session=room_session, paper=paper,
+            owner_id=reg.person_id, registration=reg, sitting=sitting, room_session=room_session, paper=paper,
             status=Attempt.Status.SUBMITTED, clock_start=now - dt.timedelta(hours=1), duration_s=3600,
             deadline=now, finished_at=now, score=D(totals[row]), correct_count=sum(marks[row]))
         AttemptItem.objects.bulk_create([AttemptItem(attempt=attempt, paper_item=item, position=k,

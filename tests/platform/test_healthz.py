@@ -63,12 +63,12 @@ def test_livez_answers_without_touching_anything(client):
 def test_healthz_is_503_when_the_database_does_not_answer(client, monkeypatch):
     from django.db import OperationalError
 
-    from exam_platform import views
+    from exam_platform import health
 
     def refuse():
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(views, "_check_database", refuse)
+    monkeypatch.setattr(health, "check_database", refuse)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == {"ok": False, "kind": response.json()["database"]["kind"],

@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from accounts.roles import Role
-from exam_platform import views
+from exam_platform import health
 
 OUTSIDE = "203.0.113.5"
 
@@ -27,7 +27,7 @@ def test_an_outside_address_still_gets_the_503(client, monkeypatch):
     def refuse():
         raise RuntimeError("down")
 
-    monkeypatch.setattr(views, "_check_database", refuse)
+    monkeypatch.setattr(health, "check_database", refuse)
     assert _get(client, REMOTE_ADDR=OUTSIDE) == (503, {"status": "error"})
     status, body = _get(client, REMOTE_ADDR="10.1.2.3")  # the operator's network sees which check failed
     assert status == 503 and body["database"]["ok"] is False and body["cache"]["ok"] is True

@@ -158,7 +158,16 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     # invigilator, HR (read) and the council chair; only invigilators and the chair act in the room.
     ("sitting_enter", ""): ("get", "sitting", only({CANDIDATE: AWAY}, others=HIDDEN)),
     ("room_console", ""): ("get", "sitting_room", only({INVIGILATOR: OK, HR: OK, COUNCIL: OK})),
-    ("room_action", ""): ("post", "sitting_room", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
+    ("room_open", ""): ("post", "sitting_room", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
+    ("room_new_code", ""): ("post", "sitting_room", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
+    ("room_pause", ""): ("post", "sitting_room", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
+    ("room_resume", ""): ("post", "sitting_room", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
+    ("room_extend", ""): ("post", "sitting_room", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
+    ("room_admit", ""): ("post", "sitting_room", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
+    ("room_release", ""): ("post", "sitting_room", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
+    ("room_penalty", ""): ("post", "sitting_room", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
+    ("room_incident", ""): ("post", "sitting_room", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
+    ("room_unlock_login", ""): ("post", "sitting_room", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
     ("sitting_extend", ""): ("post", "sitting", only({INVIGILATOR: AWAY, COUNCIL: AWAY})),
     ("attempt_page", ""): ("get", "attempt", only({CANDIDATE: OK}, others=HIDDEN)),
     ("attempt_save", ""): ("post", "attempt", only({CANDIDATE: OK}, others=HIDDEN)),
@@ -246,7 +255,7 @@ def exam_room_expected(key) -> object:
 
 POST_JSON = {"attempt_save": {"item": 0, "seq": 1, "value": None}, "attempt_flag": {"item": 0, "flagged": True}}
 POST_DATA = {
-    "room_action": {"action": "incident", "reason": "Ghi nhận"},
+    "room_incident": {"reason": "Ghi nhận"},
     "exam_transition": {"to": "running"},
     "exam_list": {"preset": "sat-hach-noi-bo", "name": "Kỳ thi mới"},
     "set_language": {"language": "vi", "next": "/"},
@@ -370,7 +379,8 @@ def _exam_world(users) -> dict:
     sitting.save()
     room_session = RoomSession.objects.create(sitting=sitting, room=room, code="123456", code_valid_until=start,
                                               opened_by=users[INVIGILATOR])
-    attempt = Attempt.objects.create(registration=registration, sitting=sitting, room_session=room_session,
+    attempt = Attempt.objects.create(owner_id=registration.person_id, registration=registration, sitting=sitting,
+                                     room_session=room_session,
                                      paper=paper_set.papers.get(), clock_start=timezone.now(), duration_s=3600,
                                      deadline=timezone.now() + dt.timedelta(hours=1), device=MATRIX_DEVICE,
                                      device_epoch=1)
@@ -394,7 +404,8 @@ def _exam_room_world(person) -> dict:
     registration = Registration.objects.create(exam=sitting.subject.exam, person=person, candidate_number="CV0002",
                                                room=room_session.room, exam_password="mk-phong-thi")
     paper = sitting.paper_set.papers.get()
-    attempt = Attempt.objects.create(registration=registration, sitting=sitting, room_session=room_session,
+    attempt = Attempt.objects.create(owner_id=registration.person_id, registration=registration, sitting=sitting,
+                                     room_session=room_session,
                                      paper=paper, clock_start=timezone.now(), duration_s=3600,
                                      deadline=timezone.now() + dt.timedelta(hours=1), device=MATRIX_DEVICE,
                                      device_epoch=1)

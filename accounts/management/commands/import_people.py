@@ -1,8 +1,7 @@
-from pathlib import Path
-
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from accounts.import_flow import run_import_command
 from accounts.imports import import_people
 
 
@@ -19,18 +18,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: str, dry_run: bool, create_missing_units: bool, **options):
-        path = Path(file)
-        if not path.is_file():
-            self.stderr.write(_("File: {message}").format(message=_("the file {path} does not exist.").format(path=file)))
-            raise SystemExit(1)
-        result = import_people(
-            path.read_bytes(), actor=None, dry_run=dry_run, create_missing_units=create_missing_units,
-            file_name=path.name,
-        )
-        for problem in [*result.problems, *result.warnings]:
-            self.stderr.write(str(problem))
-        if result.problems:
-            raise SystemExit(1)
+        result = run_import_command(self, file=file, run=import_people, dry_run=dry_run, actor=None,
+                                    create_missing_units=create_missing_units)
         for label in result.units_created:
             self.stdout.write(_("Unit to create: {label}").format(label=label) if dry_run
                               else _("Unit created: {label}").format(label=label))

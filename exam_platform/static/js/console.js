@@ -1,4 +1,5 @@
-// The invigilator's console: a fresh snapshot of the room arrives over the websocket within a second of a change.
+// The invigilator's console: a fresh snapshot of the room arrives over the websocket within a second of a change, and
+// the actions form posts to the action chosen.
 (function () {
   "use strict";
   function render(snapshot) {
@@ -24,6 +25,19 @@
     document.getElementById("paused-banner").hidden = !snapshot.paused;
     document.getElementById("room-code").textContent = snapshot.code;
   }
+  // The actions form posts to the chosen action's own URL (one view per action). Its button stays disabled until this
+  // runs: without it the form would post to whichever URL the page was rendered with, not the one chosen.
+  function aimActions() {
+    var form = document.getElementById("action-form");
+    if (!form) return;
+    var choice = document.getElementById("id_action");
+    var aim = function () { form.action = choice.selectedOptions[0].dataset.url; };
+    choice.addEventListener("change", aim);
+    form.addEventListener("submit", aim);
+    aim();
+    form.querySelector("button[type=submit]").disabled = false;
+  }
+  document.addEventListener("DOMContentLoaded", aimActions);
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.getElementById("console");
     if (!box) return;

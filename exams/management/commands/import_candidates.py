@@ -1,8 +1,7 @@
-from pathlib import Path
-
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from accounts.import_flow import run_import_command
 from exams.importing.candidates import import_candidates
 from exams.management.commands._common import object_or_exit
 from exams.models import Exam
@@ -18,13 +17,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, exam: int, dry_run: bool, **options):
         session = object_or_exit(Exam, exam, _("No exam has the id {id}.").format(id=exam))
-        path = Path(file)
-        if not path.is_file():
-            self.stderr.write(_("File: {message}").format(message=_("the file {path} does not exist.").format(path=file)))
-            raise SystemExit(1)
-        result = import_candidates(path.read_bytes(), exam=session, actor=None, dry_run=dry_run, file_name=path.name)
-        for problem in [*result.problems, *result.warnings]:
-            self.stderr.write(str(problem))
-        if result.problems:
-            raise SystemExit(1)
+        result = run_import_command(self, file=file, run=import_candidates, dry_run=dry_run, exam=session, actor=None)
         self.stdout.write(result.summary)

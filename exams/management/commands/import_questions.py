@@ -1,8 +1,7 @@
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from accounts.import_flow import run_import_command
 from exams.importing.service import DEFAULT_TOPIC, FORMATS, format_for, import_questions
 from exams.management.commands._common import user_or_exit
 
@@ -28,18 +27,9 @@ class Command(BaseCommand):
         fmt = format_for(file, format)
         if fmt is None:
             raise CommandError(_("Give --format for a file that is not .xlsx."), returncode=2)
-        path = Path(file)
-        if not path.is_file():
-            self.stderr.write(_("File: {message}").format(message=_("the file {path} does not exist.").format(path=file)))
-            raise SystemExit(1)
-        actor = user_or_exit(as_user)
-        result = import_questions(path.read_bytes(), bank_name=bank, fmt=fmt, actor=actor, topic=topic,
-                                  strict_topics=strict_topics, skip_unsupported=skip_unsupported, dry_run=dry_run,
-                                  file_name=path.name)
-        for problem in [*result.problems, *result.warnings]:
-            self.stderr.write(str(problem))
-        if result.problems:
-            raise SystemExit(1)
+        result = run_import_command(self, file=file, run=import_questions, dry_run=dry_run, bank_name=bank, fmt=fmt,
+                                    actor=user_or_exit(as_user), topic=topic, strict_topics=strict_topics,
+                                    skip_unsupported=skip_unsupported)
         for name in result.topics_created:
             self.stdout.write(_("Topic to create: {name}").format(name=name) if dry_run
                               else _("Topic created: {name}").format(name=name))

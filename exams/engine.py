@@ -1,0 +1,224 @@
+"""The exam engine's public interface: what courses and contests build their tests and entries on.
+
+Everything here is keyword-only and returns frozen dataclasses, never model instances; hosts keep their own records
+linked one-to-one to an attempt by its id. The rules are exam day's (docs/exam-day.md): the server owns the
+deadline; answers are saved by client counters, over the websocket (``/ws/attempt/<id>/``, the group commit) with the
+HTTP fallback, and nothing acknowledged is ever lost; one device holds a paper, named by a pass the server issues.
+
+A host:
+
+1. registers its purpose once, when its app is ready: ``host_register(Host(purpose=…, page_url=…, result_url=…,
+   on_finish=…))``; ``on_finish(attempt_id=…)`` runs after the finish commits, whoever finished the attempt;
+2. draws a paper from a blueprint (``paper_draw``) and opens the attempt with its window (``attempt_open``): the
+   deadline is the earlier of start + time limit and the window's close; the response that opens it carries the
+   device pass (``device_attach``);
+3. shows the paper with ``paper_page`` (its template includes ``exams/_paper.html`` and loads ``PAPER_SCRIPT``);
+   the page saves, flags and submits through the engine's own endpoints, which send the candidate back to the
+   host's pages;
+4. reads ``attempt_get`` / ``attempt_result``, or finishes with ``attempt_finish``.
+
+Exam sittings are the engine's first host (purpose ``EXAM``), with the room code, admission, pauses and
+invigilation of exams/services/entering.py and exams/services/attempts.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from exams import devicepass
+from exams.hosts import Host, host_for, host_register, host_unregister
+from exams.models import Attempt, AttemptItem, Blueprint
+from exams.models.attempts import EXAM_PURPOSE
+from exams.paper_page import paper_page_context
+from exams.services import attempts as attempt_services
+from exams.services import saves
+from exams.services.entering import attempt_items_create
+from exams.services.papers import paper_draw_one
+
+__all__ = [
+    "EXAM", "PAPER_SCRIPT", "AttemptInfo", "DrawnPaper", "Host", "ItemResult", "Refusal", "Result", "Saved",
+    "answer_save", "attempt_finish", "attempt_get", "attempt_open", "attempt_result", "device_attach",
+    "device_from", "device_new", "host_register", "host_unregister", "paper_draw", "paper_page",
+]
+
+EXAM = EXAM_PURPOSE
+PAPER_SCRIPT = "js/exam.js"  # the client every paper page loads (a static path)
+Refusal = attempt_services.ExamDayError  # .code (stable, for programs) and .message (for people)
+
+
+@dataclass(frozen=True)
+class DrawnPaper:
+    id: int
+    questions: int
+    total_points: Decimal
+
+
+@dataclass(frozen=True)
+class AttemptInfo:
+    id: int
+    owner_id: int
+    purpose: str
+    paper_id: int
+    status: str  # open, submitted, expired, voided
+    started_at: dt.datetime
+    clock_start: dt.datetime
+    deadline: dt.datetime
+    finished_at: dt.datetime | None
+    score: Decimal | None
+    correct_count: int | None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status != Attempt.Status.OPEN
+
+
+@dataclass(frozen=True)
+class Saved:
+    """An acknowledged save (``duplicate``: the value was held already) or a ``conflict`` (not stored: number above
+    ``stored_seq`` and send again)."""
+    item: int
+    seq: int
+    duplicate: bool
+    conflict: bool
+    stored_seq: int
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    position: int
+    points: Decimal
+    score: Decimal | None  # None: marked by hand (an essay)
+    answer: object
+
+
+@dataclass(frozen=True)
+class Result:
+    attempt: AttemptInfo
+    total_points: Decimal
+    items: tuple[ItemResult, ...]
+
+
+def _info(attempt: Attempt) -> AttemptInfo:
+    return AttemptInfo(id=attempt.pk, owner_id=attempt.owner_id, purpose=attempt.purpose, paper_id=attempt.paper_id,
+                       status=attempt.status, started_at=attempt.started_at, clock_start=attempt.clock_start,
+                       deadline=attempt.deadline, finished_at=attempt.finished_at, score=attempt.score,
+                       correct_count=attempt.correct_count)
+
+
+def _hosted(purpose: str) -> Host:
+    host = host_for(purpose)
+    if purpose == EXAM or host is None:
+        raise ValueError(f"no host registered for purpose {purpose!r} (exam attempts start in the exam room)")
+    return host
+
+
+def _attempt(attempt_id: int, owner_id: int | None) -> Attempt:
+    attempt = Attempt.objects.select_related("room_session").filter(pk=attempt_id).first()
+    if attempt is None or (owner_id is not None and attempt.owner_id != owner_id):
+        raise Refusal("not_yours", _("This paper is not yours."))
+    return attempt
+
+
+# --- devices ----------------------------------------------------------------------------------------------------
+
+def device_new() -> str:
+    """A device token the server issues (never one the browser chose)."""
+    return devicepass.new_device()
+
+
+def device_attach(response, device: str) -> None:
+    """Give the browser its signed, HttpOnly device pass (on the response that opened the attempt)."""
+    devicepass.attach(response, device)
+
+
+def device_from(request) -> str:
+    """The device this browser's pass names; "" without a (valid) pass."""
+    return devicepass.device_from(request.COOKIES)
+
+
+# --- papers and attempts ----------------------------------------------------------------------------------------
+
+def paper_draw(*, blueprint_id: int, purpose: str, owner_ref: str, seed: str) -> DrawnPaper:
+    """Draw one paper from a blueprint for a hosted attempt, sealed at once (the same seed, the same paper)."""
+    _hosted(purpose)
+    paper = paper_draw_one(blueprint=Blueprint.objects.get(pk=blueprint_id), purpose=purpose, owner_ref=owner_ref,
+                           seed=seed)
+    return DrawnPaper(id=paper.pk, questions=paper.items.count(), total_points=paper.total_points)
+
+
+def attempt_open(*, owner_id: int, purpose: str, paper_id: int, time_limit_s: int,
+                 window_closes_at: dt.datetime | None, device: str) -> AttemptInfo:
+    """Open a hosted attempt now on ``device``: deadline = min(now + time limit, the window's close)."""
+    _hosted(purpose)
+    now = timezone.now()
+    if time_limit_s <= 0:
+        raise ValueError("time_limit_s must be positive")
+    if not device:
+        raise Refusal("no_device", _("This machine has no device pass; open the test again."))
+    deadline = now + dt.timedelta(seconds=time_limit_s)
+    if window_closes_at is not None:
+        if window_closes_at <= now:
+            raise Refusal("window", _("The time to take this test has passed."))
+        deadline = min(deadline, window_closes_at)
+    with transaction.atomic():
+        attempt = Attempt.objects.create(
+            owner_id=owner_id, purpose=purpose, paper_id=paper_id, clock_start=now, started_at=now,
+            duration_s=int((deadline - now).total_seconds()) or 1, deadline=deadline, device=device,
+            device_epoch=1, last_seen=now)
+        attempt_items_create(attempt_id=attempt.pk, paper_id=paper_id)
+    return _info(attempt)
+
+
+def attempt_get(*, attempt_id: int, owner_id: int | None = None) -> AttemptInfo:
+    """The attempt as it stands; one past its deadline (and the grace) is finished first, as on exam day."""
+    return _info(attempt_services.finish_if_overdue(_attempt(attempt_id, owner_id)))
+
+
+def answer_save(*, attempt_id: int, owner_id: int, item: int, seq: int, value, device: str,
+                client_time: str = "") -> Saved:
+    """Save one answer (the HTTP path; pages use the websocket first). Raises Refusal."""
+    result = saves.answer_save(attempt_id=attempt_id, user_id=owner_id, position=item, seq=seq, value=value,
+                               device=device, client_time=client_time, transport="http")
+    return Saved(item=result.position, seq=result.seq, duplicate=result.duplicate, conflict=result.conflict,
+                 stored_seq=result.stored_seq)
+
+
+def attempt_finish(*, attempt_id: int, owner_id: int | None = None) -> AttemptInfo:
+    """Submit the attempt (once: a second call returns it as it is); the host's on_finish runs after commit."""
+    attempt = attempt_services.finish_if_overdue(_attempt(attempt_id, owner_id))
+    if attempt.status == Attempt.Status.OPEN:
+        attempt_services.attempt_finish(attempt=attempt, how=Attempt.Status.SUBMITTED)
+    attempt.refresh_from_db()
+    return _info(attempt)
+
+
+def attempt_result(*, attempt_id: int, owner_id: int | None = None) -> Result:
+    """The finished attempt's score and each item's points and answer; Refusal("not_finished") before that."""
+    info = attempt_get(attempt_id=attempt_id, owner_id=owner_id)
+    if not info.is_finished:
+        raise Refusal("not_finished", _("The paper is not finished yet."))
+    items = tuple(ItemResult(position=position, points=points, score=score, answer=answer)
+                  for position, points, score, answer in AttemptItem.objects.filter(attempt_id=attempt_id).order_by(
+                      "position").values_list("position", "paper_item__points", "score", "answer"))
+    return Result(attempt=info, total_points=sum((item.points for item in items), Decimal("0")), items=items)
+
+
+def paper_page(*, attempt_id: int, owner_id: int, device: str, heading: str, reenter_url: str,
+               reenter_label: str, one_per_screen: bool = False) -> dict:
+    """The context of a hosted paper page (include ``exams/_paper.html``; load ``PAPER_SCRIPT``). Raises Refusal
+    when the attempt is finished (show the result) or this browser is not the device that holds it."""
+    attempt = attempt_services.finish_if_overdue(_attempt(attempt_id, owner_id))
+    if attempt.is_finished:
+        raise Refusal("finished", _("The paper is already finished."))
+    if not device or device != attempt.device:
+        raise Refusal("other_device", _("This paper is open on another machine."))
+    host = _hosted(attempt.purpose)
+    return {**paper_page_context(attempt, one_per_screen=one_per_screen, enter_url=reenter_url,
+                                 result_url=host.result_url(attempt.pk)),
+            "paper_heading": heading, "reenter_label": reenter_label}
