@@ -15,7 +15,7 @@ MINORITY_EXCLUDED_CODE = 1  # Kinh: "ethnic minority" means any other group (DOM
 
 
 class Ethnicity(models.Model):
-    """One of the 54 ethnic groups (reference data from accounts/data/ethnic-groups.txt)."""
+    """One of the 54 ethnic groups (reference rows written by migration 0002)."""
 
     code = models.PositiveSmallIntegerField(_("code"), unique=True)
     name = models.CharField(_("name"), max_length=64, unique=True)
