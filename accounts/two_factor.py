@@ -4,7 +4,7 @@ When ``REQUIRE_STAFF_MFA`` is on (production), a full session of a staff member 
 in this very session: signing in with TOTP (or a recovery code), allauth's MFA re-authentication, or activating
 TOTP (which proves the device with a code). Having an authenticator set up is not enough: a password alone must
 never open a staff page. allauth records each authentication step of a session; this module reads those records
-through its public helper. Exam-room sessions are not asked (they are candidate sessions, exams/room_scope.py).
+through its public helper. Exam-room sessions are not asked (they are candidate sessions, exams/candidate/room_scope.py).
 """
 
 from __future__ import annotations

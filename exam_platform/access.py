@@ -1,7 +1,7 @@
 """Who reaches which page or socket, decided once for HTTP and websockets (exam_platform/middleware.py).
 
 Two rules, in this order: an exam-room session reaches only its registration's candidate pages
-(exams/room_scope.py), and is a candidate session, never asked for a second factor; a full session of a staff
+(exams/candidate/room_scope.py), and is a candidate session, never asked for a second factor; a full session of a staff
 member needs the second factor passed in this session (accounts/two_factor.py). The views' own permission checks
 come after, unchanged.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 
 from accounts.two_factor import Step, staff_second_factor_step
-from exams.room_scope import Reach, exam_room_reach, is_exam_room_session
+from exams.candidate.room_scope import Reach, exam_room_reach, is_exam_room_session
 
 
 class Verdict(enum.Enum):

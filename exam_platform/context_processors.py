@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import OrganisationProfile
-from exams.room_scope import is_exam_room_session
+from exams.candidate.room_scope import is_exam_room_session
 
 
 def platform(request):

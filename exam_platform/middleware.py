@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.vietnamese import without_format_characters
 from exam_platform.access import Verdict, access_verdict
-from exams import room_scope
+from exams.candidate import room_scope
 
 
 class ChosenLanguageMiddleware:
@@ -132,7 +132,7 @@ class PlainTextInputMiddleware:
     without_format_characters): names, reasons, incident notes and every other free text reach printed lists and
     exports, where a bidirectional override or a zero-width space falsifies what is read. Passwords are left as
     typed. Imported files are cleaned where their cells are read (accounts/cells.py), question text where it is
-    sanitised (exams/html.py)."""
+    sanitised (exams/banks/html.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -202,7 +202,7 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
-    "exams.auth.ExamCredentialBackend",
+    "exams.examday.auth.ExamCredentialBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -247,11 +247,11 @@ ACTIVATION_CODE_DAYS = env.int("ACTIVATION_CODE_DAYS", default=7)
 # Outgoing mail is said to work only when the operator says so: the console backend of dev and an SMTP server
 # nobody configured both "send" without error. Without it HR prints codes and no page offers an emailed link.
 OUTGOING_MAIL_ENABLED = env.bool("OUTGOING_MAIL_ENABLED", default=False)
-# An exam-room session (exams/room_scope.py) ends when the appeal window closes, and never later than this many days
+# An exam-room session (exams/candidate/room_scope.py) ends when the appeal window closes, and never later than this many days
 # after the exam's last sitting (results not published by then: the person uses their own account).
 EXAM_ROOM_SESSION_MAX_DAYS = env.int("EXAM_ROOM_SESSION_MAX_DAYS", default=90)
 # Exam-room login tries (right or wrong) per address and minute: a room of 200 behind one NAT address signing in
-# together, typos and all, stays well below; only a runaway script reaches it (exams/services/exam_login.py).
+# together, typos and all, stays well below; only a runaway script reaches it (exams/examday/services/login.py).
 EXAM_LOGIN_ADDRESS_TRIES = env.int("EXAM_LOGIN_ADDRESS_TRIES", default=600)
 
 # --- Exam day ------------------------------------------------------------------------------------------
@@ -261,7 +261,7 @@ EXAM_MAX_TEXT_ANSWER = env.int("EXAM_MAX_TEXT_ANSWER", default=20000)
 # Group commit: at most this many websocket saves share one transaction (each acknowledged after it commits).
 EXAM_SAVE_BATCH = env.int("EXAM_SAVE_BATCH", default=64)
 # Saves per attempt: this many a second sustained, bursts of EXAM_SAVE_BURST (a reconnecting page resends its queue).
-# A refused save is not acknowledged; the page keeps it and sends it again (exams/services/saves.py).
+# A refused save is not acknowledged; the page keeps it and sends it again (exams/examday/services/saves.py).
 EXAM_SAVE_RATE = env.float("EXAM_SAVE_RATE", default=5)
 EXAM_SAVE_BURST = env.int("EXAM_SAVE_BURST", default=200)
 
@@ -322,7 +322,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 # The same strict policy in every mode: no inline script, style or event handler anywhere (templates move theirs
-# into static files, question HTML keeps no style attribute: exams/html.py). 'self' in connect-src covers the
+# into static files, question HTML keeps no style attribute: exams/banks/html.py). 'self' in connect-src covers the
 # websockets to the same host (ws:/wss:, CSP Level 3). data: images: allauth's TOTP QR code is an SVG data: URI.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -18,7 +18,7 @@ from accounts.services import client_ip
 from accounts.two_factor import Step, staff_second_factor_step
 from exam_platform import health
 from exam_platform.lanes import lanes_report
-from exams.room_scope import is_exam_room_session
+from exams.candidate.room_scope import is_exam_room_session
 
 
 def home(request):

@@ -11,8 +11,8 @@ class ExamsConfig(AppConfig):
         from accounts import dashboard, demo
         from accounts.roles import Role
         from exams import demo as exams_demo
-        from exams import examday_cache  # noqa: F401 - connects the receivers that forget cached sittings
         from exams.dashboard import bank_items, candidate_items, exam_items, invigilator_items, marker_items
+        from exams.sessions import examday_cache  # noqa: F401 - connects the receivers that forget cached sittings
 
         dashboard.register(Role.QUESTION_AUTHOR, bank_items)
         dashboard.register(Role.COUNCIL_MEMBER, bank_items)

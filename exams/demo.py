@@ -9,12 +9,13 @@ from pathlib import Path
 from django.db.models import Count
 
 from accounts.models import User
-from exams.demo_marking import seed_marking_exams
-from exams.demo_results import seed_results_exam
-from exams.importing.base import ParsedChoice, ParsedQuestion
-from exams.importing.validate import validate
-from exams.models import Bank, Blueprint, BlueprintRow, Question
-from exams.services.questions import bank_get_or_create, question_create, questions_approve, topic_get_or_create
+from exams.banks.importing.base import ParsedChoice, ParsedQuestion
+from exams.banks.importing.validate import validate
+from exams.banks.models import Bank, Question
+from exams.banks.services import bank_get_or_create, question_create, questions_approve, topic_get_or_create
+from exams.marking.demo import seed_marking_exams
+from exams.papers.models import Blueprint, BlueprintRow
+from exams.results.demo import seed_results_exam
 
 DATA = Path(__file__).resolve().parent / "data" / "demo_questions.json"
 WRITER, APPROVER = "demo_author", "demo_author2"
@@ -81,8 +82,8 @@ def _seed_exam() -> int:
 
     from django.utils import timezone
 
-    from exams.models import CouncilMember, Exam, InvigilatorAssignment, Registration, Room, Sitting
-    from exams.services.sessions import (
+    from exams.sessions.models import CouncilMember, Exam, InvigilatorAssignment, Registration, Room, Sitting
+    from exams.sessions.services import (
         exam_create,
         exam_passwords_ensure,
         exam_transition,
@@ -136,8 +137,8 @@ def _seed_exam() -> int:
 
 def _seal_demo_papers(exam) -> None:
     """Papers for the first computer sitting, drawn from the demo blueprint and sealed, as exam day needs."""
-    from exams.models import Sitting
-    from exams.services.papers import blueprint_check, paper_set_generate, paper_set_seal
+    from exams.papers.services import blueprint_check, paper_set_generate, paper_set_seal
+    from exams.sessions.models import Sitting
 
     blueprint = Blueprint.objects.filter(name=DEMO_BLUEPRINT).first()
     sitting = Sitting.objects.filter(subject__exam=exam, subject__code="KTC").first()

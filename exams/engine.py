@@ -18,7 +18,7 @@ A host:
 4. reads ``attempt_get`` / ``attempt_result``, or finishes with ``attempt_finish``.
 
 Exam sittings are the engine's first host (purpose ``EXAM``), with the room code, admission, pauses and
-invigilation of exams/services/entering.py and exams/services/attempts.py.
+invigilation of exams/examday/services/entering.py and exams/examday/services/attempts.py.
 """
 
 from __future__ import annotations
@@ -31,15 +31,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exams import devicepass
-from exams.hosts import Host, host_for, host_register, host_unregister
-from exams.models import Attempt, AttemptItem, Blueprint
-from exams.models.attempts import EXAM_PURPOSE
-from exams.paper_page import paper_page_context
-from exams.services import attempts as attempt_services
-from exams.services import saves
-from exams.services.entering import attempt_items_create
-from exams.services.papers import paper_draw_one
+from exams.examday import devicepass
+from exams.examday.hosts import Host, host_for, host_register, host_unregister
+from exams.examday.models import EXAM_PURPOSE, Attempt, AttemptItem
+from exams.examday.paper_page import paper_page_context
+from exams.examday.services import attempts as attempt_services
+from exams.examday.services import saves
+from exams.examday.services.entering import attempt_items_create
+from exams.papers.models import Blueprint
+from exams.papers.services import paper_draw_one
 
 __all__ = [
     "EXAM", "PAPER_SCRIPT", "AttemptInfo", "DrawnPaper", "Host", "ItemResult", "Refusal", "Result", "Saved",

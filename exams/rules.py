@@ -5,9 +5,11 @@ from django.db.models import Q
 
 from accounts.permissions import has_role, register
 from accounts.roles import Role
-from exams.models import CouncilMember, ItemReview, ResultVersion
-from exams.services import marking as marking_svc
-from exams.services.results import is_council_chair, may_compute
+from exams.banks.models import ItemReview
+from exams.marking import services as marking_svc
+from exams.results.models import ResultVersion
+from exams.results.services import is_council_chair, may_compute
+from exams.sessions.models import BLIND_BOARDS, CouncilMember
 
 is_question_author = has_role(Role.QUESTION_AUTHOR)
 is_council_member = has_role(Role.COUNCIL_MEMBER)
@@ -29,7 +31,6 @@ register("exams.change_bank", is_question_author & is_bank_author)
 
 # --- Exam sessions ------------------------------------------------------------------------------------
 is_hr_staff = has_role(Role.HR_STAFF)
-BLIND_BOARDS = ("marking", "remarking")
 
 
 @rules.predicate
@@ -70,7 +71,7 @@ def sees_exam_candidates(user, exam) -> bool:
 register("exams.manage_exams", is_hr_staff)
 register("exams.view_exam", is_hr_staff | sits_on_exam)
 register("exams.view_candidates", is_hr_staff | sees_exam_candidates)
-# The call-in list: HR (CCCD in full), and the invigilators of that room only (CCCD masked: exams.views.sessions).
+# The call-in list: HR (CCCD in full), and the invigilators of that room only (CCCD masked: exams.sessions.views).
 register("exams.export_call_in", is_hr_staff | invigilates_room)
 
 
@@ -113,7 +114,7 @@ register("exams.extend_sitting", acts_in_every_open_room)
 
 
 # --- Results (issue 6) ---------------------------------------------------------------------------------
-# The positions that decide live in exams.services.results (may_compute, is_council_chair): the rules only
+# The positions that decide live in exams.results.services (may_compute, is_council_chair): the rules only
 # point at them, so the page and the service never disagree about who may act.
 
 
@@ -173,7 +174,7 @@ register("exams.resolve_item_review", (is_question_author & authors_question_ban
 
 
 # --- Marking and appeals (issue 7) ---------------------------------------------------------------------------
-# Who holds which position lives in exams.services.marking (sees_identities, is_secretary, heads_marking,
+# Who holds which position lives in exams.marking.services (sees_identities, is_secretary, heads_marking,
 # heads_remarking); the rules only point at it, so the pages and the services never disagree.
 
 

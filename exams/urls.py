@@ -1,7 +1,15 @@
 from django.urls import path
 
 import exam_platform.converters  # noqa: F401 - registers the <id:…> converter
-from exams.views import banks, console, examday, marking, papers, questions, quotas, results, sessions, statistics
+from exams.banks.views import banks, questions
+from exams.candidate import views as candidate
+from exams.examday.views import candidate as examday
+from exams.examday.views import console
+from exams.marking import views as marking
+from exams.papers import views as papers
+from exams.results.views import quotas, results
+from exams.sessions import views as sessions
+from exams.statistics import views as statistics
 
 # Exam day first: a request is matched against the patterns in order, and every pattern it passes on the way
 # costs a match and an entry in the resolver's record of what it tried (garbage for the collector). These are
@@ -82,8 +90,8 @@ urlpatterns += [
     path("exams/<id:pk>/login-slips.xlsx", sessions.export_login_slips, name="exam_export_login_slips"),
     path("subjects/<id:pk>/edit/", sessions.subject_edit, name="subject_edit"),
     path("registrations/<id:pk>/room/", sessions.registration_room, name="registration_room"),
-    path("exam-login/", sessions.exam_login, name="exam_login"),
-    path("my-exams/", sessions.my_exams, name="my_exams"),
+    path("exam-login/", candidate.exam_login, name="exam_login"),
+    path("my-exams/", candidate.my_exams, name="my_exams"),
 ]
 
 
@@ -101,8 +109,8 @@ urlpatterns += [
     path("exams/<id:pk>/scores/import/", results.scores_import, name="exam_scores_import"),
     path("exams/<id:pk>/scores/template.xlsx", results.scores_template, name="exam_scores_template"),
     path("results/<id:pk>/notice.pdf", results.result_notice, name="result_notice"),
-    path("my-exams/<id:pk>/result/", results.my_result, name="my_result"),
-    path("my-exams/<id:pk>/result/notice.pdf", results.my_result_notice, name="my_result_notice"),
+    path("my-exams/<id:pk>/result/", candidate.my_result, name="my_result"),
+    path("my-exams/<id:pk>/result/notice.pdf", candidate.my_result_notice, name="my_result_notice"),
 ]
 
 urlpatterns += [
@@ -127,5 +135,5 @@ urlpatterns += [
     path("subjects/<id:pk>/marking/assign/", marking.marking_assign, name="marking_assign"),
     path("exams/<id:pk>/appeals/", marking.appeals_list, name="appeals_list"),
     path("appeals/<id:pk>/assign/", marking.appeal_assign, name="appeal_assign"),
-    path("my-exams/<id:pk>/result/appeal/", marking.my_result_appeal, name="my_result_appeal"),
+    path("my-exams/<id:pk>/result/appeal/", candidate.my_result_appeal, name="my_result_appeal"),
 ]

@@ -9,9 +9,9 @@ from accounts import db as accounts_db
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from accounts.services import unit_create
-from exams import db as exams_db
-from exams import room_scope
-from exams.services.saves import save_allowance
+from exams.candidate import room_scope
+from exams.common import db as exams_db
+from exams.examday.services.saves import save_allowance
 
 # Transactional tests empty every table between tests. On SQLite that is a DELETE, which the audit
 # log's append-only trigger and the sealed-paper triggers refuse (as they should in production), so

@@ -8,7 +8,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from accounts.imports import PEOPLE_COLUMNS
-from exams import devicepass
+from exams.examday import devicepass
 
 
 def xlsx_bytes(rows: list[dict[str, Any]], *, columns: list[str] = PEOPLE_COLUMNS) -> bytes:
@@ -48,5 +48,5 @@ def person_row(n: int, **overrides: Any) -> dict[str, Any]:
 
 
 def give_device_pass(client, device: str) -> None:
-    """What a browser holds once the room code was entered on it as ``device`` (exams/devicepass.py)."""
+    """What a browser holds once the room code was entered on it as ``device`` (exams/examday/devicepass.py)."""
     client.cookies[devicepass.COOKIE] = devicepass.sign(device)

@@ -44,11 +44,11 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from accounts.models import User
-from exams.importing.base import ParsedChoice, ParsedQuestion
+from exams.banks.importing.base import ParsedChoice, ParsedQuestion
 from exams.models import Blueprint, BlueprintRow, InvigilatorAssignment, Registration, Room, Sitting
-from exams.services.papers import paper_set_generate, paper_set_seal
-from exams.services.questions import bank_get_or_create, question_create, questions_approve, topic_get_or_create
-from exams.services.sessions import exam_create
+from exams.papers.services import paper_set_generate, paper_set_seal
+from exams.banks.services import bank_get_or_create, question_create, questions_approve, topic_get_or_create
+from exams.sessions.services import exam_create
 
 N, ITEMS = {n}, {items}
 author = User.objects.create(username="bench_author", full_name="Người Soạn")

@@ -33,7 +33,7 @@ def baseline_ops_per_s(seconds: float = 0.5) -> float:
 def question_sheet(rows: int, offset: int = 0) -> bytes:
     import xlsxwriter
 
-    from exams.importing.excel import QUESTION_COLUMNS
+    from exams.banks.importing.excel import QUESTION_COLUMNS
 
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -77,10 +77,10 @@ def main(argv: list[str]) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
-    from exams.importing.service import import_questions
+    from exams.banks.importing.service import import_questions
+    from exams.banks.services import questions_approve
     from exams.models import Blueprint, BlueprintRow, Question
-    from exams.services.papers import paper_set_generate
-    from exams.services.questions import questions_approve
+    from exams.papers.services import paper_set_generate
 
     call_command("migrate", verbosity=0)
     author = User.objects.create(username="bench_author", full_name="Người Soạn")

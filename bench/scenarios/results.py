@@ -36,7 +36,7 @@ def populate(candidates: int):
     from accounts.services import unit_create
     from accounts.vietnamese import normalize_name, search_key
     from exams.models import Exam, Registration, ScoreEntry
-    from exams.services.sessions import exam_create
+    from exams.sessions.services import exam_create
 
     exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name="Thi nâng ngạch chuyên viên (bench)",
                        actor=None, quota=max(1, candidates // 10))
@@ -98,8 +98,8 @@ def main(argv: list[str]) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from exams.exports_results import annex_xlsx, version_for_export
-    from exams.services.results import compute_results
+    from exams.results.exports import annex_xlsx, version_for_export
+    from exams.results.services import compute_results
 
     call_command("migrate", verbosity=0)
     began = time.perf_counter()

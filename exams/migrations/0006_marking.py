@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import exams.models.marking
+import exams.marking.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
             name='ScriptScan',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, upload_to=exams.models.marking.scan_path)),
+                ('file', models.FileField(max_length=255, upload_to=exams.marking.models.scan_path)),
                 ('content_type', models.CharField(max_length=64)),
                 ('extension', models.CharField(max_length=8)),
                 ('size', models.PositiveIntegerField()),

@@ -19,7 +19,7 @@ from accounts.roles import Role
 from accounts.spreadsheets import parse_slot, read_rows, read_xlsx
 from accounts.workbook_child import decode_cell, encode_cell
 from accounts.workbook_guard import LimitExceeded, check_archive
-from exams.importing.excel import QUESTION_COLUMNS
+from exams.banks.importing.excel import QUESTION_COLUMNS
 from exams.models import Bank, Question
 from tests.exams.results_helpers import run_command
 from tests.helpers import person_row, xlsx_bytes

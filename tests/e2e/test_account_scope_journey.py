@@ -29,7 +29,7 @@ EXAM_ROOM = """
 import datetime as dt, json
 from django.utils import timezone
 from exams.models import Registration, Sitting
-from exams.services.sessions import exam_passwords_ensure
+from exams.sessions.services import exam_passwords_ensure
 sitting = Sitting.objects.get(subject__code="KTC", subject__exam__name__contains="(demo)")
 now = timezone.now()
 Sitting.objects.filter(pk=sitting.pk).update(starts_at=now - dt.timedelta(minutes=1), opens_at=now - dt.timedelta(minutes=30),

@@ -143,7 +143,7 @@ def test_a_page_whose_websocket_never_connects_saves_over_http(browser: Browser,
     code = django_shell(live_app, f"""
 from accounts.models import User
 from exams.models import Room, Sitting
-from exams.services.attempts import room_open
+from exams.examday.services.attempts import room_open
 print(room_open(sitting=Sitting.objects.get(pk={sitting}), room=Room.objects.get(pk={room}),
                 actor=User.objects.get(username="demo_invigilator")).code)
 """)

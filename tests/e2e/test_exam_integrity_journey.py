@@ -24,12 +24,12 @@ import datetime as dt, json
 from decimal import Decimal
 from django.utils import timezone
 from accounts.models import User
-from exams.importing.base import ParsedChoice, ParsedQuestion
+from exams.banks.importing.base import ParsedChoice, ParsedQuestion
 from exams.models import Blueprint, BlueprintRow, InvigilatorAssignment, Registration, Room, Sitting
-from exams.services.papers import paper_set_generate, paper_set_seal
-from exams.services.questions import bank_get_or_create, question_create, questions_approve, topic_get_or_create
-from exams.services.sessions import exam_create
-from exams.services.attempts import room_open
+from exams.papers.services import paper_set_generate, paper_set_seal
+from exams.banks.services import bank_get_or_create, question_create, questions_approve, topic_get_or_create
+from exams.sessions.services import exam_create
+from exams.examday.services.attempts import room_open
 
 author, reviewer = User.objects.get(username="demo_author"), User.objects.get(username="demo_author2")
 bank, _ = bank_get_or_create(name="Ngân hàng kiểm thử toàn vẹn", actor=author)

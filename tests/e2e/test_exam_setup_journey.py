@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from exams.importing.candidates import CANDIDATE_COLUMNS
+from exams.sessions.importing import CANDIDATE_COLUMNS
 from tests.e2e.test_question_author_journey import login
 from tests.helpers import xlsx_bytes
 

@@ -18,8 +18,8 @@ from django.contrib.auth.models import Group
 from accounts.models import User
 from accounts.roles import Role
 from exams.models import CouncilMember, Exam, Registration, ScoreEntry, Subject
-from exams.services import marking as m
-from exams.services.sessions import exam_create, exam_transition, numbers_assign
+from exams.marking import services as m
+from exams.sessions.services import exam_create, exam_transition, numbers_assign
 hr, chair = User.objects.get(username="demo_hr"), User.objects.get(username="demo_council")
 demo = User.objects.get(username="demo_candidate")
 password = demo.password
@@ -60,7 +60,7 @@ def login(page: Page, live_app, username: str) -> None:
 
 def shell(live_app, code: str) -> str:
     prelude = ("from exams.models import Marking, Script, Appeal\nfrom accounts.models import User\n"
-               "from exams.services import marking as m\nfrom decimal import Decimal as D\n")
+               "from exams.marking import services as m\nfrom decimal import Decimal as D\n")
     return django_shell(live_app, prelude + code)
 
 
@@ -133,7 +133,7 @@ print("ok")
     # Results computed, approved and published (issue 6's journey covers those pages).
     shell(live_app, f"""
 from exams.models import Exam
-from exams.services import results as r
+from exams.results import services as r
 exam = Exam.objects.get(pk={exam_id})
 v = r.compute_results(exam=exam, actor=None).version
 r.approve(exam=exam, version=v, actor=User.objects.get(username="demo_council"))

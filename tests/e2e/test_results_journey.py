@@ -9,7 +9,7 @@ from docx import Document
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from exams.demo_results import DEMO_RESULTS_EXAM
+from exams.results.demo import DEMO_RESULTS_EXAM
 from tests.e2e.conftest import django_shell
 from tests.e2e.test_question_author_journey import login, logout
 

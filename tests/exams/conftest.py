@@ -1,8 +1,8 @@
 import pytest
 
 from accounts.roles import Role
-from exams.importing.base import ParsedChoice, ParsedQuestion
-from exams.services.questions import bank_get_or_create, question_create, questions_approve, topic_get_or_create
+from exams.banks.importing.base import ParsedChoice, ParsedQuestion
+from exams.banks.services import bank_get_or_create, question_create, questions_approve, topic_get_or_create
 
 
 @pytest.fixture
@@ -53,14 +53,14 @@ def exam_day(db, make_user, reviewer, author):
 
     from accounts.roles import Role
     from exams.models import Blueprint, BlueprintRow, InvigilatorAssignment, Registration, Room, Sitting
-    from exams.services.papers import paper_set_generate, paper_set_seal
-    from exams.services.sessions import exam_create
+    from exams.papers.services import paper_set_generate, paper_set_seal
+    from exams.sessions.services import exam_create
 
     bank, _ = bank_get_or_create(name="Ngân hàng thi", actor=author)
     topic = topic_get_or_create(bank=bank, name="Một cửa")
     questions = [question_create(topic=topic, parsed=single(f"Câu {n}", correct=n % 4), author=author)
                  for n in range(4)]
-    from exams.importing.base import ParsedQuestion
+    from exams.banks.importing.base import ParsedQuestion
 
     questions.append(question_create(topic=topic, parsed=ParsedQuestion(
         source=0, topic="Một cửa", kind="short", text="Viết tắt của thủ tục hành chính?", accepted_answers=["TTHC"]),

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Ethnicity, User
 from exams.models import Exam, Penalty, Registration, ScoreEntry, Sitting, Subject
-from exams.services.sessions import exam_create
+from exams.sessions.services import exam_create
 
 KINH = 1  # Ethnicity code of Kinh in the reference data
 

@@ -7,9 +7,9 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
+from exams.examday.services import attempts as svc
+from exams.examday.services import entering, saves
 from exams.models import AnswerEvent, Attempt, AttemptItem, Penalty, RoomEvent
-from exams.services import attempts as svc
-from exams.services import entering, saves
 from tests.helpers import give_device_pass
 
 DEVICE = "device-a"
@@ -435,7 +435,7 @@ class TestPages:
 
 @pytest.mark.django_db(transaction=True)
 def test_group_commit_refuses_one_save_without_spoiling_the_others(exam_day):
-    from exams.batching import _apply
+    from exams.examday.batching import _apply
 
     room = svc.room_open(sitting=exam_day["sitting"], room=exam_day["room"], actor=exam_day["invigilator"])
     attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"], code=room.code,

@@ -1,5 +1,5 @@
 """Each board sees what its work needs of the exam's candidates (exams/rules.py, CANDIDATE_LIST_BOARDS), and the
-positions that see who wrote which script are fixed once marking starts (exams.services.sessions.council_add)."""
+positions that see who wrote which script are fixed once marking starts (exams.sessions.services.council_add)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import AuditLog
 from accounts.roles import Role
 from exams.models import CouncilMember, InvigilatorAssignment, Registration, Room, Sitting, Subject
-from exams.services.sessions import council_add, exam_create
+from exams.sessions.services import council_add, exam_create
 
 CCCD = "087185000123"
 

@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from accounts.models import AuditLog
 from accounts.roles import Role
+from exams.examday.services import attempts as svc
+from exams.examday.services import entering
 from exams.models import Admission, Attempt, Penalty, RoomEvent, RoomSession
-from exams.services import attempts as svc
-from exams.services import entering
 
 ACTIONS = ["room_open", "room_new_code", "room_pause", "room_resume", "room_extend", "room_admit", "room_release",
            "room_penalty", "room_incident", "room_unlock_login"]

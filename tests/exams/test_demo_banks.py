@@ -6,7 +6,7 @@ import time_machine
 
 from accounts.demo import seed_demo
 from exams.models import Bank, Blueprint, Question
-from exams.services.papers import blueprint_check
+from exams.papers.services import blueprint_check
 
 NOW = dt.datetime(2026, 11, 27, 9, 20, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 

@@ -10,10 +10,10 @@ import time_machine
 from asgiref.sync import sync_to_async
 from django.urls import reverse
 
-from exams import devicepass
+from exams.examday import devicepass
+from exams.examday.services import attempts as svc
+from exams.examday.services import entering
 from exams.models import AnswerEvent, Attempt, AttemptItem
-from exams.services import attempts as svc
-from exams.services import entering
 from tests.exams.test_exam_websockets import _connect
 from tests.helpers import give_device_pass
 
@@ -32,7 +32,7 @@ def moved(exam_day):
     item = AttemptItem.objects.select_related("paper_item").filter(
         attempt=attempt, paper_item__question__kind="single").first()
     first, second = item.paper_item.choice_order[:2]
-    from exams.services import saves
+    from exams.examday.services import saves
 
     with time_machine.travel(exam_day["now"] + dt.timedelta(minutes=15), tick=False):
         saves.answer_save(attempt_id=attempt.pk, user_id=registration.person_id, position=item.position,

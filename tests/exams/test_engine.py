@@ -14,8 +14,8 @@ from django.utils import timezone
 from accounts.roles import Role
 from exam_platform.asgi import application
 from exams import engine
+from exams.banks.services import question_create, questions_approve, topic_get_or_create
 from exams.models import Attempt, Blueprint, BlueprintRow, Choice, PaperItem, RoomEvent
-from exams.services.questions import question_create, questions_approve, topic_get_or_create
 from tests.exams.conftest import single
 from tests.exams.test_exam_websockets import with_device_pass
 from tests.platform.test_websocket import ORIGIN, _session_cookie

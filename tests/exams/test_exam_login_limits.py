@@ -1,4 +1,4 @@
-"""The exam-room login's limits cannot be turned against candidates (exams/services/exam_login.py): wrong passwords
+"""The exam-room login's limits cannot be turned against candidates (exams/examday/services/login.py): wrong passwords
 lock a candidate number only on the machine that typed them, a per-address cap stops only a runaway script, the
 invigilator unlocks a number from the room console, and every window follows the server's clock."""
 
@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from accounts.models import AuditLog
 from accounts.roles import Role
+from exams.examday.services import attempts as svc
 from exams.models import Registration
-from exams.services import attempts as svc
 
 ROOM_NAT = "203.0.113.5"  # a whole exam room behind one address
 ELSEWHERE = "198.51.100.7"

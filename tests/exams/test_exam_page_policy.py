@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from exams.html import sanitize
-from exams.services import attempts as svc
-from exams.services import entering
+from exams.banks.html import sanitize
+from exams.examday.services import attempts as svc
+from exams.examday.services import entering
 from tests.helpers import give_device_pass
 from tests.platform.test_content_security_policy import POLICY, directives
 

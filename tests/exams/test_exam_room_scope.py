@@ -1,4 +1,4 @@
-"""The exam-room login is a candidate session, not the person's account (exams/room_scope.py): a staff member who
+"""The exam-room login is a candidate session, not the person's account (exams/candidate/room_scope.py): a staff member who
 sits an exam reaches that exam's candidate pages and nothing else, over HTTP and websockets, until the appeal
 window closes."""
 
@@ -24,12 +24,12 @@ from accounts.models import AuditLog, Notice, User
 from accounts.roles import Role
 from exam_platform.access import Verdict, access_verdict
 from exam_platform.asgi import application
-from exams import room_scope
+from exams.candidate import room_scope
+from exams.examday.services import attempts as svc
+from exams.examday.services import entering
+from exams.marking.selectors import appeal_deadline
 from exams.models import AttemptItem, CandidateResult, Registration, ResultVersion, Sitting
-from exams.services import attempts as svc
-from exams.services import entering
-from exams.services.marking import appeal_deadline
-from exams.services.sessions import exam_create
+from exams.sessions.services import exam_create
 from tests.platform.test_websocket import ORIGIN
 
 DEVICE = "device-x"

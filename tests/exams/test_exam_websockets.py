@@ -9,10 +9,10 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from exam_platform.asgi import application
-from exams import devicepass
+from exams.examday import devicepass
+from exams.examday.services import attempts as svc
+from exams.examday.services import entering
 from exams.models import AnswerEvent, AttemptItem, RoomEvent
-from exams.services import attempts as svc
-from exams.services import entering
 from tests.platform.test_websocket import ORIGIN, _session_cookie
 
 DEVICE = "device-a"

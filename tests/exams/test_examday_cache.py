@@ -1,4 +1,4 @@
-"""The exam-day cache (exams/examday_cache.py): a candidate never acts on a sitting, subject or exam older than
+"""The exam-day cache (exams/sessions/examday_cache.py): a candidate never acts on a sitting, subject or exam older than
 its last save, and opening a room builds its candidates' paper bodies before they arrive."""
 
 import datetime as dt
@@ -11,11 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from exams import examday_cache
+from exams.examday.services import attempts as svc
 from exams.models import Attempt, Exam, Sitting, Subject
-from exams.services import attempts as svc
-from exams.services.papers import paper_set_generate
-from exams.services.sessions import exam_transition
+from exams.papers.services import paper_set_generate
+from exams.sessions import examday_cache
+from exams.sessions.services import exam_transition
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AuditLog, OrganisationProfile, Rank
 from accounts.services import unit_create
-from exams.decision import LEGAL_BASES, decision_docx
-from exams.exports_results import TieUnresolved, annex_xlsx, collector_paused, export_rows
 from exams.management.commands.export_annex import Command as ExportAnnex
 from exams.models import CandidateResult, CouncilMember
-from exams.result_notice import result_notice_pdf
-from exams.selectors_results import result_rows
-from exams.services import results as svc
+from exams.results import services as svc
+from exams.results.decision import LEGAL_BASES, decision_docx
+from exams.results.exports import TieUnresolved, annex_xlsx, collector_paused, export_rows
+from exams.results.notice import result_notice_pdf
+from exams.results.selectors import result_rows
 from tests.exams.results_helpers import candidate, full_scores, promotion_exam, run_command, score
 
 EVIL_NAME = '=HYPERLINK("http://x","y")'

@@ -9,16 +9,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import OrganisationProfile, Rank
-from exams.exports_sessions import (
+from exams.common.official_sheets import sheet_name
+from exams.models import Registration, Room, Sitting
+from exams.sessions.exports import (
     call_in_list_xlsx,
     candidates_by_number_xlsx,
     exemptions_xlsx,
     login_slips_xlsx,
     sittings_text,
 )
-from exams.models import Registration, Room, Sitting
-from exams.official_sheets import sheet_name
-from exams.services.sessions import exam_create
+from exams.sessions.services import exam_create
 
 UTC = dt.UTC
 EVIL_NAME = '=HYPERLINK("http://x.example","Bấm vào")'

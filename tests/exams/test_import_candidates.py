@@ -10,9 +10,9 @@ from django.core.management.base import CommandError
 
 from accounts.models import AuditLog, User
 from accounts.services import unit_create
-from exams.importing.candidates import CANDIDATE_COLUMNS, import_candidates
 from exams.models import Exam, Registration, Subject
-from exams.services.sessions import exam_create, exam_transition
+from exams.sessions.importing import CANDIDATE_COLUMNS, import_candidates
+from exams.sessions.services import exam_create, exam_transition
 from tests.helpers import xlsx_bytes
 
 TODAY = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)

@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from accounts.models import AuditLog
-from exams.exports import questions_xlsx
-from exams.importing.excel import QUESTION_COLUMNS
-from exams.importing.service import import_questions
+from exams.banks.exports import questions_xlsx
+from exams.banks.importing.excel import QUESTION_COLUMNS
+from exams.banks.importing.service import import_questions
 from exams.models import Bank, Choice, Question, Topic
 
 
@@ -300,7 +300,7 @@ class TestMoodleFiles:
 
     def test_the_bank_is_compared_by_the_same_rule_whatever_key_its_questions_were_stored_with(self, tmp_path,
                                                                                                  make_question):
-        from exams import html
+        from exams.banks import html
 
         question = make_question("Câu đã lưu với khóa cũ")
         Question.objects.filter(pk=question.pk).update(dedup_key=html.dedup_key(question.text))  # text-only key

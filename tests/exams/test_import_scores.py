@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import AuditLog
-from exams.importing.scores import SCORE_COLUMNS, import_scores
 from exams.models import Exam, ScoreEntry
-from exams.services import results as results_svc
+from exams.results import services as results_svc
+from exams.results.importing import SCORE_COLUMNS, import_scores
 from tests.exams.results_helpers import candidate, promotion_exam, run_command
 from tests.helpers import xlsx_bytes
 
@@ -75,9 +75,9 @@ class TestImport:
         assert not ScoreEntry.objects.exists()
 
     def test_platform_scored_subject_is_refused(self, exam_day):
+        from exams.examday.services.attempts import attempt_finish, room_open
+        from exams.examday.services.entering import attempt_start, room_enter
         from exams.models import Attempt
-        from exams.services.attempts import attempt_finish, room_open
-        from exams.services.entering import attempt_start, room_enter
         day = exam_day
         room_session = room_open(sitting=day["sitting"], room=day["room"], actor=day["invigilator"])
         entry = room_enter(registration=day["registrations"][0], sitting=day["sitting"], code=room_session.code,

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from accounts.models import AuditLog
 from accounts.roles import Role
-from exams import marking_rules as mr
+from exams.marking import rules as mr
+from exams.marking import services as svc
 from exams.models import Appeal, CouncilMember, Marking, ScoreEntry, Script, Subject
-from exams.services import marking as svc
-from exams.services import results as results_svc
+from exams.results import services as results_svc
+from exams.results.selectors import published_version
 from tests.exams.results_helpers import candidate, full_scores, promotion_exam
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -233,11 +234,11 @@ class TestAppeals:
         v2 = results_svc.current_version(exam)
         assert v2.number == 2 and v2.status == "draft"
         assert v2.results.get(registration=reg).outcome == "selected"
-        assert results_svc.published_version(exam) == v1  # nothing changes for candidates before approval
+        assert published_version(exam) == v1  # nothing changes for candidates before approval
         assert v1.results.get(registration=reg).outcome == "not_selected"
         results_svc.approve(exam=exam, version=v2, actor=written["chair"])
         results_svc.publish(exam=exam, version=v2, actor=written["hr"])
-        assert results_svc.published_version(exam) == v2
+        assert published_version(exam) == v2
 
     def test_the_exams_own_appeal_window_applies_not_the_default(self, written):
         """An exam that allows 5 days (not the default 15): an appeal on day 6 is refused."""
@@ -283,9 +284,9 @@ class TestAppeals:
 
 @pytest.mark.django_db
 def test_online_scripts_are_anonymised_from_finished_attempts(exam_day, make_user):
+    from exams.examday.services.attempts import attempt_finish, room_open
+    from exams.examday.services.entering import attempt_start, room_enter
     from exams.models import Attempt
-    from exams.services.attempts import attempt_finish, room_open
-    from exams.services.entering import attempt_start, room_enter
     day = exam_day
     subject = day["sitting"].subject
     Subject.objects.filter(pk=subject.pk).update(format="written")
@@ -337,7 +338,7 @@ def test_the_subjects_rule_is_applied_to_a_third_marking(written):
 
 @pytest.mark.django_db
 def test_hr_edits_the_marking_and_appeal_rules_on_the_pages(client, written):
-    from exams.forms_sessions import ExamForm, SubjectForm
+    from exams.sessions.forms import ExamForm, SubjectForm
 
     def posted(form, **changes):
         data = {k: ("" if v is None else v) for k, v in form.initial.items()}

@@ -19,7 +19,9 @@ from django.utils.translation import gettext
 
 from accounts.models import AuditLog
 from accounts.roles import Role
-from exams.importing.base import ParsedQuestion
+from exams.banks.importing.base import ParsedQuestion
+from exams.banks.services import bank_get_or_create, question_create, topic_get_or_create
+from exams.marking import services as svc
 from exams.models import (
     Appeal,
     Attempt,
@@ -37,9 +39,7 @@ from exams.models import (
     Sitting,
     Subject,
 )
-from exams.services import marking as svc
-from exams.services import results as results_svc
-from exams.services.questions import bank_get_or_create, question_create, topic_get_or_create
+from exams.results import services as results_svc
 from tests.exams.results_helpers import candidate, full_scores, promotion_exam
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -483,7 +483,7 @@ class TestAppealPage:
 @pytest.mark.django_db
 def test_the_demo_has_scripts_waiting_for_demo_marker_and_an_open_appeal_window(client, settings, tmp_path):
     from accounts.demo import seed_demo
-    from exams.demo_marking import DEMO_APPEAL_EXAM, DEMO_MARKING_EXAM
+    from exams.marking.demo import DEMO_APPEAL_EXAM, DEMO_MARKING_EXAM
     from exams.models import Exam
 
     settings.MEDIA_ROOT = tmp_path

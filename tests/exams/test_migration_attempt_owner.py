@@ -9,9 +9,9 @@ import time_machine
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from exams.examday.services import attempts as svc
+from exams.examday.services import entering
 from exams.models import Attempt
-from exams.services import attempts as svc
-from exams.services import entering
 
 BEFORE = [("exams", "0009_question_dedup_key_with_kind")]
 AFTER = [("exams", "0010_attempt_owner_and_purpose")]

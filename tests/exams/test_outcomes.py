@@ -1,11 +1,11 @@
-"""DOMAIN.md §1 rules 1–8 on plain data (exams.outcomes): each test fails without its rule."""
+"""DOMAIN.md §1 rules 1–8 on plain data (exams.results.outcomes): each test fails without its rule."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from exams import outcomes as o
+from exams.results import outcomes as o
 
 RATES = {o.REPRIMAND: Decimal("0.20"), o.WARNING: Decimal("0.40")}
 GATE = o.SubjectRule(id=1, code="KTC", name="Kiến thức chung", pass_rule=o.GATE_HALF, scale=Decimal(100),

@@ -9,15 +9,15 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AuditLog
+from exams.banks.services import topic_get_or_create
 from exams.models import Blueprint, BlueprintRow, Paper, PaperItem, PaperSet
-from exams.services.papers import (
+from exams.papers.services import (
     blueprint_check,
     paper_set_delete,
     paper_set_generate,
     paper_set_seal,
     paper_set_verify,
 )
-from exams.services.questions import topic_get_or_create
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import time_machine
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from exams.batching import _apply
+from exams.examday.batching import _apply
+from exams.examday.services import attempts as svc
+from exams.examday.services import entering, saves
 from exams.models import AnswerEvent, Attempt, AttemptItem
-from exams.services import attempts as svc
-from exams.services import entering, saves
 
 DEVICE = "device-a"
 

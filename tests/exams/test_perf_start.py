@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from exams.examday.services import attempts as svc
+from exams.examday.services import entering, saves
 from exams.models import AttemptItem
-from exams.services import attempts as svc
-from exams.services import entering, saves
 from tests.helpers import give_device_pass
 
 DEVICE = "device-a"
@@ -115,11 +115,11 @@ def test_two_candidates_never_share_a_cached_paper(client, exam_day, room):
 
 @pytest.mark.django_db
 def test_the_paper_body_writes_each_question_exactly_as_the_shared_candidate_item_does(exam_day, room):
-    """exams/paper_body.py writes _candidate_item.html's markup in Python (for speed): it must never drift."""
+    """exams/papers/body.py writes _candidate_item.html's markup in Python (for speed): it must never drift."""
     from django.template.loader import render_to_string
 
-    from exams.examday_cache import paper_items
-    from exams.paper_body import paper_body_html
+    from exams.papers.body import paper_body_html
+    from exams.sessions.examday_cache import paper_items
 
     attempt = entering.room_enter(registration=exam_day["registrations"][0], sitting=exam_day["sitting"],
                                   code=room.code, device=DEVICE).attempt
@@ -140,8 +140,8 @@ def test_the_paper_body_writes_each_question_exactly_as_the_shared_candidate_ite
 
 @pytest.mark.django_db
 def test_the_paper_body_escapes_everything_but_the_sanitised_texts(exam_day, room):
-    from exams.paper_body import paper_body_html
-    from exams.selectors import CandidateChoice, CandidateItem
+    from exams.banks.selectors import CandidateChoice, CandidateItem
+    from exams.papers.body import paper_body_html
 
     item = CandidateItem(number=1, kind="single", text="<p>Đúng <b>hay</b> sai?</p>", points=None,
                          choices=[CandidateChoice(7, "A", "<i>Có</i>")])

@@ -8,15 +8,15 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import AuditLog
-from exams.models import Question
-from exams.services.papers import paper_set_generate
-from exams.services.questions import (
+from exams.banks.services import (
     question_approve,
     question_update,
     questions_move,
     questions_retire_by_legal_basis,
     topic_get_or_create,
 )
+from exams.models import Question
+from exams.papers.services import paper_set_generate
 from tests.exams.conftest import single
 
 
@@ -144,7 +144,7 @@ def test_the_key_migration_stores_what_the_import_compares(kind, text):
     """Migration 0009 recomputed the stored keys; a change of duplicate_key needs a migration of its own."""
     import importlib
 
-    from exams.importing.validate import duplicate_key
+    from exams.banks.importing.validate import duplicate_key
 
     migration = importlib.import_module("exams.migrations.0009_question_dedup_key_with_kind")
     assert migration._key(kind, text) == duplicate_key(kind=kind, text=text)

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import AuditLog
 from accounts.roles import Role
 from exams.models import CandidateResult, CouncilMember, Exam, Quota, ResultVersion
-from exams.services import results as svc
+from exams.results import services as svc
+from exams.results.selectors import published_version
 from tests.exams.results_helpers import candidate, full_scores, penalise, promotion_exam, run_command, score
 
 Outcome = CandidateResult.Outcome
@@ -139,8 +140,8 @@ class TestCompute:
         assert version.results.get(registration__candidate_number="CV0001").ranking_score == Decimal("72.51")
 
     def test_open_attempts_block_the_computation(self, exam, exam_day):
-        from exams.services.attempts import room_open
-        from exams.services.entering import attempt_start, room_enter
+        from exams.examday.services.attempts import room_open
+        from exams.examday.services.entering import attempt_start, room_enter
         day = exam_day
         room_session = room_open(sitting=day["sitting"], room=day["room"], actor=day["invigilator"])
         entry = room_enter(registration=day["registrations"][0], sitting=day["sitting"], code=room_session.code,
@@ -340,11 +341,11 @@ class TestVersions:
         v2 = compute(exam, new_version=True, reason="Phúc khảo").version
         assert v2.number == 2 and v2.status == "draft" and v2.reason == "Phúc khảo"
         assert outcomes(v1) == {"CV0001": Outcome.FAILED} and outcomes(v2) == {"CV0001": Outcome.SELECTED}
-        assert svc.published_version(exam) == v1  # candidates still see v1 until v2 is approved and published
+        assert published_version(exam) == v1  # candidates still see v1 until v2 is approved and published
         svc.approve(exam=exam, version=v2, actor=chair)
         svc.publish(exam=exam, version=v2, actor=hr)
         v1.refresh_from_db()
-        assert v1.status == "superseded" and svc.published_version(exam) == v2
+        assert v1.status == "superseded" and published_version(exam) == v2
 
 
 @pytest.mark.django_db
@@ -427,4 +428,4 @@ def test_an_older_approved_version_can_never_be_published_over_a_newer_one(exam,
     svc.approve(exam=exam, version=v2, actor=chair)
     svc.publish(exam=exam, version=v2, actor=hr)
     v1.refresh_from_db()
-    assert (v1.status, svc.published_version(exam)) == ("superseded", v2)
+    assert (v1.status, published_version(exam)) == ("superseded", v2)

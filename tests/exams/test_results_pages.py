@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from accounts.models import AuditLog
 from accounts.roles import Role
-from exams.importing.scores import SCORE_COLUMNS
 from exams.models import CandidateResult, CouncilMember, Exam, ResultVersion, ScoreEntry, TieDecision
-from exams.services import results as svc
+from exams.results import services as svc
+from exams.results.importing import SCORE_COLUMNS
 from tests.exams.results_helpers import candidate, full_scores, promotion_exam
 from tests.helpers import xlsx_bytes
 
@@ -411,7 +411,7 @@ class TestMyResult:
 @pytest.mark.django_db
 def test_the_demo_has_a_computed_exam_with_an_open_tie_for_the_demo_council():
     from accounts.demo import seed_demo
-    from exams.demo_results import DEMO_RESULTS_EXAM
+    from exams.results.demo import DEMO_RESULTS_EXAM
 
     assert seed_demo()["results_exams_created"] == 1
     exam = Exam.objects.get(name=DEMO_RESULTS_EXAM)

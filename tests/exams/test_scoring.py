@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from exams.scoring import choice_fraction, item_score, normalize_short_answer, short_answer_fraction
+from exams.banks.scoring import choice_fraction, item_score, normalize_short_answer, short_answer_fraction
 
 
 class TestChoiceScoring:
@@ -72,7 +72,7 @@ def test_item_score_multiplies_by_the_items_points(make_question):
 
 @pytest.mark.django_db
 def test_an_essay_is_left_for_markers(make_question):
-    from exams.importing.base import ParsedQuestion
+    from exams.banks.importing.base import ParsedQuestion
 
     essay = make_question("", parsed=ParsedQuestion(source=0, topic="Tự luận", kind="essay",
                                                     text="Phân tích vai trò của Bộ phận Một cửa."))

@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from accounts.models import AuditLog, User
 from accounts.roles import Role
+from exams.candidate.room_scope import scoped_registration_id
 from exams.models import CouncilMember, Exam, Registration, Room, Sitting
-from exams.presets import PRESETS
-from exams.room_scope import scoped_registration_id
-from exams.services.sessions import (
+from exams.sessions.presets import PRESETS
+from exams.sessions.services import (
     council_add,
     exam_create,
     exam_transition,
@@ -133,7 +133,7 @@ class TestLifecycle:
         council_add(exam=exam, user=secretary, board="council", position="secretary", actor=hr)
         exam_transition(exam=exam, to="marking", actor=secretary)
         exam_transition(exam=exam, to="results", actor=secretary)
-        with pytest.raises(ValidationError):  # approval is of a results version (exams.services.results)
+        with pytest.raises(ValidationError):  # approval is of a results version (exams.results.services)
             exam_transition(exam=exam, to="approved", actor=member)
         assert Exam.objects.get().status == "results"
 
@@ -226,7 +226,7 @@ class TestExamLogin:
         assert "CV0007" in page and "Kiến thức chung" in page and "Nội quy" in page
 
     def test_each_request_loads_the_same_account_the_orm_would_and_never_an_inactive_one(self, open_exam):
-        from exams.auth import ExamCredentialBackend
+        from exams.examday.auth import ExamCredentialBackend
 
         person = User.objects.get(pk=open_exam.person_id)
         person.last_login = NOW

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from accounts.models import AuditLog
 from accounts.roles import Role
-from exams.forms import BlueprintRowForm
-from exams.forms_sessions import ExamForm, SubjectForm
 from exams.models import Blueprint, BlueprintRow, Exam, InvigilatorAssignment, Quota, Room, Sitting
+from exams.papers.forms import BlueprintRowForm
+from exams.sessions.forms import ExamForm, SubjectForm
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from asgiref.sync import sync_to_async
 from django.urls import reverse
 
 from accounts.models import AuditLog
+from exams.examday.services import attempts as svc
+from exams.examday.services import entering
 from exams.models import Attempt, InvigilatorAssignment, Room, RoomEvent
-from exams.services import attempts as svc
-from exams.services import entering
 from tests.exams.test_exam_websockets import _connect
 
 

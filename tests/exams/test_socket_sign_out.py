@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from exam_platform.asgi import application
-from exams import devicepass
-from exams.services import attempts as svc
-from exams.services import entering
+from exams.examday import devicepass
+from exams.examday.services import attempts as svc
+from exams.examday.services import entering
 from tests.platform.test_websocket import ORIGIN
 
 DEVICE = "device-a"

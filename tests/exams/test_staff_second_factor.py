@@ -17,7 +17,7 @@ from django.urls import reverse
 from accounts.enrolment import enrolment_code_issue
 from accounts.roles import Role
 from exam_platform.asgi import application
-from exams.services import attempts as svc
+from exams.examday.services import attempts as svc
 from tests.platform.test_websocket import ORIGIN
 
 NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # 09:00 in Asia/Ho_Chi_Minh

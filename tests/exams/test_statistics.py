@@ -19,7 +19,8 @@ from django.utils import timezone
 from accounts.models import AuditLog
 from accounts.roles import Role
 from accounts.services import unit_create
-from exams import statistics as st
+from exams.banks.selectors import questions_needing_review
+from exams.banks.services import bank_get_or_create, question_create, questions_approve, topic_get_or_create
 from exams.models import (
     Attempt,
     AttemptItem,
@@ -32,9 +33,12 @@ from exams.models import (
     RoomSession,
     Subject,
 )
-from exams.services.questions import bank_get_or_create, question_create, questions_approve, topic_get_or_create
-from exams.services.results import compute_results
-from exams.services.sessions import council_add
+from exams.results.services import compute_results
+from exams.sessions.services import council_add
+from exams.statistics.exports import bin_label
+from exams.statistics.figures import Response, Summary, analyse_items, describe, distribution, group_size, rank_attempts
+from exams.statistics.selectors import SubjectItems, exam_statistics, item_analysis
+from exams.statistics.services import item_reviews_flag
 from tests.exams.conftest import single
 from tests.exams.results_helpers import candidate, full_scores, promotion_exam, score, sitting_for
 
@@ -66,14 +70,14 @@ MARKS = {1: (1, 1, 0), 2: (1, 0, 1), 3: (1, 1, 0), 4: (1, 0, 1), 5: (0, 1, 1), 6
          8: (0, 1, 1), 9: (0, 0, 1), 10: (0, 1, 1)}
 
 
-def example_responses(attempts=TOTALS) -> list[st.Response]:
-    return [st.Response(attempt_id=a, total=D(TOTALS[a]), question_id=q + 1, correct=bool(MARKS[a][q]))
+def example_responses(attempts=TOTALS) -> list[Response]:
+    return [Response(attempt_id=a, total=D(TOTALS[a]), question_id=q + 1, correct=bool(MARKS[a][q]))
             for a in attempts for q in range(3)]
 
 
 class TestItemAnalysis:
     def test_facility_and_discrimination_match_the_hand_computed_example(self):
-        analysis = st.analyse_items(example_responses())
+        analysis = analyse_items(example_responses())
         assert (analysis.candidates, analysis.group_size) == (10, 3)
         item1, item2, item3 = analysis.items
         assert (item1.facility, item2.facility, item3.facility) == (D("0.5000"), D("0.6000"), D("0.7000"))
@@ -87,20 +91,20 @@ class TestItemAnalysis:
     @pytest.mark.parametrize(("n", "g"), [(0, 0), (1, 1), (2, 1), (3, 1), (5, 1), (6, 2), (10, 3), (20, 5),
                                           (50, 14), (100, 27)])
     def test_the_group_is_27_percent_rounded_half_up_and_at_least_one(self, n, g):
-        assert st.group_size(n) == g
+        assert group_size(n) == g
 
     def test_equal_totals_rank_by_attempt_id_the_lower_id_higher(self):
-        assert st.rank_attempts({5: D(8), 3: D(8), 9: D(9), 1: D(2)}) == [9, 3, 5, 1]
+        assert rank_attempts({5: D(8), 3: D(8), 9: D(9), 1: D(2)}) == [9, 3, 5, 1]
 
     def test_the_boundary_ties_put_the_lower_ids_in_the_upper_group(self):
         # Attempt 4 (total 8, like 2 and 3) stays out of the upper group; attempt 7 (total 2, like 8 and 9) stays
         # out of the lower group: item 1's upper count would be the same, so look at who is counted for item 3.
-        item3 = st.analyse_items(example_responses()).items[2]
+        item3 = analyse_items(example_responses()).items[2]
         assert (item3.upper_answered, item3.upper_correct) == (3, 1)  # 1, 2, 3: only 2 is correct
         assert (item3.lower_answered, item3.lower_correct) == (3, 3)  # 8, 9, 10
 
     def test_nothing_is_flagged_with_fewer_than_ten_candidates(self):
-        analysis = st.analyse_items(example_responses(attempts=list(range(1, 10))))
+        analysis = analyse_items(example_responses(attempts=list(range(1, 10))))
         assert analysis.candidates == 9
         assert not analysis.may_flag
         assert any(i.discrimination_exact is not None and i.discrimination_exact < 0 for i in analysis.items)
@@ -109,35 +113,35 @@ class TestItemAnalysis:
     def test_an_item_few_candidates_had_is_not_flagged(self):
         responses = example_responses()
         # Item 4 only on the papers of 1, 2 (upper) and 9, 10 (lower): D = 0 − 1 = −1, but 4 answers say too little.
-        responses += [st.Response(attempt_id=a, total=D(TOTALS[a]), question_id=4, correct=a > 8)
+        responses += [Response(attempt_id=a, total=D(TOTALS[a]), question_id=4, correct=a > 8)
                       for a in (1, 2, 9, 10)]
-        item4 = st.analyse_items(responses).items[3]
+        item4 = analyse_items(responses).items[3]
         assert (item4.answered, item4.discrimination_exact, item4.flagged) == (4, -1, False)
 
 
 class TestDistributionAndSummary:
     def test_scores_fall_in_ten_bins_over_the_scale_the_top_in_the_last(self):
-        bins = st.distribution([D(0), D("9.99"), D(10), D(50), D("55.5"), D(100)], upper=D(100))
+        bins = distribution([D(0), D("9.99"), D(10), D(50), D("55.5"), D(100)], upper=D(100))
         assert [b.count for b in bins] == [2, 1, 0, 0, 0, 2, 0, 0, 0, 1]
         assert (bins[0].low, bins[0].high, bins[9].low, bins[9].high, bins[9].last) == (0, 10, 90, 100, True)
-        assert st.bin_label(bins[9]) == "90–100"
+        assert bin_label(bins[9]) == "90–100"
 
     def test_gates_are_binned_by_number_correct_over_0_to_n(self):
-        bins = st.distribution([0, 2, 3, 15, 29, 30], upper=30)
+        bins = distribution([0, 2, 3, 15, 29, 30], upper=30)
         assert [b.count for b in bins] == [2, 1, 0, 0, 0, 1, 0, 0, 0, 2]
-        assert [st.bin_label(b) for b in bins[:2]] == ["0–3", "3–6"]
+        assert [bin_label(b) for b in bins[:2]] == ["0–3", "3–6"]
 
     def test_mean_and_population_standard_deviation(self):
         # 2 4 4 4 5 5 7 9: mean 40/8 = 5; squared deviations 9 1 1 1 0 0 4 16 = 32; 32/8 = 4; sd = 2.
-        summary = st.describe([D(v) for v in (2, 4, 4, 4, 5, 5, 7, 9)])
+        summary = describe([D(v) for v in (2, 4, 4, 4, 5, 5, 7, 9)])
         assert (summary.count, summary.mean, summary.sd, summary.minimum, summary.maximum) == (
             8, D(5), D(2), D(2), D(9))
         # 50 60 70 80: mean 65; deviations² 225 25 25 225 = 500; 500/4 = 125; sd = √125 = 11.18033…
-        summary = st.describe([D(50), D(60), D(70), D(80)])
+        summary = describe([D(50), D(60), D(70), D(80)])
         assert (summary.mean, summary.sd) == (D("65.0000"), D("11.1803"))
         # 1 1 2: mean 4/3 = 1.3333 (rounded once at the end)
-        assert st.describe([D(1), D(1), D(2)]).mean == D("1.3333")
-        assert st.describe([]) == st.Summary(count=0)
+        assert describe([D(1), D(1), D(2)]).mean == D("1.3333")
+        assert describe([]) == Summary(count=0)
 
 
 # --- a results world -----------------------------------------------------------------------------------------
@@ -167,7 +171,7 @@ def results_exam(db, province):
 
 class TestExamStatistics:
     def test_per_subject_figures_come_from_the_newest_version(self, results_exam):
-        stats = st.exam_statistics(results_exam)
+        stats = exam_statistics(results_exam)
         by_code = {s.subject.code: s for s in stats.subjects}
         cmnv = by_code["CMNV"]
         # CMNV sat by 4 (80, 50, 40, 65): mean 235/4 = 58.75; deviations² 451.5625 76.5625 351.5625 39.0625 = 918.75;
@@ -184,7 +188,7 @@ class TestExamStatistics:
         assert (nn.passes.sat, nn.exempt) == (4, 1)
 
     def test_pass_rates_per_unit_in_unit_order(self, results_exam):
-        units = st.exam_statistics(results_exam).units
+        units = exam_statistics(results_exam).units
         assert [u.label for u in units] == ["Văn phòng", "Sở Nội vụ", "Sở Tài chính"]
         codes = [s.code for s in Subject.objects.filter(exam=results_exam).order_by("order", "pk")]
         cmnv, nn = codes.index("CMNV"), codes.index("NN")
@@ -243,8 +247,8 @@ def item_world(exam, n: int, *, author, reviewer, marks=MARKS, totals=TOTALS, of
     return questions, attempts
 
 
-def ktc_items(exam) -> st.SubjectItems:
-    entries = st.item_analysis(exam)
+def ktc_items(exam) -> SubjectItems:
+    entries = item_analysis(exam)
     assert [e.subject.code for e in entries] == ["KTC", "NN", "TH"]  # every computer subject, in order
     return entries[0]
 
@@ -280,20 +284,20 @@ class TestItemAnalysisFromAttempts:
 
     def test_flagging_writes_one_review_per_question_and_subject_and_keeps_resolved_ones(self, item_exam, hr_user):
         exam, questions, _attempts = item_exam
-        assert st.item_reviews_flag(exam=exam, actor=hr_user) == 2
-        assert st.item_reviews_flag(exam=exam, actor=hr_user) == 2  # updated, not duplicated
+        assert item_reviews_flag(exam=exam, actor=hr_user) == 2
+        assert item_reviews_flag(exam=exam, actor=hr_user) == 2  # updated, not duplicated
         reviews = ItemReview.objects.filter(exam=exam).order_by("question_id")
         assert [(r.question_id, r.facility, r.discrimination, r.answered) for r in reviews] == [
             (questions[1].pk, D("0.6000"), D("0.0000"), 10), (questions[2].pk, D("0.7000"), D("-0.6667"), 10)]
         ItemReview.objects.filter(question=questions[1]).update(resolved_at=timezone.now(), resolution="Giữ nguyên")
-        assert st.item_reviews_flag(exam=exam, actor=hr_user) == 1
+        assert item_reviews_flag(exam=exam, actor=hr_user) == 1
         assert ItemReview.objects.get(question=questions[1]).resolution == "Giữ nguyên"
         assert AuditLog.objects.filter(action="statistics.flag_items").count() == 3
 
     def test_no_flag_under_ten_candidates_and_the_page_says_so(self, db, client, author, reviewer, hr_user):
         exam = promotion_exam()
         item_world(exam, 9, author=author, reviewer=reviewer)
-        assert st.item_reviews_flag(exam=exam, actor=hr_user) == 0
+        assert item_reviews_flag(exam=exam, actor=hr_user) == 0
         assert not ItemReview.objects.exists()
         client.force_login(hr_user)
         response = client.get(reverse("exam_statistics", args=[exam.pk]))
@@ -309,7 +313,7 @@ class TestItemAnalysisFromAttempts:
         page = client.get(reverse("question_detail", args=[questions[2].pk]))
         assert b'id="review-badge"' in page.content and b'id="resolve-review"' in page.content
         assert b'id="review-badge"' not in client.get(reverse("question_detail", args=[questions[0].pk])).content
-        assert st.questions_needing_review(q.pk for q in questions) == {questions[1].pk, questions[2].pk}
+        assert questions_needing_review(q.pk for q in questions) == {questions[1].pk, questions[2].pk}
         bank_page = client.get(reverse("bank_detail", args=[questions[0].bank_id])).content.decode()
         badge = bank_page.count('class="pending">')
         assert badge == 2  # the bank's list marks the two flagged questions
@@ -318,7 +322,7 @@ class TestItemAnalysisFromAttempts:
 class TestResolvingAReview:
     def test_the_bank_author_resolves_with_a_note_audited(self, item_exam, client, author, hr_user):
         exam, questions, _attempts = item_exam
-        st.item_reviews_flag(exam=exam, actor=hr_user)
+        item_reviews_flag(exam=exam, actor=hr_user)
         client.force_login(author)
         url = reverse("question_review_resolve", args=[questions[2].pk])
         client.post(url, {"note": ""})
@@ -334,7 +338,7 @@ class TestResolvingAReview:
     def test_the_exams_question_board_resolves_a_council_member_elsewhere_does_not(self, item_exam, client, hr_user,
                                                                                   make_user):
         exam, questions, _attempts = item_exam
-        st.item_reviews_flag(exam=exam, actor=hr_user)
+        item_reviews_flag(exam=exam, actor=hr_user)
         board = make_user(Role.COUNCIL_MEMBER, username="bandethi")
         outsider = make_user(Role.COUNCIL_MEMBER, username="hoidongkhac")
         council_add(exam=exam, user=board, board="questions", position="member", actor=hr_user)

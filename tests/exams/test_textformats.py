@@ -1,4 +1,4 @@
-"""Tests for exams.importing.textformats: the Aiken and GIFT parsers (pure Python, no database)."""
+"""Tests for exams.banks.importing.aiken and .gift: the Aiken and GIFT parsers (pure Python, no database)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import unicodedata
 import pytest
 from django.utils import translation
 
-from exams.importing.base import (
+from exams.banks.importing.aiken import parse_aiken
+from exams.banks.importing.base import (
     FALSE_TEXT,
     KIND_ESSAY,
     KIND_MULTIPLE,
@@ -20,7 +21,8 @@ from exams.importing.base import (
     ParsedChoice,
     ParsedQuestion,
 )
-from exams.importing.textformats import Unsupported, parse_aiken, parse_gift
+from exams.banks.importing.gift import parse_gift
+from exams.banks.importing.textformats import Unsupported
 
 TOPIC = "Kiến thức chung"
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # moves, point its migration at the new path.
 SERIALISED_REFERENCES = {
     "accounts/migrations/0001_initial.py": {"accounts.models.PeopleManager"},
-    "exams/migrations/0006_marking.py": {"exams.models.marking.scan_path"},
+    "exams/migrations/0006_marking.py": {"exams.marking.models.scan_path"},
 }
 DYNAMIC_IMPORTS = {"import_module", "import_string", "__import__"}
 
@@ -93,7 +93,7 @@ def test_the_check_catches_an_import_of_application_code(tmp_path):
     migration.write_text(
         "import hashlib\nfrom django.db import migrations\nfrom . import _helpers\n"
         "def forwards(apps, schema_editor):\n    from accounts.vietnamese import normalize_name\n"
-        "    import exams.models\n    importlib.import_module('exams.db')\n",
+        "    import exams.models\n    importlib.import_module('exams.common.db')\n",
         encoding="utf-8",
     )
     problems, _used = _violations(migration, tmp_path)

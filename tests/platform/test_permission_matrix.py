@@ -321,9 +321,9 @@ def world(db, make_user, province, settings, tmp_path):
 def _bank_world(author, make_user) -> dict:
     from decimal import Decimal
 
+    from exams.banks.services import bank_get_or_create, question_create, topic_get_or_create
     from exams.models import Blueprint, BlueprintRow
-    from exams.services.papers import paper_set_generate, paper_set_seal
-    from exams.services.questions import bank_get_or_create, question_create, topic_get_or_create
+    from exams.papers.services import paper_set_generate, paper_set_seal
     from tests.exams.conftest import single
 
     bank, _ = bank_get_or_create(name="Ngân hàng A", actor=author)
@@ -361,7 +361,7 @@ def _exam_world(users) -> dict:
         RoomSession,
         Sitting,
     )
-    from exams.services.sessions import council_add, exam_create
+    from exams.sessions.services import council_add, exam_create
 
     exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name="Kỳ thi", actor=users[HR])
     council_add(exam=exam, user=users[COUNCIL], board="council", position="chair", actor=users[HR])
@@ -421,7 +421,7 @@ def _results_world(users) -> dict:
     from decimal import Decimal
 
     from exams.models import CandidateResult, Registration, ResultVersion
-    from exams.services.sessions import council_add, exam_create
+    from exams.sessions.services import council_add, exam_create
 
     exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name="Kỳ thi đã công bố", actor=users[HR])
     council_add(exam=exam, user=users[COUNCIL], board="council", position="chair", actor=users[HR])
@@ -446,7 +446,7 @@ def _marking_world(users, make_user) -> dict:
     from django.core.files.base import ContentFile
 
     from exams.models import Appeal, Marking, Registration, Script, ScriptScan, Subject
-    from exams.services.sessions import council_add, exam_create
+    from exams.sessions.services import council_add, exam_create
 
     exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name="Kỳ thi đang chấm", actor=users[HR])
     council_add(exam=exam, user=users[COUNCIL], board="council", position="secretary", actor=users[HR])

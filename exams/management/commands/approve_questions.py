@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from exams.banks.models import Bank, Question
+from exams.banks.services import questions_approve
 from exams.management.commands._common import object_or_exit, user_or_exit
-from exams.models import Bank, Question
-from exams.services.questions import questions_approve
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from exams.management.commands._common import object_or_exit
-from exams.models import Exam
-from exams.services.results import ResultsError, compute_results
+from exams.results.services import ResultsError, compute_results
+from exams.sessions.models import Exam
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from exams.presets import PRESETS
-from exams.services.sessions import exam_create
+from exams.sessions.presets import PRESETS
+from exams.sessions.services import exam_create
 
 
 def _date(value: str) -> dt.date:

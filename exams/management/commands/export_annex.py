@@ -4,11 +4,11 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from accounts.services import audit_record
-from exams.exports_results import annex_xlsx, version_for_export
 from exams.management.commands._common import object_or_exit
-from exams.models import Exam
-from exams.selectors_results import LISTS
-from exams.services.results import ResultsError
+from exams.results.exports import annex_xlsx, version_for_export
+from exams.results.selectors import LISTS
+from exams.results.services import ResultsError
+from exams.sessions.models import Exam
 
 
 class Command(BaseCommand):

@@ -2,12 +2,12 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from accounts.services import audit_record
-from exams.decision import decision_docx
-from exams.exports_results import version_for_export
 from exams.management.commands._common import object_or_exit
 from exams.management.commands.export_annex import write_or_exit
-from exams.models import Exam
-from exams.services.results import ResultsError
+from exams.results.decision import decision_docx
+from exams.results.exports import version_for_export
+from exams.results.services import ResultsError
+from exams.sessions.models import Exam
 
 
 class Command(BaseCommand):

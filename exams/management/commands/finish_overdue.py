@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from exams.services.attempts import finish_overdue
+from exams.examday.services.attempts import finish_overdue
 
 
 class Command(BaseCommand):

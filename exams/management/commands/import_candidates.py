@@ -2,9 +2,9 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from accounts.import_flow import run_import_command
-from exams.importing.candidates import import_candidates
 from exams.management.commands._common import object_or_exit
-from exams.models import Exam
+from exams.sessions.importing import import_candidates
+from exams.sessions.models import Exam
 
 
 class Command(BaseCommand):

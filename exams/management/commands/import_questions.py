@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts.import_flow import run_import_command
-from exams.importing.service import DEFAULT_TOPIC, FORMATS, format_for, import_questions
+from exams.banks.importing.service import DEFAULT_TOPIC, FORMATS, format_for, import_questions
 from exams.management.commands._common import user_or_exit
 
 
