@@ -1,4 +1,4 @@
-"""Parsers for the cells of person rows (DESIGN.md §9 "Cells"), shared by every import.
+"""Parsers for the cells of person rows (docs/operations.md, "Cells"), shared by every import.
 
 Each parser returns the clean value or raises :class:`CellError` with a Vietnamese-ready message.
 """

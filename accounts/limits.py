@@ -1,13 +1,13 @@
 """Counters of tries in windows of the server's clock: the one way this project limits how often something is tried.
 
 A window is named by the server's clock (``timezone.now()``), never left to the cache's expiry: Redis expires keys by
-its own clock, which the server does not own and frozen time in tests cannot move (DESIGN.md §3, STYLE.md 8). The
-cache's timeout only sweeps a finished window away.
+its own clock, which the server does not own and frozen time in tests cannot move (docs/operations.md,
+"The server owns time"). The cache's timeout only sweeps a finished window away.
 
 What the key names decides who a lock can be turned against. A key that one stranger's wrong tries fill (a login
 name, a printed candidate number) is a lock anyone can put on someone else: key failures by the person *and* where
 the tries come from, and cap each address separately with a limit sized for a whole exam room behind one NAT address
-(DESIGN.md §8), so that only a runaway script reaches it.
+(docs/operations.md, "Known traps"), so that only a runaway script reaches it.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from accounts.permissions import is_hr_staff, person_in_hr_scope, person_is_supe
 
 register("accounts.view_person", is_hr_staff & person_in_hr_scope)
 register("accounts.change_person", is_hr_staff & person_in_hr_scope)
-# The full CCCD is shown only to HR staff whose scope covers the person (DOMAIN.md §2).
+# The full CCCD is shown only to HR staff whose scope covers the person (docs/rules.md, "Personal data").
 register("accounts.view_person_cccd", is_hr_staff & person_in_hr_scope)
 # A first password (or a replacement) through an activation code; never for a superuser's account.
 register("accounts.issue_activation_code", is_hr_staff & person_in_hr_scope & ~person_is_superuser)

@@ -1,4 +1,4 @@
-"""Reading import spreadsheets and reporting problems the way DESIGN.md §9 says.
+"""Reading import spreadsheets and reporting problems the way docs/operations.md, "Problem reports" says.
 
 Every import reads cells with openpyxl so a real date cell, a text cell and a number cell stay
 distinguishable (a CCCD typed as a number has lost its leading zero and is refused, not padded).

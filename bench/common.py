@@ -1,4 +1,4 @@
-"""Shared harness: start the server as a user would, measure, and write the report (DESIGN.md §7)."""
+"""Shared harness: start the server as a user would, measure, and write the report (docs/operations.md, "Benchmarks")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The official sheet: what every official workbook of an exam shares (DOMAIN.md §2 conventions).
+"""The official sheet: what every official workbook of an exam shares (docs/rules.md, "Official conventions").
 
 The preamble (:func:`write_preamble`: the column widths, the letterhead with the authority on the left and the
 national title and motto on the right, an optional mark such as DỰ THẢO, the title and the lines under it), the

@@ -1,4 +1,4 @@
-"""Group commit for answer saves arriving over websockets (DESIGN.md §6).
+"""Group commit for answer saves arriving over websockets (docs/operations.md, "Durability").
 
 Saves from every socket of this process queue up; one worker applies whatever has queued (up to
 ``EXAM_SAVE_BATCH``) in a single transaction and only after that transaction commits are the acknowledgements

@@ -1,4 +1,4 @@
-"""Written subjects (DOMAIN.md §1 "Written subjects", "Appeals"): anonymised scripts, double marking, appeals,
+"""Written subjects (docs/rules.md, "Written subjects", "Appeals"): anonymised scripts, double marking, appeals,
 and the item-analysis flags sent back to the question board.
 
 A marker reaches a script only through its secret code (số phách); the mapping from code to candidate is read

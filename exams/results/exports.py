@@ -1,4 +1,4 @@
-"""The annex of the decision that recognises an exam's results (DOMAIN.md §2), as an .xlsx workbook.
+"""The annex of the decision that recognises an exam's results (docs/rules.md, "The annex"), as an .xlsx workbook.
 
 ``annex_xlsx(version, list_kind)`` writes one of the four lists — ``all``, ``winners``, ``by-unit``,
 ``unit-summary`` — with the letterhead from the organisation profile, the two-row table header, one column per

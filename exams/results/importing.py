@@ -1,6 +1,6 @@
 """The score import: scores of subjects not sat on the platform (paper, written, oral, offline).
 
-Columns `Số báo danh | Số CCCD | Mã môn | Số câu đúng | Số câu | Điểm` (issue 6, DESIGN.md §9). A row names its
+Columns `Số báo danh | Số CCCD | Mã môn | Số câu đúng | Số câu | Điểm` (issue 6, docs/operations.md, "Commands"). A row names its
 candidate by candidate number or CCCD (both must agree when both are given); gates take `Số câu đúng`/`Số câu`
 (the count must be the subject's), scored subjects take `Điểm` (0 to the scale, at most two decimals, `72,5`
 accepted). Every row is checked before anything is written.

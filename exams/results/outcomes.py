@@ -1,4 +1,4 @@
-"""The rules that turn scores into results (DOMAIN.md §1 rules 1–8), as pure functions over plain data.
+"""The rules that turn scores into results (docs/rules.md, "Results rules", rules 1–8), as pure functions over plain data.
 
 Nothing here touches the database: ``exams.results.services`` loads the exam, calls these, and writes the
 version. Every number is an ``int`` or an exact ``Decimal``; nothing is rounded before the ranking, and no
@@ -18,7 +18,7 @@ SEVERITY = {REPRIMAND: 1, WARNING: 2, SUSPENSION: 3, CANCELLATION: 4}
 
 SELECTED, NOT_SELECTED, FAILED, PENDING, PASSED = "selected", "not_selected", "failed", "pending", "passed"
 
-# The tie-break links (DOMAIN.md §1 rule 5); the exam stores an ordered list of these names.
+# The tie-break links (docs/rules.md, "Quota and tie-breaks", rule 5); the exam stores an ordered list of these names.
 FEMALE, MINORITY, OLDER, LONGER_SERVICE = "female", "minority", "older", "longer_service"
 TIE_LINKS = (FEMALE, MINORITY, OLDER, LONGER_SERVICE)
 

@@ -1,4 +1,4 @@
-"""Reading results: the rows of the official lists in their official order (DOMAIN.md §2), for the pages and,
+"""Reading results: the rows of the official lists in their official order (docs/rules.md, "The annex"), for the pages and,
 lighter, for the printed documents, and one candidate's own published result. A fixed number of queries whatever
 the number of candidates."""
 
@@ -17,7 +17,7 @@ from exams.sessions.models import Exam, Registration, Subject
 LIST_ALL, LIST_WINNERS, LIST_BY_UNIT, LIST_UNIT_SUMMARY = "all", "winners", "by-unit", "unit-summary"
 LISTS = (LIST_ALL, LIST_WINNERS, LIST_BY_UNIT, LIST_UNIT_SUMMARY)
 
-# `Kết quả` as the annex writes it (DOMAIN.md §2). Fixed official wording, not translated.
+# `Kết quả` as the annex writes it (docs/rules.md, "The annex"). Fixed official wording, not translated.
 OUTCOME_LABELS = {
     CandidateResult.Outcome.SELECTED: "Trúng tuyển",
     CandidateResult.Outcome.NOT_SELECTED: "Không trúng tuyển",

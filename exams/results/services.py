@@ -1,4 +1,5 @@
-"""Results of an exam session: compute a version, resolve ties, approve, publish (DOMAIN.md §1, DESIGN.md §9).
+"""Results of an exam session: compute a version, resolve ties, approve, publish (docs/rules.md, "Results rules";
+docs/operations.md, "Commands").
 
 The rules live in ``exams.results.outcomes`` (pure); this module loads everything an exam needs in a fixed number of
 queries, applies them, and writes the version with one statement per table, so both the query count and the

@@ -1,4 +1,4 @@
-"""Exemption reasons (DOMAIN.md §1) and the retirement roadmap the NN_HUU exemption is checked against."""
+"""Exemption reasons (docs/rules.md, "Exemptions") and the retirement roadmap the NN_HUU exemption is checked against."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The score import (issue 6; DESIGN.md §9): every row checked, every problem reported, nothing half-written."""
+"""The score import (issue 6; docs/operations.md, "Commands"): every row checked, every problem reported, nothing half-written."""
 
 from decimal import Decimal
 

@@ -1,5 +1,5 @@
 """Written subjects (issue 7): anonymisation, independent double marking, the third marking, de-anonymisation,
-appeals and their window (DOMAIN.md §1)."""
+appeals and their window (docs/rules.md, "Written subjects", "Appeals")."""
 
 import datetime as dt
 from decimal import Decimal
@@ -310,7 +310,7 @@ def test_online_scripts_are_anonymised_from_finished_attempts(exam_day, make_use
 
 
 class TestThirdMarkingRules:
-    """DOMAIN.md §1: the closest-pair rule is a default; a subject may use another."""
+    """docs/rules.md, "Written subjects": the closest-pair rule is a default; a subject may use another."""
 
     def test_the_default_is_the_closest_pair(self):
         assert mr.final_mark([D("40"), D("70"), D("66")], gap=D("10")) == D("68")

@@ -1,4 +1,4 @@
-"""DOMAIN.md §1 rules 1–8 on plain data (exams.results.outcomes): each test fails without its rule."""
+"""docs/rules.md, "Results rules", rules 1–8 on plain data (exams.results.outcomes): each test fails without its rule."""
 
 import datetime as dt
 from decimal import Decimal

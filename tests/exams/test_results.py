@@ -1,4 +1,5 @@
-"""Computing, resolving, approving and publishing results (issue 6; DOMAIN.md §1 rules 1–9, DESIGN.md §9)."""
+"""Computing, resolving, approving and publishing results (issue 6; docs/rules.md, "Results rules", rules 1–9;
+docs/operations.md, "Commands")."""
 
 import datetime as dt
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""TESTING.md's crash test: SIGKILL the server with several candidates' saves in flight, restart it, and check that
+"""The crash test (docs/exam-day.md): SIGKILL the server with several candidates' saves in flight, restart it, and check that
 every acknowledged save is in the database and that what the pages resend is stored exactly once.
 
 Over the websocket and over the HTTP fallback; on SQLite (embedded mode) and, in the scale-out pass of .ci/run, on

@@ -1,4 +1,4 @@
-"""Argument helpers shared by the exam commands (DESIGN.md §9: unknown ids and users exit 1)."""
+"""Argument helpers shared by the exam commands (docs/operations.md, "Arguments": unknown ids and users exit 1)."""
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
