@@ -1,9 +1,11 @@
 """Thin websocket adapters: authenticate on connect, relay, no rules inside."""
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
-from accounts.services import NOTICES_GROUP
+from accounts.notices import audiences_of_reader, group_name
+from accounts.permissions import roles_of
 from accounts.sockets import TolerantJson, UserSocket
 
 
@@ -26,18 +28,25 @@ class PingConsumer(TolerantJson, UserSocket, AsyncJsonWebsocketConsumer):
 
 
 class NoticeConsumer(TolerantJson, UserSocket, AsyncJsonWebsocketConsumer):
-    """Delivers staff notices to every signed-in page, on any server process (via the channel layer)."""
+    """Delivers staff notices to the signed-in pages of their audience (everyone, or a role), on any server process
+    (via the channel layer)."""
+
+    groups_joined: list[str] = []
 
     async def connect(self):
         if not self.scope["user"].is_authenticated:
             await self.close(code=4401)
             return
-        await self.channel_layer.group_add(NOTICES_GROUP, self.channel_name)
+        roles = await database_sync_to_async(roles_of)(self.scope["user"])
+        self.groups_joined = [group_name(audience) for audience in audiences_of_reader(sorted(roles))]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.join_user_group()
         await self.accept()
 
     async def disconnect(self, code):
-        await self.channel_layer.group_discard(NOTICES_GROUP, self.channel_name)
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
         await self.leave_user_group()
 
     async def notice_message(self, event):

@@ -41,7 +41,7 @@ DEMO_PROFILE = {
     "signatory_name": "Nguyễn Văn Demo",
 }
 
-# --- Units (DOMAIN.md §5) ------------------------------------------------------------------------
+# --- Units (docs/rules.md, "Administrative units") -----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ DEPARTMENTS = [
     ("DT.VPUB", "Văn phòng UBND tỉnh"),
 ]
 
-# The 12 district-level units before 2025-07, with the commune examples of DOMAIN.md §5.
+# The 12 district-level units before 2025-07, with the commune examples of docs/rules.md, "Administrative units".
 DISTRICTS = [
     ("UBND thành phố Cao Lãnh", [
         "phường 1", "phường 2", "phường 3", "phường 4", "phường 6", "phường 11", "phường Hòa Thuận",
@@ -477,6 +477,6 @@ def seed_demo() -> dict:
         }
         for seeder in _SEEDERS:
             result.update(seeder())
-        if any(result.values()):
+        if any(value for key, value in result.items() if key != "made"):  # "made" names what exists
             audit_record(actor=None, action="demo.seed", details=result)
     return result

@@ -9,8 +9,10 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationProfile, OrgUnit, Rank, User
+from accounts.notices import AUDIENCE_LABELS
+from accounts.roles import Role
 from accounts.spreadsheets import XLSX_MAGIC
-from accounts.vietnamese import normalize_name
+from accounts.vietnamese import normalize_name, search_key
 
 
 class PeopleFilterForm(forms.Form):
@@ -108,8 +110,58 @@ class ProfileForm(forms.ModelForm):
                   "home_affairs_name", "signatory_title", "signatory_deputy_title", "signatory_name"]
 
 
+class UnitForm(forms.Form):
+    """A new unit: a top unit (the province, on a new installation) or one under a unit the officer manages."""
+
+    name = forms.CharField(label=_("Unit name"), max_length=200)
+    parent = forms.ModelChoiceField(label=_("Parent unit (empty: a top unit)"), queryset=OrgUnit.objects.none(),
+                                    required=False)
+    kind = forms.ChoiceField(label=_("Kind of unit"), choices=OrgUnit.Kind.choices, initial=OrgUnit.Kind.OTHER)
+    code = forms.CharField(label=_("Code (optional)"), max_length=32, required=False)
+
+    def __init__(self, *args, parents, may_add_top: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].label_from_instance = lambda unit: " – ".join(
+            [unit.name, *([unit.parent.name] if unit.parent_id else [])])
+        self.may_add_top = may_add_top
+
+    def clean(self):
+        data = super().clean()
+        name, parent = normalize_name(data.get("name") or ""), data.get("parent")
+        if parent is None and not self.may_add_top:
+            self.add_error("parent", _("Choose the unit it belongs to."))
+        siblings = OrgUnit.objects.filter(parent=parent, search_name=search_key(name))
+        if name and siblings.exists():
+            self.add_error("name", _("This unit already exists there."))
+        code = (data.get("code") or "").strip()
+        if code and OrgUnit.objects.filter(code=code).exists():
+            self.add_error("code", _("Another unit has this code."))
+        data["name"], data["code"] = name, code or None
+        return data
+
+
+class RolesForm(forms.Form):
+    """The roles a person holds, as check boxes (only those the officer may grant can be changed)."""
+
+    roles = forms.MultipleChoiceField(label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, grantable: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(role.value, role.label) for role in Role if role.value in grantable]
+
+
 class NoticeForm(forms.Form):
     text = forms.CharField(label=_("Notice"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    audience = forms.ChoiceField(label=_("Send to"), required=False)
+
+    def __init__(self, *args, audiences: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = [(a, AUDIENCE_LABELS[a]) for a in audiences]
+
+    def clean_audience(self):
+        """Empty: the widest audience the sender may address."""
+        return self.cleaned_data["audience"] or self.fields["audience"].choices[0][0]
 
 
 class AuditFilterForm(forms.Form):

@@ -1,4 +1,4 @@
-"""The one import flow every spreadsheet import follows (DESIGN.md §9), whatever it imports.
+"""The one import flow every spreadsheet import follows (docs/operations.md, "The import flow"), whatever it imports.
 
 upload → check (the whole file, every problem listed by row and column, nothing written) → confirm → write (all
 or nothing). Each import keeps its own parser, validator and writer behind one contract, the *runner*::
@@ -24,8 +24,18 @@ from django.contrib import messages
 from django.core.management.base import BaseCommand
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.spreadsheets import Problem
+
+# How a page says each count of a summary (``ImportResult.sentence``); an import that adds a count adds its words.
+COUNT_WORDS: dict[str, Any] = {
+    "created": gettext_lazy("%(n)s new rows"),
+    "updated": gettext_lazy("%(n)s rows updated"),
+    "unchanged": gettext_lazy("%(n)s rows unchanged"),
+    "people_created": gettext_lazy("%(n)s people added to the register"),
+    "withdrawn": gettext_lazy("%(n)s candidates withdrawn"),
+}
 
 
 @dataclass
@@ -49,6 +59,15 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def sentence(self) -> str:
+        """The summary as a page says it, in a sentence: what confirming will write, or what was written."""
+        parts = ", ".join(str(COUNT_WORDS.get(name, name)) % {"n": getattr(self, name)}
+                          for name in self.summary_fields if getattr(self, name) or name == "created")
+        if self.applied:
+            return _("Written: %(parts)s.") % {"parts": parts}
+        return _("The file has no error. Confirming writes: %(parts)s.") % {"parts": parts}
 
     @property
     def summary(self) -> str:
@@ -109,6 +128,9 @@ class ImportFlow:
 
     session_key: str
     form_class: type[forms.Form]
+    # Check boxes of the confirmation itself (true when ticked), decided after the check has shown what they touch:
+    # the candidate import's "withdraw those the file leaves out".
+    confirm_fields: tuple[str, ...] = ()
 
     def handle(self, request: HttpRequest, *, run: Runner, on_written: Callable[[ImportResult], HttpResponse],
                scope: int | None = None) -> ImportPage:
@@ -161,7 +183,8 @@ class ImportFlow:
             messages.error(request, _("This import has expired; upload the file again."))
             return ImportPage(response=HttpResponseRedirect(request.path))
         path = _stash_path(token)
-        result = run(path.read_bytes(), dry_run=False, file_name=pending["name"], **pending["options"])
+        options = {**pending["options"], **{name: request.POST.get(name) == "on" for name in self.confirm_fields}}
+        result = run(path.read_bytes(), dry_run=False, file_name=pending["name"], **options)
         if not result.ok:
             return ImportPage({"form": self.form_class(), "result": result, "file_name": pending["name"]})
         path.unlink(missing_ok=True)
@@ -173,7 +196,7 @@ class ImportFlow:
 
 def run_import_command(command: BaseCommand, *, file: str, run: Runner, dry_run: bool,
                        **options: Any) -> ImportResult:
-    """The flow as a management command runs it (DESIGN.md §9): the file read, every problem and warning on
+    """The flow as a management command runs it (docs/operations.md, "Commands"): the file read, every problem and warning on
     stderr, exit 1 when the file is missing or any problem refused it. The caller prints its summary."""
     path = Path(file)
     if not path.is_file():

@@ -11,7 +11,7 @@ from accounts import lookups  # noqa: F401  (registers __all_digits and __length
 from accounts.reference import NEUTRAL_PROFILE
 from accounts.vietnamese import normalize_name, search_key, split_name
 
-MINORITY_EXCLUDED_CODE = 1  # Kinh: "ethnic minority" means any other group (DOMAIN.md §1)
+MINORITY_EXCLUDED_CODE = 1  # Kinh: "ethnic minority" means any other group (docs/rules.md, "Candidate record")
 
 
 class Ethnicity(models.Model):
@@ -228,7 +228,7 @@ class User(AbstractUser):
 
 
 def mask_cccd(cccd: str | None) -> str:
-    """``087******123``: the first three and last three digits (DOMAIN.md §2)."""
+    """``087******123``: the first three and last three digits (docs/rules.md, "Personal data")."""
     if not cccd:
         return ""
     return f"{cccd[:3]}{'*' * (len(cccd) - 6)}{cccd[-3:]}"
@@ -256,12 +256,22 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_repr} {self.action} {self.object_repr}"
 
+    @property
+    def action_label(self) -> str:
+        from accounts.audit_labels import action_label  # the register fills as the apps get ready
+
+        return action_label(self.action)
+
 
 class Notice(models.Model):
-    """A short notice staff send to everyone signed in; delivered live over websockets."""
+    """A short notice staff send to the people they are responsible for; delivered live over websockets."""
+
+    EVERYONE = "everyone"
 
     author = models.ForeignKey(User, verbose_name=_("author"), on_delete=models.PROTECT, related_name="notices")
     text = models.CharField(_("text"), max_length=500)
+    # Who it reaches: everyone signed in, or the holders of one role (accounts.notices).
+    audience = models.CharField(_("audience"), max_length=32, default=EVERYONE)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""The roles of DESIGN.md §1 as Django groups, and the model permissions each group holds."""
+"""The roles of docs/operations.md, "Roles", as Django groups, and the model permissions each group holds."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +47,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.QUESTION_AUTHOR: [],
     Role.INVIGILATOR: [],
     Role.MARKER: [],
-    Role.COURSE_MANAGER: ["accounts.add_notice"],
+    Role.COURSE_MANAGER: [],  # no audience of its own until classes have learners (accounts.notices)
     Role.CONTEST_ORGANISER: ["accounts.add_notice"],
     Role.PARTICIPANT: [],
 }

@@ -8,14 +8,16 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from accounts.models import AuditLog, Notice, OrganisationProfile, OrgUnit, User
-from accounts.roles import ROLE_PERMISSIONS
-
-NOTICES_GROUP = "notices"
+from accounts.notices import audiences_for
+from accounts.notices import group_name as notice_group
+from accounts.permissions import roles_of
+from accounts.roles import ROLE_PERMISSIONS, Role
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -64,6 +66,35 @@ def system_user() -> User:
     return user
 
 
+def grantable_roles(actor: User) -> list[str]:
+    """The roles ``actor`` may give or take away: the platform's administrator (a superuser, created at install)
+    all of them; HR every role but HR's own, which only the administrator gives."""
+    if actor.is_superuser:
+        return [role.value for role in Role]
+    if Role.HR_STAFF in roles_of(actor):
+        return [role.value for role in Role if role != Role.HR_STAFF]
+    return []
+
+
+def person_roles_set(*, person: User, roles: set[str], actor: User, ip: str | None = None) -> User:
+    """Give ``person`` exactly ``roles`` among those ``actor`` may grant (the others they hold stay)."""
+    allowed = set(grantable_roles(actor))
+    if not allowed or (person.pk == actor.pk and not actor.is_superuser):
+        raise PermissionDenied(_("You cannot change these roles."))
+    current = set(roles_of(person))
+    added, removed = (set(roles) - current) & allowed, (current - set(roles)) & allowed
+    with transaction.atomic():
+        if added:
+            person.groups.add(*Group.objects.filter(name__in=added))
+        if removed:
+            person.groups.remove(*Group.objects.filter(name__in=removed))
+        if added or removed:
+            audit_record(actor=actor, action="person.roles", obj=person, ip=ip,
+                         details={"added": sorted(added), "removed": sorted(removed)})
+    person.__dict__.pop("_role_names_cache", None)
+    return person
+
+
 def sync_roles(**kwargs) -> None:
     """Create the role groups and give each exactly its listed permissions (post_migrate handler)."""
     for role, perm_names in ROLE_PERMISSIONS.items():
@@ -75,6 +106,16 @@ def sync_roles(**kwargs) -> None:
             if perm is not None:
                 perms.append(perm)
         group.permissions.set(perms)
+
+
+def unit_add(*, name: str, parent: OrgUnit | None, kind: str, code: str | None, actor: User,
+             ip: str | None = None) -> OrgUnit:
+    """A unit added on the units page (UnitForm checked it), recorded in the audit log."""
+    with transaction.atomic():
+        unit = unit_create(name=name, parent=parent, kind=kind, code=code)
+        audit_record(actor=actor, action="unit.add", obj=unit, ip=ip,
+                     details={"parent": parent.pk if parent else None})
+    return unit
 
 
 def unit_create(*, name: str, parent: OrgUnit | None, kind: str = OrgUnit.Kind.OTHER, code: str | None = None,
@@ -129,11 +170,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def notice_send(*, author: User, text: str, ip: str | None = None) -> Notice:
-    """Store a notice and, once committed, push it to every connected page (any server process)."""
+def notice_send(*, author: User, text: str, audience: str = Notice.EVERYONE, ip: str | None = None) -> Notice:
+    """Store a notice and, once committed, push it to the connected pages of its audience (any server process).
+    Refused unless the author is responsible for that audience (accounts.notices)."""
+    if audience not in audiences_for(roles_of(author)):
+        raise ValidationError(_("You cannot send a notice to that audience."))
     with transaction.atomic():
-        notice = Notice.objects.create(author=author, text=text.strip())
-        audit_record(actor=author, action="notice.send", obj=notice, ip=ip)
+        notice = Notice.objects.create(author=author, text=text.strip(), audience=audience)
+        audit_record(actor=author, action="notice.send", obj=notice, ip=ip, details={"audience": audience})
         transaction.on_commit(lambda: _broadcast_notice(notice))
     return notice
 
@@ -141,7 +185,7 @@ def notice_send(*, author: User, text: str, ip: str | None = None) -> Notice:
 def _broadcast_notice(notice: Notice) -> None:
     layer = get_channel_layer()
     async_to_sync(layer.group_send)(
-        NOTICES_GROUP,
+        notice_group(notice.audience),
         {
             "type": "notice.message",
             "id": notice.pk,

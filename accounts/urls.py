@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/import/template.xlsx", views.people_import_template, name="people_import_template"),
     path("people/<id:pk>/", views.person_detail, name="person_detail"),
     path("people/<id:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<id:pk>/roles/", views.person_roles, name="person_roles"),
     path("people/<id:pk>/activation-code/", views.person_activation_code, name="person_activation_code"),
     path("people/<id:pk>/activation-email/", views.person_activation_email, name="person_activation_email"),
     path("activate/", views.activate, name="activate"),

@@ -25,11 +25,24 @@ from accounts.forms import (
     PeopleImportForm,
     PersonForm,
     ProfileForm,
+    RolesForm,
+    UnitForm,
 )
 from accounts.import_flow import ImportFlow, ImportResult
 from accounts.imports import import_people
 from accounts.models import ActivationCode, Notice, OrganisationProfile, OrgUnit, User
-from accounts.services import client_ip, notice_send, person_update, profile_update
+from accounts.notices import AUDIENCE_LABELS, audiences_for, audiences_of_reader
+from accounts.permissions import roles_of
+from accounts.roles import Role
+from accounts.services import (
+    client_ip,
+    grantable_roles,
+    notice_send,
+    person_roles_set,
+    person_update,
+    profile_update,
+    unit_add,
+)
 
 PEOPLE_IMPORT = ImportFlow(session_key="people_import", form_class=PeopleImportForm)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,10 +72,12 @@ def _scope_units(user):
 
 @login_required
 def dashboard(request):
-    notices = Notice.objects.select_related("author")[:5]
+    roles = roles_of(request.user)
+    notices = Notice.objects.filter(audience__in=audiences_of_reader(roles)).select_related("author")[:5]
+    audiences = audiences_for(roles) if request.user.has_perm("accounts.add_notice") else []
     return render(request, "accounts/dashboard.html", {
         "cards": cards_for(request.user), "notices": notices,
-        "can_send_notice": request.user.has_perm("accounts.add_notice"), "notice_form": NoticeForm(),
+        "can_send_notice": bool(audiences), "notice_form": NoticeForm(audiences=audiences) if audiences else None,
     })
 
 
@@ -100,7 +115,32 @@ def person_detail(request, pk: int):
         "live_code": activation.live_code(person), "can_email_code": activation.email_activation_available(person),
         "needs_enrolment_code": enrolment.enrolment_code_required(person),
         "live_enrolment_code": activation.live_code(person, ActivationCode.Purpose.ENROLMENT),
+        "roles": sorted(Role(r).label for r in roles_of(person) if r in Role.values),
+        "roles_form": _roles_form(request, person),
     })
+
+
+def _roles_form(request, person: User, data=None) -> RolesForm | None:
+    grantable = grantable_roles(request.user)
+    if not grantable or (person.pk == request.user.pk and not request.user.is_superuser):
+        return None
+    return RolesForm(data, grantable=grantable, initial={"roles": [r for r in roles_of(person) if r in grantable]})
+
+
+@login_required
+@require_POST
+def person_roles(request, pk: int):
+    person = _get_person_for_hr(request, pk, "accounts.change_person")
+    form = _roles_form(request, person, request.POST)
+    if form is None:
+        raise PermissionDenied
+    if form.is_valid():
+        person_roles_set(person=person, roles=set(form.cleaned_data["roles"]), actor=request.user,
+                         ip=client_ip(request))
+        messages.success(request, _("The roles of %(name)s are saved.") % {"name": person.full_name})
+    else:
+        messages.error(request, _("You cannot change these roles."))
+    return redirect("person_detail", pk=person.pk)
 
 
 @never_cache
@@ -237,8 +277,19 @@ def people_import_template(request):
 
 @login_required
 def unit_list(request):
+    """The unit tree; the administrator adds top units (the province, on a new installation), HR adds units under
+    those they manage."""
     _require(request, "accounts.view_orgunit")
-    return render(request, "accounts/unit_list.html", {"units": selectors.units_tree()})
+    form = UnitForm(request.POST or None, parents=_scope_units(request.user).select_related("parent"),
+                    may_add_top=request.user.is_superuser)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            unit = unit_add(name=data["name"], parent=data["parent"], kind=data["kind"], code=data["code"],
+                            actor=request.user, ip=client_ip(request))
+            messages.success(request, _("The unit %(name)s is added.") % {"name": unit.name})
+            return redirect("unit_list")
+    return render(request, "accounts/unit_list.html", {"units": selectors.units_tree(), "form": form})
 
 
 @login_required
@@ -270,10 +321,15 @@ def profile_edit(request):
 @require_POST
 def notice_send_view(request):
     _require(request, "accounts.add_notice")
-    form = NoticeForm(request.POST)
+    audiences = audiences_for(roles_of(request.user))
+    if not audiences:
+        raise PermissionDenied
+    form = NoticeForm(request.POST, audiences=audiences)
     if form.is_valid():
-        notice_send(author=request.user, text=form.cleaned_data["text"], ip=client_ip(request))
-        messages.success(request, _("The notice has been sent."))
+        notice_send(author=request.user, text=form.cleaned_data["text"], audience=form.cleaned_data["audience"],
+                    ip=client_ip(request))
+        messages.success(request, _("The notice has been sent to: %(audience)s.")
+                         % {"audience": AUDIENCE_LABELS[form.cleaned_data["audience"]]})
     else:
         messages.error(request, _("The notice is empty or too long."))
     return redirect("dashboard")

@@ -1,6 +1,6 @@
 """Settings for every mode, read from the environment.
 
-Two independent axes (DESIGN.md §6):
+Two independent axes (docs/operations.md, "Runtime modes"):
 - ``APP_ENV`` (dev | demo | production) says what the deployment is for;
 - ``DATABASE_URL`` / ``REDIS_URL`` choose the runtime: without them the embedded mode
   (SQLite + in-memory channel layer + local-memory cache), with them the scale-out mode
@@ -148,15 +148,15 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
-            # Persistent connections: reopening re-runs the PRAGMAs on every consumer call (DESIGN.md §8).
+            # Persistent connections: reopening re-runs the PRAGMAs on every consumer call (docs/operations.md, "Known traps").
             "CONN_MAX_AGE": None,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # Writers take the lock when the transaction starts: no "database is locked" on
-                # read-then-write (DESIGN.md §8).
+                # read-then-write (docs/operations.md, "Known traps").
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                # FULL: an acknowledged answer survives a power cut (DESIGN.md §6).
+                # FULL: an acknowledged answer survives a power cut (docs/operations.md, "Durability").
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=FULL;"
@@ -222,8 +222,8 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 # Keyed per account (login_failed: the account the login names, by username or email: accounts/adapter.py); the
-# per-address limits are sized for an exam room of 200 people behind one NAT address (DESIGN.md §8), so they only
-# stop a runaway script.
+# per-address limits are sized for an exam room of 200 people behind one NAT address (docs/operations.md,
+# "Known traps"), so they only stop a runaway script.
 ACCOUNT_RATE_LIMITS = {
     "login": "600/m/ip",
     "login_failed": "600/m/ip,5/300s/key",
@@ -250,12 +250,14 @@ OUTGOING_MAIL_ENABLED = env.bool("OUTGOING_MAIL_ENABLED", default=False)
 # An exam-room session (exams/candidate/room_scope.py) ends when the appeal window closes, and never later than this many days
 # after the exam's last sitting (results not published by then: the person uses their own account).
 EXAM_ROOM_SESSION_MAX_DAYS = env.int("EXAM_ROOM_SESSION_MAX_DAYS", default=90)
+# Spare papers drawn with a sitting's set, as a share of its candidates (rounded up, at least one).
+SPARE_PAPERS_PERCENT = env.int("SPARE_PAPERS_PERCENT", default=5)
 # Exam-room login tries (right or wrong) per address and minute: a room of 200 behind one NAT address signing in
 # together, typos and all, stays well below; only a runaway script reaches it (exams/examday/services/login.py).
 EXAM_LOGIN_ADDRESS_TRIES = env.int("EXAM_LOGIN_ADDRESS_TRIES", default=600)
 
 # --- Exam day ------------------------------------------------------------------------------------------
-# Network grace after the deadline during which a save in flight is still accepted (DESIGN.md §3).
+# Network grace after the deadline during which a save in flight is still accepted (docs/exam-day.md, "Saving answers").
 EXAM_SAVE_GRACE_SECONDS = env.int("EXAM_SAVE_GRACE_SECONDS", default=10)
 EXAM_MAX_TEXT_ANSWER = env.int("EXAM_MAX_TEXT_ANSWER", default=20000)
 # Group commit: at most this many websocket saves share one transaction (each acknowledged after it commits).

@@ -8,9 +8,10 @@ class ExamsConfig(AppConfig):
     verbose_name = _("Exams")
 
     def ready(self) -> None:
-        from accounts import dashboard, demo
+        from accounts import audit_labels, dashboard, demo
         from accounts.roles import Role
         from exams import demo as exams_demo
+        from exams.audit_labels import ACTION_LABELS
         from exams.dashboard import bank_items, candidate_items, exam_items, invigilator_items, marker_items
         from exams.sessions import examday_cache  # noqa: F401 - connects the receivers that forget cached sittings
 
@@ -22,3 +23,4 @@ class ExamsConfig(AppConfig):
         dashboard.register(Role.INVIGILATOR, invigilator_items)
         dashboard.register(Role.MARKER, marker_items)
         demo.register_seeder(exams_demo.seed)
+        audit_labels.register(ACTION_LABELS)

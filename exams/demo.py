@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from exams.banks.importing.base import ParsedChoice, ParsedQuestion
@@ -15,7 +16,9 @@ from exams.banks.models import Bank, Question
 from exams.banks.services import bank_get_or_create, question_create, questions_approve, topic_get_or_create
 from exams.marking.demo import seed_marking_exams
 from exams.papers.models import Blueprint, BlueprintRow
+from exams.papers.services import blueprint_check
 from exams.results.demo import seed_results_exam
+from exams.sessions.models import Exam as SessionExam
 
 DATA = Path(__file__).resolve().parent / "data" / "demo_questions.json"
 WRITER, APPROVER = "demo_author", "demo_author2"
@@ -51,9 +54,13 @@ def seed() -> dict:
                                      author=writer) for item in parsed]
         questions_approve(questions=questions, actor=approver)
         created += len(questions)
-    return {"questions_created": created, "blueprints_created": _seed_blueprint(writer),
-            "exams_created": _seed_exam(), "results_exams_created": seed_results_exam(),
-            **seed_marking_exams()}
+    result = {"questions_created": created, "blueprints_created": _seed_blueprint(writer),
+              "exams_created": _seed_exam(), "results_exams_created": seed_results_exam(), **seed_marking_exams()}
+    # What the demo holds, said by name: the command prints it (accounts.management.commands.seed_demo).
+    result["made"] = [_("Exam “%(name)s” (%(state)s): /exams/%(pk)s/")
+                      % {"name": exam.name, "state": exam.get_status_display(), "pk": exam.pk}
+                      for exam in SessionExam.objects.order_by("pk")]
+    return result
 
 
 def _seed_blueprint(writer: User) -> int:
@@ -136,18 +143,18 @@ def _seed_exam() -> int:
 
 
 def _seal_demo_papers(exam) -> None:
-    """Papers for the first computer sitting, drawn from the demo blueprint and sealed, as exam day needs."""
-    from exams.papers.services import blueprint_check, paper_set_generate, paper_set_seal
+    """Papers for every computer sitting, drawn from the demo blueprint, sealed and attached as HR does it on the
+    sitting's page (the subject takes the blueprint's question count)."""
     from exams.sessions.models import Sitting
+    from exams.sessions.sitting_papers import blueprint_question_count, sitting_papers_make
 
     blueprint = Blueprint.objects.filter(name=DEMO_BLUEPRINT).first()
-    sitting = Sitting.objects.filter(subject__exam=exam, subject__code="KTC").first()
-    if blueprint is None or sitting is None or blueprint_check(blueprint=blueprint):
+    if blueprint is None or blueprint_check(blueprint=blueprint):
         return
-    author = User.objects.get(username=WRITER)
-    refs = list(exam.registrations.order_by("candidate_number").values_list("candidate_number", flat=True))
-    paper_set = paper_set_generate(blueprint=blueprint, name=f"{exam.name} – KTC", seed=f"demo-{exam.pk}",
-                                   candidate_refs=refs, variants=None, actor=author)
-    paper_set_seal(paper_set=paper_set, actor=author)
-    sitting.paper_set = paper_set
-    sitting.save(update_fields=["paper_set"])
+    hr = User.objects.get(username="demo_hr")
+    for sitting in Sitting.objects.filter(subject__exam=exam, subject__format="computer").select_related("subject"):
+        subject = sitting.subject
+        subject.blueprint = blueprint
+        subject.question_count = blueprint_question_count(subject)
+        subject.save(update_fields=["blueprint", "question_count"])
+        sitting_papers_make(sitting=sitting, actor=hr)

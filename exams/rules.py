@@ -49,12 +49,12 @@ def invigilates_room(user, room) -> bool:
     return room.invigilators.filter(user=user).exists()
 
 
-# What each board's work needs of the exam's candidates (DOMAIN.md §1), beyond the exam's own page (subjects,
-# sittings, rooms, council), which every non-blind position reads:
+# What each board's work needs of the exam's candidates (docs/rules.md, "Council and boards"), beyond the exam's own
+# page (subjects, sittings, rooms, council), which every non-blind position reads:
 # - the council and the supervision board (read-only oversight) see the candidate lists and the results;
 # - the invigilation board checks identities at the door: the call-in list of a room its member invigilates, with
 #   the CCCD masked (name, birth date, photo and the masked number check the card; only HR sees CCCD in full,
-#   DOMAIN.md §2), never the exam's whole list;
+#   docs/rules.md, "Personal data"), never the exam's whole list;
 # - the question board writes and reviews questions: no candidate at all (its item analysis is in the statistics,
 #   which describe candidates as a group);
 # - the anonymisation board works from the scripts page (exams.anonymise_scripts); markers never see names.
@@ -71,7 +71,7 @@ def sees_exam_candidates(user, exam) -> bool:
 register("exams.manage_exams", is_hr_staff)
 register("exams.view_exam", is_hr_staff | sits_on_exam)
 register("exams.view_candidates", is_hr_staff | sees_exam_candidates)
-# The call-in list: HR (CCCD in full), and the invigilators of that room only (CCCD masked: exams.sessions.views).
+# The call-in list: HR (CCCD in full), and the invigilators of that room only (CCCD masked: exams.sessions.views.exams).
 register("exams.export_call_in", is_hr_staff | invigilates_room)
 
 

@@ -8,7 +8,8 @@ from exams.examday.views import console
 from exams.marking import views as marking
 from exams.papers import views as papers
 from exams.results.views import quotas, results
-from exams.sessions import views as sessions
+from exams.sessions.views import exams as sessions
+from exams.sessions.views import parts
 from exams.statistics import views as statistics
 
 # Exam day first: a request is matched against the patterns in order, and every pattern it passes on the way
@@ -80,8 +81,20 @@ urlpatterns += [
     path("exams/<id:pk>/council/", sessions.council_add_view, name="exam_council_add"),
     path("exams/<id:pk>/rooms/", sessions.room_add, name="exam_room_add"),
     path("exams/<id:pk>/sittings/", sessions.sitting_add, name="exam_sitting_add"),
+    path("sittings/<id:pk>/", sessions.sitting_detail, name="sitting_detail"),
+    path("sittings/<id:pk>/papers/", sessions.sitting_papers, name="sitting_papers"),
+    path("sittings/<id:pk>/edit/", parts.sitting_edit, name="sitting_edit"),
+    path("sittings/<id:pk>/remove/", parts.sitting_remove, name="sitting_remove"),
+    path("rooms/<id:pk>/edit/", parts.room_edit, name="room_edit"),
+    path("rooms/<id:pk>/remove/", parts.room_remove, name="room_remove"),
+    path("council/<id:pk>/remove/", parts.council_remove, name="council_remove"),
+    path("invigilators/<id:pk>/edit/", parts.invigilator_edit, name="invigilator_edit"),
+    path("invigilators/<id:pk>/remove/", parts.invigilator_remove, name="invigilator_remove"),
+    path("registrations/<id:pk>/edit/", parts.registration_edit, name="registration_edit"),
+    path("registrations/<id:pk>/withdraw/", parts.registration_withdraw, name="registration_withdraw"),
     path("exams/<id:pk>/invigilators/", sessions.invigilator_add, name="exam_invigilator_add"),
     path("exams/<id:pk>/candidates/", sessions.candidates, name="exam_candidates"),
+    path("exams/<id:pk>/candidates/template.xlsx", sessions.candidate_template, name="exam_candidate_template"),
     path("exams/<id:pk>/candidates/renumber/", sessions.candidates_renumber, name="exam_renumber"),
     path("exams/<id:pk>/candidates/allocate/", sessions.rooms_allocate_view, name="exam_allocate"),
     path("exams/<id:pk>/call-in.xlsx", sessions.export_call_in, name="exam_export_call_in"),

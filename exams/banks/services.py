@@ -141,7 +141,9 @@ class BulkResult:
     skipped: list[tuple[int, str]]
 
 
-def questions_approve(*, questions: Iterable[Question], actor: User) -> BulkResult:
+def questions_approve(*, questions: Iterable[Question], actor: User, read_in_list: bool = False) -> BulkResult:
+    """Approve drafts written by someone else. ``read_in_list``: the approver confirmed having read each of them
+    in full on the bulk confirmation page (the audit keeps which ones were shown and approved)."""
     result = BulkResult(done=[], skipped=[])
     now = timezone.now()
     with transaction.atomic():
@@ -155,7 +157,8 @@ def questions_approve(*, questions: Iterable[Question], actor: User) -> BulkResu
         Question.objects.filter(pk__in=result.done).update(status=Question.Status.APPROVED, approved_by=actor,
                                                            approved_at=now)
         if result.done:
-            audit_record(actor=actor, action="question.approve_bulk", details={"questions": result.done})
+            audit_record(actor=actor, action="question.approve_bulk",
+                         details={"questions": result.done, "read_in_list": read_in_list})
     return result
 
 

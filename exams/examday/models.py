@@ -90,6 +90,9 @@ class Attempt(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["registration", "sitting"], name="attempt_one_per_candidate_and_sitting"),
+            # One exam attempt per paper: two late candidates can never take the same spare.
+            models.UniqueConstraint(fields=["paper"], condition=models.Q(purpose=EXAM_PURPOSE),
+                                    name="attempt_one_per_exam_paper"),
             models.CheckConstraint(condition=models.Q(deadline__gt=models.F("clock_start")),
                                    name="attempt_deadline_after_start"),
             models.CheckConstraint(
@@ -191,7 +194,7 @@ class RoomEvent(models.Model):
 
 
 class Penalty(models.Model):
-    """A penalty recorded in the room (DOMAIN.md §1 rule 7); results apply it."""
+    """A penalty recorded in the room (docs/rules.md, "Penalties and absence", rule 7); results apply it."""
 
     class Kind(models.TextChoices):
         REPRIMAND = "reprimand", _("Reprimand (khiển trách)")

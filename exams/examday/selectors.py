@@ -8,7 +8,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exams.examday.models import Admission, Attempt, RoomEvent, RoomSession
+from exams.examday.models import Admission, Attempt, Penalty, RoomEvent, RoomSession
 from exams.sessions.models import Registration
 
 
@@ -17,7 +17,7 @@ class ConsoleRow:
     registration_id: int
     candidate_number: str
     name: str
-    state: str  # absent | admitted | waiting | in_progress | finished | voided
+    state: str  # not_arrived | absent | admitted | waiting | in_progress | finished | voided
     state_label: str
     attempt_id: int | None
     answered: int
@@ -28,9 +28,16 @@ class ConsoleRow:
     focus_losses: int
     penalties: list[str]
 
+    @property
+    def time_left(self) -> str:
+        """Minutes:seconds, as the console's script also writes it."""
+        if self.seconds_left is None:
+            return ""
+        return f"{self.seconds_left // 60}:{self.seconds_left % 60:02d}"
+
 
 STATE_LABELS = {
-    "absent": _("Absent"), "waiting": _("Waiting to be admitted"), "admitted": _("Admitted"),
+    "not_arrived": _("Not yet arrived"), "absent": _("Absent"), "waiting": _("Waiting to be admitted"), "admitted": _("Admitted"),
     "in_progress": _("In progress"), "finished": _("Finished"), "voided": _("Voided"),
 }
 
@@ -49,6 +56,11 @@ def derived_state(*, admission: Admission | None, attempt: Attempt | None) -> st
         else "waiting"
 
 
+def _before_start(state: str, now, room_session: RoomSession) -> str:
+    """Nobody is absent before the sitting starts: they have not arrived yet."""
+    return "not_arrived" if state == "absent" and now < room_session.sitting.starts_at else state
+
+
 def console_rows(*, room_session: RoomSession) -> list[ConsoleRow]:
     now = timezone.now()
     registrations = list(Registration.objects.filter(exam=room_session.sitting.subject.exam_id,
@@ -65,7 +77,9 @@ def console_rows(*, room_session: RoomSession) -> list[ConsoleRow]:
                                  last=Max("at"))}
     penalties: dict[int, list[str]] = {}
     for event in RoomEvent.objects.filter(room_session=room_session, kind=RoomEvent.Kind.PENALTY):
-        penalties.setdefault(event.registration_id, []).append(event.details.get("penalty", ""))
+        code = event.details.get("penalty", "")
+        penalties.setdefault(event.registration_id, []).append(
+            str(Penalty.Kind(code).label) if code in Penalty.Kind.values else code)
     rows = []
     for r in registrations:
         attempt = attempts.get(r.pk)
@@ -76,7 +90,8 @@ def console_rows(*, room_session: RoomSession) -> list[ConsoleRow]:
         seen = attempt.last_seen if attempt and attempt.last_seen else stats.get("last")
         rows.append(ConsoleRow(
             registration_id=r.pk, candidate_number=r.candidate_number, name=r.person.full_name,
-            state=(state := derived_state(admission=admissions.get(r.pk), attempt=attempt)),
+            state=(state := _before_start(derived_state(admission=admissions.get(r.pk), attempt=attempt), now,
+                                          room_session)),
             state_label=str(STATE_LABELS[state]),
             attempt_id=attempt.pk if attempt else None, answered=getattr(attempt, "answered", 0) if attempt else 0,
             total=getattr(attempt, "total", 0) if attempt else 0, seconds_left=left,

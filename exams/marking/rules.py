@@ -1,4 +1,5 @@
-"""The marking rules of written subjects and the appeal window (DOMAIN.md §1), as pure functions."""
+"""The marking rules of written subjects and the appeal window (docs/rules.md, "Written subjects", "Appeals"), as
+pure functions."""
 
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
-"""The draft decision recognising an exam's results (Quyết định công nhận kết quả, DOMAIN.md §2) as .docx.
+"""The draft decision recognising an exam's results (Quyết định công nhận kết quả, docs/rules.md, "The draft decision") as .docx.
 
 The layout follows Nghị định 30/2020/NĐ-CP: the authority and the national motto side by side, the number and
 the place/date line under them, the title, the legal bases, the articles, the signature block beside
 `Nơi nhận:`, then the attached winners list on its own page. HR finishes it in a word processor (the proposal
 number, the recipients), so it is a draft by nature; it carries DỰ THẢO above the title until the council has
-approved the results. The legal bases are the 2020 regime's (the law moves: DOMAIN.md §0) and are edited there.
+approved the results. The legal bases are the 2020 regime's (the law moves: docs/rules.md,
+"Rules are configuration") and are edited there.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Results (DOMAIN.md §1–2): the scores that come in, and the versions of the computed results.
+"""Results (docs/rules.md, "Results rules", "The decision and its annex"): the scores that come in, and the
+versions of the computed results.
 
 Scores are inputs: a platform attempt brings its own, everything else arrives as a ``ScoreEntry`` (imported
 from Excel today, written by the marking board later). Results are snapshots: each computation writes a

@@ -64,6 +64,11 @@ def _forget_sittings(**lookup) -> None:
     cache.delete_many([_sitting_key(pk) for pk in Sitting.objects.filter(**lookup).values_list("pk", flat=True)])
 
 
+def forget_sitting(sitting_id: int) -> None:
+    """After a write that sends no signal (``update()``): the sitting is read afresh."""
+    cache.delete(_sitting_key(sitting_id))
+
+
 def forget_exam(exam_id: int) -> None:
     _forget_sittings(subject__exam=exam_id)
 

@@ -1,5 +1,5 @@
 """Spreadsheets of an exam session: the call-in list per room, the list by candidate number, the exemptions and
-the login slips (DOMAIN.md §2 conventions: letterhead from the organisation profile, dates as text dd/mm/yyyy,
+the login slips (docs/rules.md, "Official conventions": letterhead from the organisation profile, dates as text dd/mm/yyyy,
 Times New Roman, header rows repeated when printing, user text always written as plain strings).
 
 Every function reads what it needs itself with a fixed number of queries (``select_related``), whatever the
@@ -10,10 +10,14 @@ official preamble (``exams.common.official_sheets``).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
+import xlsxwriter
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.exports import TEMPLATE_HEADER, help_sheet, template_sheet
 from accounts.models import OrganisationProfile, mask_cccd
 from accounts.vietnamese import name_sort_key
 from exams.common.official_sheets import (
@@ -32,8 +36,18 @@ from exams.common.official_sheets import (
     workbook_bytes,
     write_preamble,
 )
+from exams.sessions.importing import (
+    CANDIDATE_COLUMNS,
+    COL_EXEMPT_NN,
+    COL_EXEMPT_TH,
+    COL_NAME,
+    COL_NOTE,
+    COL_POSITION,
+    COL_RANK_NAME,
+    COL_UNIT,
+)
 from exams.sessions.models import Exam, Registration, Room, Sitting
-from exams.sessions.reference import exemption_label
+from exams.sessions.reference import EXEMPTIONS, exemption_label
 
 TITLE_CALL_IN = "DANH SÁCH GỌI THÍ SINH VÀO PHÒNG THI"
 TITLE_BY_NUMBER = "DANH SÁCH THÍ SINH THEO SỐ BÁO DANH"
@@ -130,7 +144,7 @@ def _group_by_room(rooms: list[Room], registrations: list[Registration], *,
 def call_in_list_xlsx(*, exam: Exam, room: Room | None = None, full_cccd: bool = True) -> bytes:
     """DANH SÁCH GỌI THÍ SINH VÀO PHÒNG THI: one worksheet per room (only ``room`` when given), candidates in
     candidate-number order with their CCCD for the identity check (TT 001/2025): in full, or masked
-    (``087******123``, DOMAIN.md §2) with ``full_cccd=False`` — the caller decides who may have which and audits the
+    (``087******123``, docs/rules.md) with ``full_cccd=False`` — the caller decides who may have which and audits the
     download."""
     profile = OrganisationProfile.current()
     rooms = _rooms(exam, room)
@@ -311,3 +325,31 @@ def login_slips_xlsx(*, exam: Exam, room: Room | None = None) -> bytes:
         sheet.set_margins(left=0.5, right=0.4, top=0.4, bottom=0.4)
         sheet.center_horizontally()
     return workbook_bytes(buffer, workbook)
+
+
+def candidate_template_xlsx(*, exam: Exam) -> bytes:
+    """The candidate list to fill in: the exact header, identifiers and dates as text, and a guide sheet with the
+    exemption codes and their texts (either may be written) and this exam's exemptible subjects."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    header = workbook.add_format({**TEMPLATE_HEADER, "text_wrap": True, "font_name": "Times New Roman"})
+    as_text = workbook.add_format({"num_format": "@", "font_name": "Times New Roman"})
+    wide = {COL_NAME: 26, COL_UNIT: 36, COL_POSITION: 22, COL_RANK_NAME: 22, COL_EXEMPT_NN: 30, COL_EXEMPT_TH: 30,
+            COL_NOTE: 24}
+    template_sheet(workbook, name="Danh sách", header=header,
+                   columns=[(name, wide.get(name, 14), as_text) for name in CANDIDATE_COLUMNS])
+    exemptible = list(exam.subjects.filter(exemptible=True).values_list("code", "name"))
+    lines = [
+        _("One candidate per row, from row 2, in the agency's order (STT). Required: full name, date of birth "
+          "(dd/mm/yyyy), gender (Nam/Nữ), ethnic group, CCCD (12 digits), unit, current rank and its code."),
+        _("Unit: as the agency writes it, with its parent (Phòng Nội vụ / UBND huyện …); it is linked to the unit "
+          "register when it can be matched."),
+        _("Exemptions: write the code or its text in the column of its subject; leave it empty when none applies."),
+        *(_("Exemptible in this exam: %(code)s – %(name)s") % {"code": code, "name": name} for code, name in exemptible),
+        "",
+        _("Exemption codes:"),
+        *(f"{code}: {label}" for code, (label, _kind) in EXEMPTIONS.items()),
+    ]
+    help_sheet(workbook, lines, width=120)
+    workbook.close()
+    return buffer.getvalue()

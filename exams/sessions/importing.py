@@ -1,6 +1,6 @@
 """The candidate-registration import: validate every row, then register people for an exam atomically.
 
-DESIGN.md §9 (command contract, cells, states) and DOMAIN.md §1 (exemptions, NN_HUU). People are matched by
+docs/operations.md, "Commands" (contract, cells, states) and docs/rules.md, "Exemptions" (NN_HUU). People are matched by
 CCCD; a new CCCD creates a person, an existing person's identity (name, date of birth) is never overwritten.
 What the agency wrote (position, unit, rank) is kept on the registration as a snapshot; the unit and the rank
 are linked when they can be matched, and an unmatched unit is never an error.
@@ -9,7 +9,7 @@ are linked when they can be matched, and an unmatched unit is never an error.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -25,6 +25,7 @@ from accounts.services import audit_record
 from accounts.spreadsheets import Problem, read_rows
 from accounts.vietnamese import normalize_name
 from exams.sessions import reference
+from exams.sessions.corrections import registration_withdraw
 from exams.sessions.models import Exam, Registration, Subject
 from exams.sessions.services import exam_passwords_ensure, exam_transition, numbers_assign
 
@@ -66,11 +67,25 @@ SNAPSHOT_FIELDS = [
 TEXT_LIMITS = {COL_POSITION: 200, COL_UNIT: 255, COL_RANK_NAME: 100, COL_NOTE: 500}
 
 
+@dataclass(frozen=True)
+class PreviewRow:
+    row: int
+    name: str
+    cccd: str
+    unit: str
+    rank: str
+    exemptions: str
+    change: str  # "new", "updated", "unchanged"
+
+
 @dataclass
 class CandidateImportResult(ImportResult):
     people_created: int = 0  # people new to the register, created with their registration
+    withdrawn: int = 0  # registrations the file left out, withdrawn because the officer asked for it
+    left_out: list[str] = field(default_factory=list)  # "CV0003 Họ và tên" of those the file leaves out
+    preview: list[PreviewRow] = field(default_factory=list)  # what the write does, row by row
 
-    summary_fields = (*ImportResult.summary_fields, "people_created")
+    summary_fields = (*ImportResult.summary_fields, "people_created", "withdrawn")
 
 
 @dataclass
@@ -82,8 +97,11 @@ class _Row:
 
 
 def import_candidates(data: bytes, *, exam: Exam, actor: User | None, dry_run: bool,
-                      file_name: str = "") -> CandidateImportResult:
-    """Validate the whole file; write nothing unless every row is valid and ``dry_run`` is false."""
+                      file_name: str = "", withdraw_missing: bool = False) -> CandidateImportResult:
+    """Validate the whole file; write nothing unless every row is valid and ``dry_run`` is false.
+
+    A re-import that leaves out someone already registered never drops them silently: the check lists them
+    (``left_out``) and the write withdraws them only when ``withdraw_missing`` says so."""
     result = CandidateImportResult()
     status = _current_status(exam)
     if status not in IMPORTABLE_STATES:
@@ -117,6 +135,7 @@ def import_candidates(data: bytes, *, exam: Exam, actor: User | None, dry_run: b
         rows.append(_Row(number, values))
 
     _match_people(rows, exam=exam, result=result)
+    _check_ranks(rows, exam=exam, result=result)
     result.sort_problems(CANDIDATE_COLUMNS)
     if result.problems:
         return result
@@ -126,10 +145,24 @@ def import_candidates(data: bytes, *, exam: Exam, actor: User | None, dry_run: b
             result.people_created += 1
         if row.registration is None:
             result.created += 1
+            change = "new"
         elif _changed(row.registration, _snapshot(row.values)):
             result.updated += 1
+            change = "updated"
         else:
             result.unchanged += 1
+            change = "unchanged"
+        values = row.values
+        result.preview.append(PreviewRow(
+            row=row.number, name=values["full_name"], cccd=values["cccd"], unit=values["unit_text"],
+            rank=values["rank_text"], change=change,
+            exemptions=", ".join(code for code in (values["exempt_foreign_language"], values["exempt_it"]) if code)))
+    kept = {row.registration.pk for row in rows if row.registration is not None}
+    missing = list(Registration.objects.filter(exam=exam).exclude(pk__in=kept).select_related("person")
+                   .order_by("candidate_number"))
+    result.left_out = [f"{r.candidate_number} {r.person.full_name}" for r in missing]
+    if withdraw_missing:
+        result.withdrawn = len(missing)
     if dry_run:
         return result
 
@@ -138,6 +171,10 @@ def import_candidates(data: bytes, *, exam: Exam, actor: User | None, dry_run: b
         if locked.status not in IMPORTABLE_STATES:  # moved on while the file was being checked
             result.refuse(_state_problem(locked.status))
             return result
+        if withdraw_missing:
+            for registration in missing:
+                registration_withdraw(registration=registration, actor=actor,
+                                      reason=_("left out of the re-imported list {file}").format(file=file_name))
         _write(rows, exam=exam)
         numbers_assign(exam=exam)
         exam_passwords_ensure(exam=exam)
@@ -146,7 +183,8 @@ def import_candidates(data: bytes, *, exam: Exam, actor: User | None, dry_run: b
         audit_record(
             actor=actor, action="exam.import_candidates", obj=exam,
             details={"file": file_name, "created": result.created, "updated": result.updated,
-                     "unchanged": result.unchanged, "people_created": result.people_created},
+                     "unchanged": result.unchanged, "people_created": result.people_created,
+                     "withdrawn": result.withdrawn},
         )
         result.applied = True
     return result
@@ -268,7 +306,7 @@ def _exemption(value: Any, *, kind: str, subject_code: str, exemptible: set[str]
 def _match_people(rows: list[_Row], *, exam: Exam, result: CandidateImportResult) -> None:
     """Find each row's person and registration; an identity that differs from the register is an error."""
     by_cccd = {row.values["cccd"]: row for row in rows if row.values.get("cccd")}
-    people = {p.cccd: p for p in User.objects.filter(cccd__in=list(by_cccd))}
+    people = {p.cccd: p for p in User.objects.filter(cccd__in=list(by_cccd)).select_related("rank")}
     registrations = {r.person_id: r for r in Registration.objects.filter(exam=exam, person__in=list(people.values()))}
     for cccd, row in by_cccd.items():
         person = people.get(cccd)
@@ -294,6 +332,25 @@ def _match_people(rows: list[_Row], *, exam: Exam, result: CandidateImportResult
         result.problems.append(Problem(
             _("the login name {username} is already taken by another account.").format(username=username),
             new_usernames[username], COL_CCCD))
+
+
+def _check_ranks(rows: list[_Row], *, exam: Exam, result: CandidateImportResult) -> None:
+    """Warn (never refuse: the register may be the one out of date) when the list and the people register disagree
+    on a candidate's rank, or when a candidate already holds the rank the exam promotes to."""
+    target = exam.target_rank
+    for row in rows:
+        listed = row.values.get("rank")
+        registered = row.person.rank if row.person is not None else None
+        if target is not None and target in (listed, registered):
+            result.warnings.append(Problem(
+                _("{name} already holds the rank {rank} this exam promotes to (per the {source}).").format(
+                    name=row.values.get("full_name"), rank=target.name,
+                    source=_("people register") if registered == target else _("list")), row.number, COL_RANK_CODE,
+                warning=True))
+        elif listed is not None and registered is not None and listed != registered:
+            result.warnings.append(Problem(
+                _("the list gives the rank {listed} but the people register {registered}: check which is right.")
+                .format(listed=listed.name, registered=registered.name), row.number, COL_RANK_CODE, warning=True))
 
 
 def _snapshot(values: dict[str, Any]) -> dict[str, Any]:

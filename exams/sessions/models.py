@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, Rank
 from exams.papers.models import Blueprint
+from exams.sessions.presets import PRESETS
 
 
 class Exam(models.Model):
@@ -70,6 +71,12 @@ class Exam(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def preset_name(self) -> str:
+        """The preset's name as people say it ("Thi nâng ngạch chuyên viên chính"), never its slug."""
+        preset = PRESETS.get(self.preset)
+        return preset.name if preset else self.preset
+
 
 class Subject(models.Model):
     class Format(models.TextChoices):
@@ -86,6 +93,12 @@ class Subject(models.Model):
     class Timing(models.TextChoices):
         FIXED = "fixed", _("Fixed: everyone's clock starts at the sitting start")
         INDIVIDUAL = "individual", _("Individual: the clock starts when the candidate starts")
+
+    # What the exam day and the results rest on: frozen once the exam is scheduled, changed then only as a
+    # correction with its reason. The marking rules (step, third marking, appeals) stay the council's to set.
+    FROZEN_WHEN_SCHEDULED = frozenset({
+        "code", "name", "format", "question_count", "duration_minutes", "blueprint", "scale", "pass_rule", "is_gate",
+        "exemptible", "ranks", "timing", "late_entry_minutes"})
 
     exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="subjects")
     code = models.CharField(_("code"), max_length=16)
@@ -148,7 +161,8 @@ class CouncilMember(models.Model):
         MEMBER = "member", _("Member")
 
     exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="council")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exam_positions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT,
+                             related_name="exam_positions")
     board = models.CharField(_("board"), max_length=16, choices=Board.choices)
     position = models.CharField(_("position"), max_length=16, choices=Position.choices)
 
@@ -184,7 +198,7 @@ class Room(models.Model):
 
 
 class Sitting(models.Model):
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="sittings")
+    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.CASCADE, related_name="sittings")
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     opens_at = models.DateTimeField(_("room opens at"), help_text=_("Exam logins work from here."))
@@ -219,7 +233,8 @@ class Registration(models.Model):
     exempt_foreign_language = models.CharField(_("foreign-language exemption"), max_length=16, blank=True)
     exempt_it = models.CharField(_("IT exemption"), max_length=16, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.PROTECT, related_name="registrations")
+    room = models.ForeignKey(Room, verbose_name=_("room"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="registrations")
     exam_password = models.CharField(_("exam password"), max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -251,9 +266,11 @@ class InvigilatorAssignment(models.Model):
         TECHNICIAN = "technician", _("Technician")
         CORRIDOR = "corridor", _("Corridor invigilator")
 
-    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="invigilators")
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="invigilators")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invigilations")
+    sitting = models.ForeignKey(Sitting, verbose_name=_("sitting"), on_delete=models.CASCADE,
+                                related_name="invigilators")
+    room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.CASCADE, related_name="invigilators")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("invigilator"), on_delete=models.PROTECT,
+                             related_name="invigilations")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ROOM)
 
     class Meta:

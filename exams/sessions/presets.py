@@ -1,4 +1,5 @@
-"""The catalogue of exam presets (DOMAIN.md §0). A preset only fills a new exam; the exam is then edited freely."""
+"""The catalogue of exam presets (docs/rules.md, "Exam presets"). A preset only fills a new exam; the exam is then
+edited freely."""
 
 from __future__ import annotations
 

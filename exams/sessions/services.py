@@ -6,10 +6,11 @@ import secrets
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Rank, User
 from accounts.permissions import roles_of
@@ -19,6 +20,7 @@ from accounts.vietnamese import name_sort_key
 from exams.sessions import examday_cache
 from exams.sessions.models import CouncilMember, Exam, InvigilatorAssignment, Quota, Registration, Room, Sitting, Subject
 from exams.sessions.presets import COMPUTER, PRESETS, late_entry_minutes
+from exams.sessions.readiness import exam_gaps
 
 S = Exam.Status
 ORDER = [S.DRAFT, S.REGISTRATION, S.SCHEDULED, S.RUNNING, S.MARKING, S.RESULTS, S.APPROVED, S.PUBLISHED]
@@ -27,7 +29,8 @@ HR = "hr"
 CHAIR = ("council", "chair")
 VICE_CHAIR = ("council", "vice_chair")
 SECRETARY = ("council", "secretary")
-# Who moves an exam from one state to the next (DESIGN.md §9). HR runs the paperwork; the council runs the exam.
+# Who moves an exam from one state to the next (docs/operations.md, "Exam states"). HR runs the paperwork; the council
+# runs the exam.
 TRANSITIONS: dict[tuple[str, str], tuple] = {
     (S.DRAFT, S.REGISTRATION): (HR,),
     (S.REGISTRATION, S.DRAFT): (HR,),
@@ -41,6 +44,34 @@ TRANSITIONS: dict[tuple[str, str], tuple] = {
 }
 
 
+# What each step does, said on its button's confirmation before it happens.
+TRANSITION_EFFECTS: dict[tuple[str, str], str] = {
+    (S.DRAFT, S.REGISTRATION): gettext_lazy("Registration opens: candidate lists can be imported and numbered."),
+    (S.REGISTRATION, S.DRAFT): gettext_lazy("The exam goes back to draft (possible only while nobody is registered)."),
+    (S.REGISTRATION, S.SCHEDULED): gettext_lazy(
+        "The exam is scheduled: the candidate list closes to imports and the exam-room logins become valid for "
+        "its days. Candidates can still be withdrawn."),
+    (S.SCHEDULED, S.REGISTRATION): gettext_lazy(
+        "The exam goes back to registration (possible only while no sitting has its papers)."),
+    (S.SCHEDULED, S.RUNNING): gettext_lazy("The exam starts: its rooms can be opened by their invigilators."),
+    (S.RUNNING, S.MARKING): gettext_lazy("The exam day is over: no room opens any more and marking begins."),
+    (S.MARKING, S.RESULTS): gettext_lazy("Marking is closed: the results can be computed."),
+}
+
+
+def backward_lock(exam: Exam, to: str) -> str:
+    """Why the exam cannot go back to ``to`` ("" when it can): never once numbers, papers or attempts exist."""
+    if to == S.DRAFT and exam.registrations.exists():
+        return _("Candidates are registered and numbered: the exam cannot go back to draft.")
+    if to == S.REGISTRATION and exam.status == S.SCHEDULED:
+        if Sitting.objects.filter(subject__exam=exam).filter(paper_set__isnull=False).exists():
+            return _("Papers have been made for a sitting: the exam cannot go back to registration. Withdraw a "
+                     "candidate on their page; one added late takes a spare paper.")
+        if Sitting.objects.filter(subject__exam=exam, attempts__isnull=False).exists():
+            return _("Candidates have started: the exam cannot go back to registration.")
+    return ""
+
+
 def positions_of(*, exam: Exam, user: User) -> set[tuple[str, str]]:
     return set(CouncilMember.objects.filter(exam=exam, user=user).values_list("board", "position"))
 
@@ -49,7 +80,7 @@ def may_transition(*, exam: Exam, to: str, user: User | None) -> bool:
     allowed = TRANSITIONS.get((exam.status, to))
     if allowed is None:
         return False
-    if user is None:  # an operator command moves the exam itself (DESIGN.md §9)
+    if user is None:  # an operator command moves the exam itself (docs/operations.md, "Exam states")
         return True
     if HR in allowed and Role.HR_STAFF in roles_of(user):
         return True
@@ -65,6 +96,14 @@ def exam_transition(*, exam: Exam, to: str, actor: User | None, reason: str = ""
                 src=locked.get_status_display(), dst=S(to).label))
         if not may_transition(exam=locked, to=to, user=actor):
             raise PermissionDenied(_("Your position on this exam does not allow this step."))
+        lock = backward_lock(locked, to)
+        if lock:
+            raise ValidationError(lock)
+        if to == S.SCHEDULED:
+            gaps = [gap for gap in exam_gaps(locked) if gap.blocking]
+            if gaps:
+                raise ValidationError(_("The exam is not ready for its day: %(gaps)s")
+                                      % {"gaps": " ".join(gap.text for gap in gaps)})
         previous = locked.status
         Exam.objects.filter(pk=locked.pk, status=previous).update(status=to)
         audit_record(actor=actor, action="exam.transition", obj=locked,
@@ -74,14 +113,38 @@ def exam_transition(*, exam: Exam, to: str, actor: User | None, reason: str = ""
     return exam
 
 
+def prefixes_in_use(*, exclude: Exam | None = None) -> set[str]:
+    """The candidate-number prefixes of the exams still in use (every exam but the published ones): two of them
+    sharing one would give two candidates the number CV0001, told apart at the exam login only by password."""
+    exams = Exam.objects.exclude(status=S.PUBLISHED)
+    if exclude is not None:
+        exams = exams.exclude(pk=exclude.pk)
+    return set(exams.values_list("number_prefix", flat=True))
+
+
+def free_prefix(base: str, *, year: int) -> str:
+    """``base`` if no exam in use has it, else ``base`` + the year's two digits + the first free letter:
+    CV, CV26A, CV26B…"""
+    taken = prefixes_in_use()
+    for prefix in (base, *(f"{base}{year % 100:02d}{letter}" for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")):
+        if prefix not in taken:
+            return prefix
+    raise ValidationError(_("Every prefix of the form %(base)s%(year)sA…Z is in use: give the exam its own.")
+                          % {"base": base, "year": f"{year % 100:02d}"})
+
+
 def exam_create(*, preset_slug: str, name: str, actor: User | None, quota: int | None = None,
                 cutoff: date | None = None, prefix: str | None = None) -> Exam:
     """A new exam in draft, its subjects copied from the preset (every field editable afterwards)."""
     preset = PRESETS[preset_slug]
     with transaction.atomic():
+        if prefix and prefix in prefixes_in_use():
+            raise ValidationError(_("Another exam in use numbers its candidates %(prefix)s…: choose another prefix.")
+                                  % {"prefix": prefix})
+        prefix = prefix or free_prefix(preset.prefix, year=timezone.localdate().year)
         exam = Exam.objects.create(
             name=name.strip(), preset=preset.slug, cutoff=cutoff or timezone.localdate(),
-            quota=quota if preset.has_quota else None, selects_winners=preset.has_quota, number_prefix=prefix or preset.prefix,
+            quota=quota if preset.has_quota else None, selects_winners=preset.has_quota, number_prefix=prefix,
             target_rank=Rank.objects.filter(code=preset.target_rank).first() if preset.target_rank else None,
             tie_break=list(preset.tie_break), created_by=actor,
         )
@@ -105,18 +168,31 @@ def exam_update(*, exam: Exam, changed: list[str], actor: User) -> Exam:
     return exam
 
 
-def subject_update(*, subject: Subject, changed: list[str], actor: User) -> Subject:
-    """Store the edited subject (``subject`` as SubjectForm validated it; ``changed`` names the changed fields)."""
+def subject_update(*, subject: Subject, changed: list[str], actor: User, reason: str = "") -> Subject:
+    """Store the edited subject (``subject`` as SubjectForm validated it; ``changed`` names the changed fields).
+    Once the exam is scheduled, a change to its exam-day rules is a correction: its reason is required and kept in
+    the audit log (Subject.FROZEN_WHEN_SCHEDULED)."""
     with transaction.atomic():
+        status = Exam.objects.values_list("status", flat=True).get(pk=subject.exam_id)
+        correction = status not in (S.DRAFT, S.REGISTRATION) and bool(set(changed) & Subject.FROZEN_WHEN_SCHEDULED)
+        if correction and not reason:
+            raise ValidationError(_("The exam is scheduled: say why the subject's rules change."))
         subject.save()
-        audit_record(actor=actor, action="exam.subject_edit", obj=subject, details={"fields": changed})
+        audit_record(actor=actor, action="exam.subject_correction" if correction else "exam.subject_edit",
+                     obj=subject, details={"fields": changed, "reason": reason})
+    examday_cache.forget_exam(subject.exam_id)
     return subject
 
 
 def _part_add(*, exam: Exam, part: Room | Sitting | InvigilatorAssignment, action: str, actor: User) -> None:
-    with transaction.atomic():
-        part.save()
-        audit_record(actor=actor, action=action, obj=exam, details={"added": str(part)})
+    """Save a part its form validated. Two officers adding the same room at once both pass the form's check; the
+    constraint refuses the second, which hears it in words rather than as a server error."""
+    try:
+        with transaction.atomic():
+            part.save()
+            audit_record(actor=actor, action=action, obj=exam, details={"added": str(part)})
+    except IntegrityError as exc:
+        raise ValidationError(_("Someone has just added the same thing: reload the page to see it.")) from exc
 
 
 def room_add(*, exam: Exam, room: Room, actor: User) -> Room:

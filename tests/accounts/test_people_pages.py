@@ -5,7 +5,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import AuditLog, User
+from accounts.models import AuditLog, OrgUnit, User
 from accounts.roles import Role
 from accounts.services import audit_record, unit_create
 
@@ -146,3 +146,59 @@ def test_the_dashboard_costs_few_queries(client, hr_user, django_assert_max_num_
     client.get(reverse("dashboard"))
     with django_assert_max_num_queries(8):
         client.get(reverse("dashboard"))
+
+
+@pytest.mark.django_db
+class TestRoles:
+    def test_hr_gives_and_takes_roles_on_the_persons_page_but_never_hr(self, client, hr_user, register):
+        people, _district = register
+        duc = people["duc"]
+        client.force_login(hr_user)
+        client.post(reverse("person_roles", args=[duc.pk]), {"roles": [Role.INVIGILATOR, Role.MARKER]})
+        assert set(duc.groups.values_list("name", flat=True)) == {Role.INVIGILATOR, Role.MARKER}
+        client.post(reverse("person_roles", args=[duc.pk]), {"roles": [Role.MARKER, Role.HR_STAFF]})
+        # HR is not HR's to give: the whole change is refused
+        assert set(duc.groups.values_list("name", flat=True)) == {Role.INVIGILATOR, Role.MARKER}
+        client.post(reverse("person_roles", args=[duc.pk]), {"roles": [Role.MARKER]})
+        assert set(duc.groups.values_list("name", flat=True)) == {Role.MARKER}
+        record = AuditLog.objects.filter(action="person.roles").latest("pk")
+        assert record.details == {"added": [], "removed": [Role.INVIGILATOR.value]}
+        page = client.get(reverse("person_detail", args=[duc.pk])).content.decode()
+        assert "Giám khảo" in page.split('id="roles"')[1].split("<form")[0]
+        assert 'value="hr_staff"' not in page
+
+    def test_the_administrator_gives_hr_and_nobody_changes_their_own_roles(self, client, hr_user, register,
+                                                                           django_user_model):
+        people, _district = register
+        admin = django_user_model.objects.create_superuser(username="quantri", password="x" * 12)
+        client.force_login(admin)
+        client.post(reverse("person_roles", args=[people["dung"].pk]), {"roles": [Role.HR_STAFF]})
+        assert list(people["dung"].groups.values_list("name", flat=True)) == [Role.HR_STAFF]
+        client.force_login(hr_user)
+        assert client.post(reverse("person_roles", args=[hr_user.pk]), {"roles": []}).status_code in (403, 404)
+        assert hr_user.groups.filter(name=Role.HR_STAFF).exists()
+
+    def test_people_outside_hr_refuse_the_roles_page(self, client, make_user, register):
+        people, _district = register
+        client.force_login(make_user(Role.INVIGILATOR))
+        assert client.post(reverse("person_roles", args=[people["duc"].pk]), {"roles": []}).status_code == 403
+
+
+@pytest.mark.django_db
+class TestUnits:
+    def test_the_administrator_adds_the_top_unit_and_hr_adds_units_only_under_their_own(
+            self, client, hr_user, province, django_user_model):
+        admin = django_user_model.objects.create_superuser(username="quantri", password="x" * 12)
+        client.force_login(admin)
+        client.post(reverse("unit_list"), {"name": "UBND  tỉnh Mới", "kind": "province"})
+        top = OrgUnit.objects.get(name="UBND tỉnh Mới", parent=None)
+        assert AuditLog.objects.filter(action="unit.add", object_id=str(top.pk)).exists()
+        again = client.post(reverse("unit_list"), {"name": "UBND tỉnh mới", "kind": "province"})
+        assert "Đơn vị này đã có ở đó" in again.content.decode()
+        client.force_login(hr_user)
+        refused = client.post(reverse("unit_list"), {"name": "Sở Khác", "kind": "department"})
+        assert "Hãy chọn đơn vị cấp trên" in refused.content.decode()
+        outside = client.post(reverse("unit_list"), {"name": "Sở Khác", "kind": "department", "parent": top.pk})
+        assert outside.status_code == 200 and not OrgUnit.objects.filter(name="Sở Khác").exists()
+        client.post(reverse("unit_list"), {"name": "Sở Tư pháp", "kind": "department", "parent": province.pk})
+        assert OrgUnit.objects.get(name="Sở Tư pháp").parent == province

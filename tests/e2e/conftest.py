@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop in this thread
@@ -56,11 +57,11 @@ def _manage(env: dict, *args: str) -> None:
                    capture_output=True, text=True, timeout=300)
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    """A demo server on a free port: migrated, seeded, static collected, like `make run`."""
-    work = tmp_path_factory.mktemp("live")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_SETTINGS")}
+def _serve(work: Path, *, seed: bool, admin_password: str = "", embedded: bool = False):
+    """Migrate, optionally seed, collect static and start daphne on a free port: like `make run` (seed) or a new
+    installation (migrate, and the platform's administrator created by Django's own command)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_SETTINGS")
+           and not (embedded and k in ("DATABASE_URL", "REDIS_URL"))}
     env.update({
         "APP_ENV": "demo",
         "DJANGO_SETTINGS_MODULE": "exam_platform.settings",
@@ -72,7 +73,11 @@ def live_app(tmp_path_factory):
     if not env.get("DATABASE_URL"):
         env["SQLITE_PATH"] = str(work / "db.sqlite3")
     _manage(env, "migrate", "--noinput", "-v0")
-    _manage(env, "seed_demo")
+    if seed:
+        _manage(env, "seed_demo")
+    if admin_password:
+        _manage({**env, "DJANGO_SUPERUSER_USERNAME": "quantri", "DJANGO_SUPERUSER_PASSWORD": admin_password,
+                 "DJANGO_SUPERUSER_EMAIL": "quantri@example.gov.vn"}, "createsuperuser", "--noinput")
     _manage(env, "collectstatic", "--noinput", "-v0")
     port = _free_port()
     log = open(work / "daphne.log", "w")  # noqa: SIM115 - closed at teardown
@@ -92,8 +97,29 @@ def live_app(tmp_path_factory):
                 server.kill()
                 raise RuntimeError((work / "daphne.log").read_text()) from None
             time.sleep(0.2)
+    return server, log, base, env
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """A demo server on a free port: migrated, seeded, static collected, like `make run`."""
+    work = tmp_path_factory.mktemp("live")
+    server, log, base, env = _serve(work, seed=True)
     password = dict(line.split("=", 1) for line in (work / "secrets.env").read_text().splitlines())["DEMO_PASSWORD"]
     yield {"url": base, "password": password, "work": work, "env": env}
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def empty_app(tmp_path_factory):
+    """A new installation: migrated, no demo data; only the administrator's account exists (created at install
+    with Django's createsuperuser). Everything else is done through the pages."""
+    work = tmp_path_factory.mktemp("empty")
+    password = "Quan-tri-" + os.urandom(6).hex()
+    server, log, base, env = _serve(work, seed=False, admin_password=password, embedded=True)
+    yield {"url": base, "admin_password": password, "work": work, "env": env}
     server.terminate()
     server.wait(timeout=10)
     log.close()
@@ -123,6 +149,7 @@ class CspWatch:
     def __init__(self) -> None:
         self.violations: list[str] = []
         self.contexts: list = []
+        self.confirmations: list[str] = []  # what each "are you sure?" said (every one is accepted)
 
     def watch(self, context) -> None:
         context.expose_binding("__reportCspViolation", lambda source, report: self._record(report))
@@ -130,7 +157,15 @@ class CspWatch:
         # Chromium also says so on the console ("Refused to …", or "… violates the following Content Security Policy
         # directive …"): that catches a violation the page's event could not report.
         context.on("console", self._console)
+        # An irreversible step asks first (form[data-confirm]): the journeys answer yes and keep what was asked.
+        context.on("page", lambda page: page.on("dialog", self._dialog))
+        for page in context.pages:
+            page.on("dialog", self._dialog)
         self.contexts.append(context)
+
+    def _dialog(self, dialog) -> None:
+        self.confirmations.append(dialog.message)
+        dialog.accept()
 
     def _record(self, report: str) -> None:
         if report not in self.violations:
@@ -192,12 +227,30 @@ def csp_violations(browser, context, monkeypatch):
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
 
 
+AXE = Axe()
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def accessibility_problems(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it stands, one line each."""
+    response = AXE.run(page).response
+    return [f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — "
+            + ", ".join(" ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
+                        for node in v["nodes"][:5])
+            for v in response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+
+
 @pytest.fixture
 def shot():
+    """Each step a journey records is saved as a picture and checked for accessibility with axe-core: a serious or
+    critical violation fails the journey on the page where it was seen."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> None:
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        problems = accessibility_problems(page)
+        if problems:
+            pytest.fail(f"Accessibility ({name}):\n" + "\n".join(problems), pytrace=False)
 
     return take
 

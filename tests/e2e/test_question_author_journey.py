@@ -66,6 +66,12 @@ def test_import_fix_approve_preview(page: Page, live_app, shot, tmp_path):
     page.locator("table.list tbody input[type=checkbox]").nth(1).check()
     page.get_by_label("Với các câu hỏi đã chọn").select_option("approve")
     page.get_by_role("button", name="Thực hiện").click()
+    # Four eyes means reading: both questions are shown in full before they can be approved.
+    expect(page.locator("#bulk-questions > li")).to_have_count(2)
+    expect(page.locator("#bulk-questions")).to_contain_text("Bộ phận Một cửa do cơ quan nào thành lập?")
+    shot(page, "10b-bulk-approval-confirm")
+    page.locator("#bulk-read").check()
+    page.locator("#bulk-approve").click()
     expect(page.locator(".messages")).to_contain_text("2")
     expect(page.locator("td.status-approved")).to_have_count(2)
 

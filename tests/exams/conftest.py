@@ -1,8 +1,14 @@
+import datetime as dt
+from decimal import Decimal
+
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from exams.banks.importing.base import ParsedChoice, ParsedQuestion
 from exams.banks.services import bank_get_or_create, question_create, questions_approve, topic_get_or_create
+from exams.models import Blueprint, BlueprintRow, Registration, Room, Sitting
+from exams.sessions.services import exam_create, exam_transition
 
 
 @pytest.fixture
@@ -89,3 +95,31 @@ def exam_day(db, make_user, reviewer, author):
     InvigilatorAssignment.objects.create(sitting=sitting, room=room, user=invigilator)
     return {"exam": exam, "room": room, "sitting": sitting, "registrations": registrations,
             "candidates": candidates, "invigilator": invigilator, "now": now}
+
+
+@pytest.fixture
+def sitting_world(db, bank, author, reviewer, make_user):
+    """An exam in registration: KTC on the computer with a 5-question blueprint, three candidates (one exempt from
+    NN, which is not this subject), one room, a sitting without papers, no invigilator."""
+    topic = topic_get_or_create(bank=bank, name="Một cửa")
+    questions = [question_create(topic=topic, parsed=single(f"Câu {n}"), author=author) for n in range(6)]
+    questions_approve(questions=questions, actor=reviewer)
+    blueprint = Blueprint.objects.create(bank=bank, name="Ma trận KTC", scale=Decimal(100))
+    BlueprintRow.objects.create(blueprint=blueprint, topic=topic, difficulty="medium", count=5)
+    hr = make_user(Role.HR_STAFF, username="hr", full_name="Nhân Sự")
+    exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name="Kỳ thi có ca", actor=hr)
+    exam_transition(exam=exam, to="registration", actor=hr)
+    subject = exam.subjects.get(code="KTC")
+    subject.blueprint = blueprint
+    subject.question_count = 5
+    subject.save()
+    room = Room.objects.create(exam=exam, name="Phòng 1", capacity=10)
+    people = [make_user(Role.CANDIDATE, username=f"ts{n}", full_name=f"Thí Sinh {n}") for n in (1, 2, 3)]
+    registrations = [Registration.objects.create(exam=exam, person=p, candidate_number=f"CV000{n}", room=room,
+                                                 exam_password="pw", exempt_foreign_language="NN1" if n == 3 else "")
+                     for n, p in enumerate(people, start=1)]
+    now = timezone.now()
+    sitting = Sitting.objects.create(subject=subject, starts_at=now + dt.timedelta(minutes=10),
+                                     ends_at=now + dt.timedelta(minutes=70), opens_at=now - dt.timedelta(minutes=20))
+    return {"exam": exam, "subject": subject, "sitting": sitting, "room": room, "hr": hr,
+            "registrations": registrations, "make_user": make_user}

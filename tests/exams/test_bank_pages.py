@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
+from accounts.models import AuditLog
 from exams.models import Question
 from tests.exams.test_import_questions import q, sheet
 
@@ -95,13 +96,32 @@ class TestBankPages:
     def test_bulk_approve_skips_ones_own_questions(self, client, bank, make_question, author, reviewer):
         mine = make_question("Của author")
         client.force_login(author)
-        client.post(reverse("bank_bulk", args=[bank.pk]), {"action": "approve", "questions": [mine.pk]})
+        client.post(reverse("bank_bulk", args=[bank.pk]), {"action": "approve", "questions": [mine.pk], "read": "on"})
         assert Question.objects.get(pk=mine.pk).status == "draft"
         client.force_login(reviewer)
-        client.post(reverse("bank_bulk", args=[bank.pk]), {"action": "approve", "questions": [mine.pk]})
+        client.post(reverse("bank_bulk", args=[bank.pk]), {"action": "approve", "questions": [mine.pk], "read": "on"})
         assert Question.objects.get(pk=mine.pk).status == "approved"
         client.post(reverse("bank_bulk", args=[bank.pk]), {"action": "retire", "questions": [mine.pk]})
         assert Question.objects.get(pk=mine.pk).status == "retired"
+
+    def test_bulk_approval_shows_every_question_in_full_and_approves_only_once_they_are_read(
+            self, client, bank, make_question, reviewer):
+        drafts = [make_question(f"Câu hỏi số {n} cần đọc") for n in range(3)]
+        client.force_login(reviewer)
+        asked = client.post(reverse("bank_bulk", args=[bank.pk]),
+                            {"action": "approve", "questions": [q.pk for q in drafts]})
+        page = asked.content.decode()
+        assert asked.status_code == 200 and all(f"Câu hỏi số {n} cần đọc" in page for n in range(3))
+        assert not Question.objects.filter(status="approved").exists()
+        unread = client.post(reverse("bank_bulk", args=[bank.pk]),
+                             {"action": "approve", "questions": [q.pk for q in drafts], "confirmed": "1"})
+        assert "Hãy đánh dấu" in unread.content.decode()
+        assert not Question.objects.filter(status="approved").exists()
+        client.post(reverse("bank_bulk", args=[bank.pk]),
+                    {"action": "approve", "questions": [q.pk for q in drafts], "confirmed": "1", "read": "on"})
+        assert Question.objects.filter(status="approved").count() == 3
+        record = AuditLog.objects.get(action="question.approve_bulk")
+        assert sorted(record.details["questions"]) == sorted(q.pk for q in drafts) and record.details["read_in_list"]
 
     def test_the_question_list_costs_the_same_queries_for_5_or_40_questions(self, client, bank, make_question,
                                                                             author):

@@ -1,5 +1,6 @@
-"""The documents of the decision (issue 6; DOMAIN.md §2): the annex lists (.xlsx), the draft decision (.docx), the
-result notice (.pdf) and the export commands (DESIGN.md §9). Every export is opened back and its cells asserted."""
+"""The documents of the decision (issue 6; docs/rules.md, "The decision and its annex"): the annex lists (.xlsx), the
+draft decision (.docx), the result notice (.pdf) and the export commands (docs/operations.md, "Commands"). Every
+export is opened back and its cells asserted."""
 
 import datetime as dt
 import gc

@@ -195,7 +195,7 @@ class TestCandidateImportErrors:
 
     def test_the_import_is_refused_once_the_exam_is_scheduled(self, exam, tmp_path):
         exam_transition(exam=exam, to="registration", actor=None)
-        exam_transition(exam=exam, to="scheduled", actor=None)
+        Exam.objects.filter(pk=exam.pk).update(status=Exam.Status.SCHEDULED)  # readiness is tested on its own
         path = tmp_path / "late.xlsx"
         path.write_bytes(xlsx([candidate(1)]))
         before = counts()
@@ -237,17 +237,19 @@ class TestCandidateImport:
 
         before = counts()
         code, out, err = run_command(str(path), "--exam", str(exam.pk), "--dry-run")
-        assert (code, out.strip().splitlines()[-1]) == (0, "created=9 updated=0 unchanged=0 people_created=8")
+        assert (code, out.strip().splitlines()[-1]) == (0, "created=9 updated=0 unchanged=0 people_created=8 withdrawn=0")
         assert counts() == before
         exam.refresh_from_db()
         assert exam.status == Exam.Status.DRAFT
 
         code, out, err = run_command(str(path), "--exam", str(exam.pk))
-        assert (code, out.strip().splitlines()[-1]) == (0, "created=9 updated=0 unchanged=0 people_created=8")
+        assert (code, out.strip().splitlines()[-1]) == (0, "created=9 updated=0 unchanged=0 people_created=8 withdrawn=0")
         assert err.strip().splitlines() == [line for line in err.strip().splitlines() if line.startswith("Cảnh báo: ")]
-        assert len(err.strip().splitlines()) == 1 and "Nhân viên" in err  # only row 8: "Nhân viên" with 01.004
+        # Row 8 writes "Nhân viên" with 01.004; row 7 already holds the rank the exam promotes to (01.003).
+        assert len(err.strip().splitlines()) == 2 and "Nhân viên" in err and "đã giữ ngạch Chuyên viên" in err
         result = import_candidates(xlsx(GOOD_ROWS), exam=exam, actor=None, dry_run=True)
-        assert pairs(result.warnings) == {(8, "Ngạch hiện giữ")} and all(w.warning for w in result.warnings)
+        assert pairs(result.warnings) == {(7, "Mã ngạch"), (8, "Ngạch hiện giữ")}
+        assert all(w.warning for w in result.warnings)
         assert numbers(exam) == GOOD_NUMBERS
         exam.refresh_from_db()
         assert exam.status == Exam.Status.REGISTRATION
@@ -282,7 +284,7 @@ class TestCandidateImport:
 
         passwords = {r.pk: r.exam_password for r in regs.values()}
         code, out, err = run_command(str(path), "--exam", str(exam.pk))
-        assert (code, out.strip().splitlines()[-1]) == (0, "created=0 updated=0 unchanged=9 people_created=0")
+        assert (code, out.strip().splitlines()[-1]) == (0, "created=0 updated=0 unchanged=9 people_created=0 withdrawn=0")
         assert numbers(exam) == GOOD_NUMBERS
         assert dict(Registration.objects.filter(exam=exam).values_list("pk", "exam_password")) == passwords
 
@@ -296,7 +298,7 @@ class TestCandidateImport:
         rows.append(candidate(20, "Bùi Văn An"))  # first in name order, yet numbered last
         path.write_bytes(xlsx(rows))
         code, out, _ = run_command(str(path), "--exam", str(exam.pk))
-        assert (code, out.strip().splitlines()[-1]) == (0, "created=1 updated=1 unchanged=8 people_created=1")
+        assert (code, out.strip().splitlines()[-1]) == (0, "created=1 updated=1 unchanged=8 people_created=1 withdrawn=0")
         assert numbers(exam) == {**GOOD_NUMBERS, cccd(20): "CV0010"}
         assert Registration.objects.get(exam=exam, person__cccd=cccd(1)).position_text == "Phó Trưởng phòng"
         exam.refresh_from_db()
@@ -312,7 +314,7 @@ class TestCandidateImport:
         rows[4]["Ngày bắt đầu công tác"] = "01/08/2010"
         rows[5]["STT"] = 60
         result = import_candidates(xlsx(rows), exam=exam, actor=None, dry_run=False)
-        assert result.summary == "created=0 updated=6 unchanged=1 people_created=0"
+        assert result.summary == "created=0 updated=6 unchanged=1 people_created=0 withdrawn=0"
         registration = Registration.objects.get(exam=exam, person__cccd=cccd(1))
         assert (registration.unit, registration.unit_text) == (units["noi_vu_a"], "H01.NV")
 
@@ -320,9 +322,35 @@ class TestCandidateImport:
         exam_transition(exam=exam, to="registration", actor=None)
         decomposed = "Nguyễn Văn Đức".replace("ễ", "e\u0302\u0303")
         result = import_candidates(xlsx([candidate(1, decomposed)]), exam=exam, actor=None, dry_run=False)
-        assert result.summary == "created=1 updated=0 unchanged=0 people_created=1" and result.applied
+        assert result.summary == "created=1 updated=0 unchanged=0 people_created=1 withdrawn=0" and result.applied
         exam.refresh_from_db()
         assert exam.status == Exam.Status.REGISTRATION
         assert User.objects.get(cccd=cccd(1)).full_name == "Nguyễn Văn Đức"
         again = import_candidates(xlsx([candidate(1, "Nguyễn  Văn Đức")]), exam=exam, actor=None, dry_run=False)
-        assert again.summary == "created=0 updated=0 unchanged=1 people_created=0"
+        assert again.summary == "created=0 updated=0 unchanged=1 people_created=0 withdrawn=0"
+
+    def test_a_reimport_that_leaves_someone_out_lists_them_and_withdraws_only_when_asked(self, exam):
+        rows = [candidate(n) for n in range(1, 4)]
+        import_candidates(xlsx(rows), exam=exam, actor=None, dry_run=False)
+        left = Registration.objects.get(exam=exam, person__cccd=cccd(3))
+        check = import_candidates(xlsx(rows[:2]), exam=exam, actor=None, dry_run=True)
+        assert check.left_out == [f"{left.candidate_number} {left.person.full_name}"]
+        assert [p.change for p in check.preview] == ["unchanged", "unchanged"]
+        kept = import_candidates(xlsx(rows[:2]), exam=exam, actor=None, dry_run=False)
+        assert kept.withdrawn == 0 and Registration.objects.filter(pk=left.pk).exists()
+        gone = import_candidates(xlsx(rows[:2]), exam=exam, actor=None, dry_run=False, withdraw_missing=True)
+        assert gone.withdrawn == 1 and not Registration.objects.filter(pk=left.pk).exists()
+        assert gone.sentence == "Đã ghi: thêm mới 0 dòng, giữ nguyên 2 dòng, rút tên 1 thí sinh."
+        assert AuditLog.objects.filter(action="exam.registration_withdraw", details__number=left.candidate_number)
+
+    def test_a_candidate_who_already_holds_the_target_rank_or_whose_rank_disagrees_is_warned(self, exam):
+        import_candidates(xlsx([candidate(1), candidate(2)]), exam=exam, actor=None, dry_run=False)
+        User.objects.filter(cccd=cccd(1)).update(rank=exam.target_rank)  # the register knows of a promotion
+        rows = [candidate(1), candidate(2, **{"Ngạch hiện giữ": "Chuyên viên", "Mã ngạch": "01.003"}),
+                candidate(3)]
+        result = import_candidates(xlsx(rows), exam=exam, actor=None, dry_run=True)
+        assert result.ok  # warnings, not problems: the register may be the one out of date
+        warned = {(w.row, w.column): w.message for w in result.warnings}
+        assert "đã giữ ngạch Chuyên viên" in warned[(2, "Mã ngạch")] and "danh sách nhân sự" in warned[(2, "Mã ngạch")]
+        assert "đã giữ ngạch Chuyên viên" in warned[(3, "Mã ngạch")]
+        assert (4, "Mã ngạch") not in warned

@@ -113,6 +113,9 @@ def people(exam, make_user):
 class TestLifecycle:
     def test_hr_opens_registration_and_schedules(self, exam, people):
         exam_transition(exam=exam, to="registration", actor=people[Role.HR_STAFF])
+        with pytest.raises(ValidationError, match="Chưa có thí sinh"):  # the readiness check: nobody to examine
+            exam_transition(exam=exam, to="scheduled", actor=people[Role.HR_STAFF])
+        Registration.objects.create(exam=exam, person=people[Role.CANDIDATE], candidate_number="CV0001")
         exam_transition(exam=exam, to="scheduled", actor=people[Role.HR_STAFF])
         assert Exam.objects.get().status == "scheduled"
         assert AuditLog.objects.filter(action="exam.transition").count() == 2
@@ -122,6 +125,7 @@ class TestLifecycle:
         with pytest.raises(PermissionDenied):
             exam_transition(exam=exam, to="registration", actor=candidate)
         exam_transition(exam=exam, to="registration", actor=hr)
+        Registration.objects.create(exam=exam, person=candidate, candidate_number="CV0001")
         exam_transition(exam=exam, to="scheduled", actor=hr)
         with pytest.raises(PermissionDenied):  # HR does not start the exam: the council chair does
             exam_transition(exam=exam, to="running", actor=hr)
@@ -136,6 +140,17 @@ class TestLifecycle:
         with pytest.raises(ValidationError):  # approval is of a results version (exams.results.services)
             exam_transition(exam=exam, to="approved", actor=member)
         assert Exam.objects.get().status == "results"
+
+    def test_the_exam_never_goes_back_past_what_exists(self, exam, people):
+        hr = people[Role.HR_STAFF]
+        exam_transition(exam=exam, to="registration", actor=hr)
+        Registration.objects.create(exam=exam, person=people[Role.CANDIDATE], candidate_number="CV0001")
+        with pytest.raises(ValidationError, match="không thể quay về bản nháp"):
+            exam_transition(exam=exam, to="draft", actor=hr)
+        exam_transition(exam=exam, to="scheduled", actor=hr)
+        exam_transition(exam=exam, to="registration", actor=hr)  # nothing made yet: allowed
+        exam_transition(exam=exam, to="scheduled", actor=hr)
+        assert exam.status == "scheduled"  # with papers made, going back is refused (test_sitting_papers.py)
 
     def test_a_step_that_skips_states_is_refused(self, exam, people):
         with pytest.raises(ValidationError):

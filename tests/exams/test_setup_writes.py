@@ -42,10 +42,30 @@ def test_hr_edits_the_exam_and_a_subject_and_the_changed_fields_are_recorded(cli
     assert response.status_code == 302 and Exam.objects.get(pk=exam.pk).name == "Kỳ thi mới"
     assert AuditLog.objects.get(action="exam.edit").details == {"fields": ["name"]}
     subject = exam.subjects.get(code="KTC")
-    response = client.post(reverse("subject_edit", args=[subject.pk]),
-                           posted(SubjectForm(instance=subject), duration_minutes=45))
+    # The exam is scheduled: its subjects' rules are frozen, and change only as a correction with its reason.
+    refused = client.post(reverse("subject_edit", args=[subject.pk]),
+                          posted(SubjectForm(instance=subject), duration_minutes=45))
+    assert refused.status_code == 200 and "hãy nêu lý do" in refused.content.decode()
+    assert exam.subjects.get(code="KTC").duration_minutes != 45
+    response = client.post(reverse("subject_edit", args=[subject.pk]), posted(
+        SubjectForm(instance=subject), duration_minutes=45, correction_reason="Theo Quyết định số 12/QĐ-HĐT"))
     assert response.status_code == 302 and exam.subjects.get(code="KTC").duration_minutes == 45
-    assert AuditLog.objects.get(action="exam.subject_edit").details == {"fields": ["duration_minutes"]}
+    assert AuditLog.objects.get(action="exam.subject_correction").details == {
+        "fields": ["duration_minutes"], "reason": "Theo Quyết định số 12/QĐ-HĐT"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"scale": "0"}, "scale", "Thang điểm phải lớn hơn 0"),
+    ({"duration_minutes": "0"}, "duration_minutes", "lớn hơn 0 phút"),
+    ({"question_count": "7"}, "question_count", "rút 5 câu hỏi"),
+])
+def test_a_subjects_rules_are_checked_against_each_other(client, sitting_world, changes, field, message):
+    client.force_login(sitting_world["hr"])
+    subject = sitting_world["subject"]  # KTC, with a 5-question blueprint, in an exam in registration
+    response = client.post(reverse("subject_edit", args=[subject.pk]), posted(SubjectForm(instance=subject), **changes))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
 
 
 @pytest.mark.django_db

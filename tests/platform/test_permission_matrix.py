@@ -89,6 +89,8 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("person_detail", "outside HR scope"): ("get", "outsider", only({HR: HIDDEN})),
     ("person_edit", ""): ("get", "person", only({HR: OK})),
     ("person_edit", "outside HR scope"): ("get", "outsider", only({HR: HIDDEN})),
+    ("person_roles", ""): ("post", "person", only({HR: AWAY})),
+    ("person_roles", "outside HR scope"): ("post", "outsider", only({HR: HIDDEN})),
     # Activation codes: HR of the person's scope issues them (the slip is the page); anyone redeems one.
     ("person_activation_code", ""): ("post", "person", only({HR: OK})),
     ("person_activation_code", "outside HR scope"): ("post", "outsider", only({HR: HIDDEN})),
@@ -100,8 +102,8 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("unit_list", ""): ("get", None, only({HR: OK})),
     ("audit_list", ""): ("get", None, only({HR: OK, COUNCIL: OK})),
     ("profile_edit", ""): ("get", None, only({HR: OK})),
-    ("notice_send", ""): ("post", None, only({HR: AWAY, Role.COURSE_MANAGER.value: AWAY,
-                                              Role.CONTEST_ORGANISER.value: AWAY})),
+    # A notice reaches the audience its sender is responsible for: the course manager has none yet.
+    ("notice_send", ""): ("post", None, only({HR: AWAY, Role.CONTEST_ORGANISER.value: AWAY})),
     # Question banks: authors of the bank edit it, council members read it, nobody else reaches it.
     ("bank_list", ""): ("get", None, only({AUTHOR: OK, COUNCIL: OK})),
     ("bank_list", "create"): ("post", None, only({AUTHOR: AWAY})),
@@ -153,6 +155,19 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("exam_export_login_slips", ""): ("get", "exam", only({HR: OK})),
     ("subject_edit", ""): ("get", "subject", only({HR: OK})),
     ("registration_room", ""): ("post", "registration", only({HR: AWAY})),
+    # Setting up and correcting the exam's parts (issue 17): HR only.
+    ("exam_candidate_template", ""): ("get", "exam", only({HR: OK})),
+    ("sitting_detail", ""): ("get", "sitting_pk", only({HR: OK})),
+    ("sitting_papers", ""): ("post", "sitting_pk", only({HR: AWAY})),
+    ("sitting_edit", ""): ("get", "sitting_pk", only({HR: OK})),
+    ("sitting_remove", ""): ("post", "sitting_pk", only({HR: AWAY})),
+    ("room_edit", ""): ("get", "room", only({HR: OK})),
+    ("room_remove", ""): ("post", "room", only({HR: AWAY})),
+    ("council_remove", ""): ("post", "council_member", only({HR: AWAY})),  # refused with the reason: published
+    ("invigilator_edit", ""): ("get", "assignment", only({HR: OK})),
+    ("invigilator_remove", ""): ("post", "assignment", only({HR: AWAY})),
+    ("registration_edit", ""): ("get", "registration", only({HR: OK})),
+    ("registration_withdraw", ""): ("post", "registration", only({HR: AWAY})),
     ("exam_login", ""): ("get", None, everyone(OK)),
     # Exam day: the candidate reaches only their own paper; the console and dispute exports go to the room's
     # invigilator, HR (read) and the council chair; only invigilators and the chair act in the room.
@@ -257,7 +272,7 @@ POST_JSON = {"attempt_save": {"item": 0, "seq": 1, "value": None}, "attempt_flag
 POST_DATA = {
     "room_incident": {"reason": "Ghi nhận"},
     "exam_transition": {"to": "running"},
-    "exam_list": {"preset": "sat-hach-noi-bo", "name": "Kỳ thi mới"},
+    "exam_list": {"preset": "sat-hach-noi-bo", "name": "Kỳ thi mới", "cutoff": "01/06/2026"},
     "set_language": {"language": "vi", "next": "/"},
     "bank_list": {"name": "Ngân hàng mới", "description": ""},
     "bank_retire_legal_basis": {"legal_basis": "Không có"},
@@ -335,14 +350,14 @@ def _bank_world(author, make_user) -> dict:
     question.save()
     blueprint = Blueprint.objects.create(bank=bank, name="BP", scale=Decimal(10))
     BlueprintRow.objects.create(blueprint=blueprint, topic=topic, difficulty="medium", count=1)
-    paper_set = paper_set_generate(blueprint=blueprint, name="Ca", seed="s", candidate_refs=["CV0001"],
+    paper_set = paper_set_generate(blueprint=blueprint, name="Ca", seed="s", candidate_refs=["CV0001", "CV0002"],
                                    variants=None, actor=author)
     paper_set_seal(paper_set=paper_set, actor=author)
     return {
         "bank": {"pk": bank.pk}, "bank_pk": {"bank_pk": bank.pk}, "other_bank": {"pk": other.pk},
         "question": {"pk": question.pk}, "blueprint": {"pk": blueprint.pk},
         "blueprint_pk": {"blueprint_pk": blueprint.pk}, "paper_set": {"pk": paper_set.pk},
-        "paper": {"pk": paper_set.papers.get().pk},
+        "paper": {"pk": paper_set.papers.get(candidate_ref="CV0001").pk},
     }
 
 
@@ -371,24 +386,27 @@ def _exam_world(users) -> dict:
     start = timezone.now() + dt.timedelta(days=1)
     sitting = Sitting.objects.create(subject=exam.subjects.first(), starts_at=start, ends_at=start + dt.timedelta(hours=1),
                                      opens_at=start)
-    InvigilatorAssignment.objects.create(sitting=sitting, room=room, user=users[INVIGILATOR])
+    assignment = InvigilatorAssignment.objects.create(sitting=sitting, room=room, user=users[INVIGILATOR])
     registration = Registration.objects.create(exam=exam, person=users[Role.CANDIDATE.value], candidate_number="CV0001",
                                                room=room)
-    paper_set = PaperSet.objects.get(name="Ca")  # sealed, from the bank world, for candidate number CV0001
+    paper_set = PaperSet.objects.get(name="Ca")  # sealed, from the bank world, for candidate numbers CV0001 and 2
     sitting.paper_set = paper_set
     sitting.save()
     room_session = RoomSession.objects.create(sitting=sitting, room=room, code="123456", code_valid_until=start,
                                               opened_by=users[INVIGILATOR])
     attempt = Attempt.objects.create(owner_id=registration.person_id, registration=registration, sitting=sitting,
                                      room_session=room_session,
-                                     paper=paper_set.papers.get(), clock_start=timezone.now(), duration_s=3600,
+                                     paper=(paper := paper_set.papers.get(candidate_ref="CV0001")),
+                                     clock_start=timezone.now(), duration_s=3600,
                                      deadline=timezone.now() + dt.timedelta(hours=1), device=MATRIX_DEVICE,
                                      device_epoch=1)
-    AttemptItem.objects.create(attempt=attempt, paper_item=paper_set.papers.get().items.get(), position=0)
+    AttemptItem.objects.create(attempt=attempt, paper_item=paper.items.get(), position=0)
     return {"exam": {"pk": exam.pk}, "exam_room": {"pk": exam.pk, "_query": f"room={room.pk}"},
             "subject": {"pk": exam.subjects.first().pk}, "registration": {"pk": registration.pk},
             "sitting": {"sitting_id": sitting.pk}, "sitting_room": {"sitting_id": sitting.pk, "room_id": room.pk},
-            "attempt": {"pk": attempt.pk}, "room_session": {"pk": room_session.pk}}
+            "attempt": {"pk": attempt.pk}, "room_session": {"pk": room_session.pk},
+            "sitting_pk": {"pk": sitting.pk}, "room": {"pk": room.pk},
+            "assignment": {"pk": assignment.pk}}
 
 
 def _exam_room_world(person) -> dict:
@@ -403,7 +421,7 @@ def _exam_room_world(person) -> dict:
     sitting = room_session.sitting
     registration = Registration.objects.create(exam=sitting.subject.exam, person=person, candidate_number="CV0002",
                                                room=room_session.room, exam_password="mk-phong-thi")
-    paper = sitting.paper_set.papers.get()
+    paper = sitting.paper_set.papers.get(candidate_ref="CV0002")
     attempt = Attempt.objects.create(owner_id=registration.person_id, registration=registration, sitting=sitting,
                                      room_session=room_session,
                                      paper=paper, clock_start=timezone.now(), duration_s=3600,
@@ -424,7 +442,7 @@ def _results_world(users) -> dict:
     from exams.sessions.services import council_add, exam_create
 
     exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name="Kỳ thi đã công bố", actor=users[HR])
-    council_add(exam=exam, user=users[COUNCIL], board="council", position="chair", actor=users[HR])
+    seat = council_add(exam=exam, user=users[COUNCIL], board="council", position="chair", actor=users[HR])
     exam.status = "published"
     exam.save()
     registration = Registration.objects.create(exam=exam, person=users[CANDIDATE], candidate_number="CV0001")
@@ -434,7 +452,8 @@ def _results_world(users) -> dict:
     CandidateResult.objects.create(version=old, registration=registration, outcome="failed", note="Vắng thi")
     result = CandidateResult.objects.create(version=new, registration=registration, outcome="selected", passed=True,
                                             ranking_score=Decimal("80"), rank=1)
-    return {"results_exam": {"pk": exam.pk}, "results_compare": {"pk": exam.pk, "number": 2},
+    return {"council_member": {"pk": seat.pk},  # approved results: the seat is locked, so it stays for every role
+            "results_exam": {"pk": exam.pk}, "results_compare": {"pk": exam.pk, "number": 2},
             "results_annex": {"pk": exam.pk, "list_kind": "all"}, "candidate_result": {"pk": result.pk}}
 
 

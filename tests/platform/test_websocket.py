@@ -6,6 +6,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.exceptions import ValidationError
 
 from accounts.roles import Role
 from accounts.services import notice_send
@@ -86,3 +87,22 @@ async def test_a_staff_notice_reaches_every_connected_page_after_commit(candidat
     assert message["type"] == "notice"
     assert message["text"] == "Phòng thi số 3 đổi sang tầng 2" and message["author"] == "Phạm Thị Nhân Sự"
     await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_notice_reaches_only_the_audience_its_sender_is_responsible_for(candidate, make_user):
+    organiser = await sync_to_async(make_user)(Role.CONTEST_ORGANISER, full_name="Ban Tổ Chức")
+    participant = await sync_to_async(make_user)(Role.PARTICIPANT, username="thi_sinh_cuoc_thi")
+    pages = {}
+    for name, user in (("candidate", candidate), ("participant", participant)):
+        cookie = await sync_to_async(_session_cookie)(user)
+        pages[name] = WebsocketCommunicator(application, "/ws/notices/", headers=[ORIGIN, cookie])
+        assert (await pages[name].connect())[0]
+    with pytest.raises(ValidationError):  # the organiser is not responsible for everyone signed in
+        await sync_to_async(notice_send)(author=organiser, text="Gửi mọi người", audience="everyone")
+    await sync_to_async(notice_send)(author=organiser, text="Tuần 3 mở lúc 8 giờ", audience=Role.PARTICIPANT.value)
+    message = await pages["participant"].receive_json_from(timeout=2)
+    assert message["text"] == "Tuần 3 mở lúc 8 giờ"
+    assert await pages["candidate"].receive_nothing(timeout=0.3)
+    for communicator in pages.values():
+        await communicator.disconnect()

@@ -30,4 +30,6 @@ class Command(BaseCommand):
         self.stdout.write(_("People created: {n}").format(n=result["people_created"]))
         self.stdout.write(_("Demo accounts created: {created}, updated: {updated}").format(
             created=result["accounts_created"], updated=result["accounts_updated"]))
+        for line in result.get("made", []):  # what each app's seeder made, by name (the demo exams)
+            self.stdout.write(line)
         self.stdout.write("ok")

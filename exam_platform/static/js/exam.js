@@ -32,7 +32,8 @@
     var el = $("conn");
     if (el.dataset.state === state) return;
     el.dataset.state = state;
-    el.textContent = state === "online" ? t.online : state === "http" ? t.http : state === "closed" ? t.closed : t.offline;
+    el.textContent = state === "online" ? t.online : state === "http" ? t.http : state === "closed" ? t.closed
+      : state === "waiting" ? t.waiting : t.offline;
   }
   // The count is for the eye; the status line (a live region) changes only when the state does, so a screen
   // reader hears "saving" and "saved", not every keystroke.
@@ -51,7 +52,12 @@
       el.disabled = !enabled;
     });
   }
-  function refreshLock() { setInputs(!(finished || blocked || paused)); }
+  // A pause shows in the sticky bar (seen wherever the candidate has scrolled), stops the clock and locks the answers.
+  function refreshLock() {
+    setInputs(!(finished || blocked || paused));
+    $("paused-flag").hidden = !paused;
+    $("countdown").classList.toggle("paused", !!paused);
+  }
   // The paper cannot go on here (released, another machine, no room code on this machine): lock it, keep what is
   // queued (it is resent if this machine takes the paper again), and say how to go on.
   function block(message) {
@@ -218,7 +224,7 @@
     if (msg.status && msg.status !== "open") finish();
   }
   function tick() {
-    if (finished) return;
+    if (finished || paused) return;  // stopped: the room's resume brings the new deadline
     var left = Math.max(0, Math.round((deadline - serverNow()) / 1000));
     var m = Math.floor(left / 60), s = left % 60;
     $("countdown").textContent = (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
@@ -317,7 +323,15 @@
     queueKey = "exam-queue-" + cfg.attempt;
     paper = $("paper");
     if (!paper) {
+      // Before the start: a countdown to it, and no connection yet (none is needed until the questions appear).
       var clockStart = Date.parse(cfg.clock_start);
+      setConn("waiting");
+      var beforeTick = function () {
+        var left = Math.max(0, Math.round((clockStart - serverNow()) / 1000));
+        var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
+        $("countdown").textContent = t.starts_in + " " + (h ? h + ":" : "") + (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+      };
+      beforeTick(); setInterval(beforeTick, 1000);
       setTimeout(function () { location.reload(); }, Math.max(2000, clockStart - serverNow() + 500));
       return;
     }

@@ -10,6 +10,25 @@
       b.setAttribute("aria-pressed", b.dataset.textSize === size ? "true" : "false");
     });
   }
+  // A posted form is sent once: its buttons are disabled and say the work is under way until the answer comes (an
+  // import, a room allocation, the papers of a sitting take seconds, and a second click would send it twice).
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (e.defaultPrevented || (f.method || "").toLowerCase() !== "post") { return; }
+    var busy = document.body.dataset.busyText;
+    window.setTimeout(function () {  // after the browser has read the clicked button's name and value
+      f.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+        b.disabled = true;
+        if (busy) { b.dataset.label = b.textContent; b.textContent = busy; }
+      });
+    }, 0);
+  });
+  // Back to a page from the browser's history: its buttons work again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("button[data-label]").forEach(function (b) {
+      b.disabled = false; b.textContent = b.dataset.label; delete b.dataset.label;
+    });
+  });
   document.addEventListener("DOMContentLoaded", function () {
     var current = (document.cookie.match(/(?:^|; )text_size=([sml])/) || [])[1] || "m";
     setTextSize(current);
@@ -19,6 +38,12 @@
     // The page's policy runs no inline handler: what templates once wrote as onchange= / onclick= lives here.
     document.querySelectorAll("select[data-submit-on-change]").forEach(function (s) {
       s.addEventListener("change", function () { s.form.submit(); });
+    });
+    // An irreversible step asks first (form data-confirm="what it will do").
+    document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+      f.addEventListener("submit", function (e) {
+        if (!window.confirm(f.dataset.confirm)) { e.preventDefault(); }
+      });
     });
     document.querySelectorAll("[data-print]").forEach(function (b) {
       b.addEventListener("click", function () { window.print(); });

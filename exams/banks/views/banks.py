@@ -21,7 +21,7 @@ from exams.banks.forms import (
     RetireLegalBasisForm,
 )
 from exams.banks.importing.service import QuestionImportResult, import_questions
-from exams.banks.models import Bank
+from exams.banks.models import Bank, Question
 from exams.banks.selectors import questions_needing_review
 from exams.banks.services import (
     bank_add_author,
@@ -107,8 +107,14 @@ def bank_bulk(request, pk: int):
         messages.error(request, _("Choose questions and an action."))
         return redirect("bank_detail", pk=bank.pk)
     questions, action = list(form.cleaned_data["questions"]), form.cleaned_data["action"]
+    if action == "approve" and request.POST.get("read") != "on":
+        # Four eyes means reading: the approver first sees every question in full, then confirms having read them.
+        return render(request, "exams/bank_bulk_confirm.html", {
+            "bank": bank, "questions": Question.objects.filter(pk__in=[q.pk for q in questions])
+            .select_related("topic", "author").prefetch_related("choices").order_by("topic__name", "pk"),
+            "confirm_error": request.POST.get("confirmed") == "1"})
     if action == "approve":
-        result = questions_approve(questions=questions, actor=request.user)
+        result = questions_approve(questions=questions, actor=request.user, read_in_list=True)
         messages.success(request, _("Approved: %(done)s; skipped: %(skipped)s (not drafts, or your own).")
                          % {"done": len(result.done), "skipped": len(result.skipped)})
     elif action == "retire":

@@ -1,4 +1,4 @@
-"""Exam day: one function owns each state change of a room or an attempt (DESIGN.md §3).
+"""Exam day: one function owns each state change of a room or an attempt (docs/operations.md, "The exam engine").
 
 Rules that hold everywhere: the server owns time (``now`` is read once per operation); a save is accepted
 until deadline + grace and never during a pause; saves are idempotent by (attempt, item, client seq);
@@ -34,6 +34,7 @@ from exams.examday.services.notify import (
     room_state_message,
 )
 from exams.sessions.models import Registration, Sitting
+from exams.sessions.readiness import sitting_gaps
 
 OPEN = Attempt.Status.OPEN
 
@@ -74,7 +75,11 @@ def late_entry_end(sitting: Sitting) -> dt.datetime:
 
 
 def room_open(*, sitting: Sitting, room, actor: User) -> RoomSession:
-    """Open the room for the sitting: a 6-digit code valid until the late-entry window closes."""
+    """Open the room for the sitting: a 6-digit code valid until the late-entry window closes. Refused while the
+    sitting's papers are missing (exams/sessions/readiness.py)."""
+    gaps = sitting_gaps(sitting, papers_only=True)
+    if gaps:
+        raise ExamDayError("not_ready", " ".join(gap.text for gap in gaps))
     with transaction.atomic():
         session, created = RoomSession.objects.get_or_create(
             sitting=sitting, room=room,
@@ -226,7 +231,9 @@ def extend(*, room_session: RoomSession, minutes: int, reason: str, actor: User,
         for target in updated:
             if attempt is not None and target.pk == attempt.pk:
                 notify_after_commit(attempt_group(target.pk), attempt_state_message(target, room_session))
+        # The record names the candidate an extension is for (none: the whole room).
         RoomEvent.objects.create(room_session=room_session, attempt=attempt, kind=RoomEvent.Kind.EXTENDED,
+                                 registration_id=attempt.registration_id if attempt else None,
                                  actor=actor, reason=reason, details={"minutes": minutes})
         audit_record(actor=actor, action="attempt.extend" if attempt else "room.extend",
                      obj=attempt or room_session, details={"minutes": minutes, "reason": reason})

@@ -1,5 +1,5 @@
 """Exam day: entering the room, starting an attempt from the sealed paper, and the one-device rule
-(DESIGN.md §3). The start spike's path: every statement here is counted (tests/exams/test_perf_start.py)."""
+(docs/exam-day.md). The start spike's path: every statement here is counted (tests/exams/test_perf_start.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from exams.examday.services.attempts import ExamDayError, attempt_deadline, busy
 from exams.examday.services.notify import attempt_group, console_group, notify_after_commit
 from exams.papers.models import Paper, PaperItem
 from exams.sessions.models import Registration, Sitting
+from exams.sessions.sitting_papers import SPARE_PREFIX
 
 
 @dataclass
@@ -144,6 +145,8 @@ def _attempt_start(*, admission: Admission, device: str,
     paper_set = paper.paper_set if paper is not None else sitting.paper_set
     if paper_set is None or not paper_set.is_sealed:
         raise ExamDayError("no_paper", _("The papers of this sitting are not sealed yet; tell the invigilator."))
+    if paper is None:  # added after the set was made: the first spare nobody holds
+        paper = spare_paper(paper_set_id=paper_set.pk)
     if paper is None:
         raise ExamDayError("no_paper", _("There is no paper for your candidate number; tell the invigilator."))
     with transaction.atomic(savepoint=False):  # inside room_enter's transaction: a failure undoes the entry too
@@ -160,8 +163,11 @@ def _attempt_start(*, admission: Admission, device: str,
             with transaction.atomic():  # a savepoint: the same candidate starting on two machines at once
                 attempt.save(force_insert=True)
         except IntegrityError:
-            return attempt_resume(attempt=Attempt.objects.get(registration=registration, sitting=sitting),
-                                  device=device), False
+            existing = Attempt.objects.filter(registration=registration, sitting=sitting).first()
+            if existing is None:  # not this candidate on another machine: someone took the same spare first
+                raise ExamDayError("busy", _("Another candidate took that spare paper at the same moment; "
+                                             "enter again.")) from None
+            return attempt_resume(attempt=existing, device=device), False
         attempt_items_create(attempt_id=attempt.pk, paper_id=paper.pk)
         RoomEvent.objects.bulk_create([*(events or []), RoomEvent(
             room_session=room_session, attempt=attempt, registration=registration, kind=RoomEvent.Kind.STARTED,
@@ -186,6 +192,14 @@ def starting_clock(attempt: Attempt, *, sitting: Sitting, room_clock: dict, now:
         running = int((now - room_clock["paused_since"]).total_seconds()) if room_clock["paused_since"] else 0
         attempt.clock_start, attempt.pause_base_s, attempt.extension_s = now, room_clock["paused_total_s"] + running, 0
     attempt.deadline = attempt_deadline(attempt, paused_total_s=room_clock["paused_total_s"])
+
+
+def spare_paper(*, paper_set_id: int) -> Paper | None:
+    """The first spare paper of a set that no attempt holds (the set's spares: exams/sessions/sitting_papers.py)."""
+    held = Attempt.objects.filter(paper__paper_set_id=paper_set_id).values("paper_id")
+    return (Paper.objects.select_related("paper_set")
+            .filter(paper_set_id=paper_set_id, candidate_ref__startswith=SPARE_PREFIX)
+            .exclude(pk__in=held).order_by("position").first())
 
 
 def attempt_items_create(*, attempt_id: int, paper_id: int) -> None:

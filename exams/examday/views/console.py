@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.services import client_ip
 from exams.examday import downloads
-from exams.examday.models import Attempt, RoomEvent, RoomSession
+from exams.examday.models import Attempt, Penalty, RoomEvent, RoomSession
 from exams.examday.selectors import console_snapshot
 from exams.examday.services import attempts as svc
 from exams.examday.services import console as console_svc
@@ -26,6 +26,7 @@ from exams.examday.services import entering
 from exams.examday.services.login import exam_login_unlock
 from exams.sessions.forms import RoomActionForm, SittingExtendForm
 from exams.sessions.models import InvigilatorAssignment, Registration, Room, Sitting
+from exams.sessions.readiness import sitting_gaps
 
 
 def _room_session_or_none(sitting: Sitting, room: Room) -> RoomSession | None:
@@ -51,6 +52,8 @@ def console(request, sitting_id: int, room_id: int):
     return render(request, "exams/console.html", {
         "sitting": sitting, "room": room, "session": session, "snapshot": snapshot,
         "close_at": svc.room_close_at(session) if session else None, "form": RoomActionForm(),
+        # Before the room opens: what would stop it (the papers) and what the exam still lacks for this sitting.
+        "gaps": sitting_gaps(sitting) if session is None else [],
         # Only where it adds something to the room's own extension: two rooms or more open.
         "may_extend_sitting": sitting.room_sessions.count() > 1
         and request.user.has_perm("exams.extend_sitting", sitting),
@@ -237,12 +240,16 @@ def room_record(request, pk: int):
     session = get_object_or_404(RoomSession.objects.select_related("sitting__subject__exam", "room"), pk=pk)
     if not request.user.has_perm("exams.watch_room", session):
         raise PermissionDenied
+    incidents = list(RoomEvent.objects.filter(room_session=session, kind__in=[
+        RoomEvent.Kind.INCIDENT, RoomEvent.Kind.PENALTY, RoomEvent.Kind.PAUSED, RoomEvent.Kind.RESUMED,
+        RoomEvent.Kind.EXTENDED]).select_related("actor", "registration__person"))
+    for event in incidents:  # the penalty in words, as the record is printed and signed
+        code = event.details.get("penalty", "")
+        event.penalty_label = str(Penalty.Kind(code).label) if code in Penalty.Kind.values else code
     return render(request, "exams/room_record.html", {
         "session": session, "rows": console_snapshot(room_session=session)["rows"],
         "attempts": {a.registration_id: a for a in Attempt.objects.filter(room_session=session)},
-        "incidents": RoomEvent.objects.filter(room_session=session, kind__in=[
-            RoomEvent.Kind.INCIDENT, RoomEvent.Kind.PENALTY, RoomEvent.Kind.PAUSED, RoomEvent.Kind.RESUMED,
-            RoomEvent.Kind.EXTENDED]).select_related("actor", "registration__person"),
+        "incidents": incidents,
     })
 
 

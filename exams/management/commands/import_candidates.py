@@ -14,8 +14,14 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--exam", type=int, required=True, help="Id of the exam session.")
         parser.add_argument("--dry-run", action="store_true", help="Validate and count, write nothing.")
+        parser.add_argument("--withdraw-missing", action="store_true",
+                            help="Withdraw the registered candidates the file leaves out (listed on stderr).")
 
-    def handle(self, *args, file: str, exam: int, dry_run: bool, **options):
+    def handle(self, *args, file: str, exam: int, dry_run: bool, withdraw_missing: bool, **options):
         session = object_or_exit(Exam, exam, _("No exam has the id {id}.").format(id=exam))
-        result = run_import_command(self, file=file, run=import_candidates, dry_run=dry_run, exam=session, actor=None)
+        result = run_import_command(self, file=file, run=import_candidates, dry_run=dry_run, exam=session, actor=None,
+                                    withdraw_missing=withdraw_missing)
+        if result.left_out and not withdraw_missing:
+            self.stderr.write(_("Left out of the file, still registered (--withdraw-missing withdraws them): {names}")
+                              .format(names="; ".join(result.left_out)))
         self.stdout.write(result.summary)

@@ -137,7 +137,10 @@ def results_compute(request, pk: int):
         refuse(request, exc)
     else:
         messages.success(request, _("Version %(n)s computed: %(summary)s") % {
-            "n": computed.version.number, "summary": computed.summary})
+            "n": computed.version.number, "summary": _(
+                "%(candidates)s candidates, %(passed)s passed, %(selected)s selected, %(ties)s ties unresolved") % {
+                "candidates": computed.version.candidates, "passed": computed.version.passed,
+                "selected": computed.version.selected, "ties": computed.version.ties_unresolved}})
     return redirect("exam_results", pk=exam.pk)
 
 
@@ -273,7 +276,7 @@ def scores_import(request, pk: int):
 
 
 def _scores_imported(request, exam: Exam, result: ImportResult) -> HttpResponse:
-    messages.success(request, result.summary)
+    messages.success(request, result.sentence)
     return redirect("exam_results", pk=exam.pk)
 
 

@@ -29,13 +29,25 @@ from exams.sessions.forms import (
     SubjectForm,
 )
 from exams.sessions.importing import import_candidates
-from exams.sessions.models import BLIND_BOARDS, CouncilMember, Exam, InvigilatorAssignment, Registration, Room, Subject
+from exams.sessions.models import (
+    BLIND_BOARDS,
+    CouncilMember,
+    Exam,
+    InvigilatorAssignment,
+    Registration,
+    Room,
+    Sitting,
+    Subject,
+)
+from exams.sessions.readiness import exam_gaps, sitting_gaps
 from exams.sessions.reference import exemption_label
+from exams.sessions.sitting_papers import SPARE_PREFIX, sitting_papers_make, sitting_papers_problems
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-CANDIDATE_IMPORT = ImportFlow(session_key="candidate_import", form_class=SpreadsheetUploadForm)
+CANDIDATE_IMPORT = ImportFlow(session_key="candidate_import", form_class=SpreadsheetUploadForm,
+                              confirm_fields=("withdraw_missing",))
 
 
 @login_required
@@ -50,10 +62,15 @@ def exam_list(request):
     form = ExamCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        exam = svc.exam_create(preset_slug=data["preset"], name=data["name"], actor=request.user, quota=data["quota"],
-                               cutoff=data["cutoff"], prefix=data["prefix"] or None)
-        messages.success(request, _("The exam was created from the preset; check its subjects."))
-        return redirect("exam_detail", pk=exam.pk)
+        try:
+            exam = svc.exam_create(preset_slug=data["preset"], name=data["name"], actor=request.user,
+                                   quota=data["quota"], cutoff=data["cutoff"], prefix=data["prefix"] or None)
+        except ValidationError as exc:
+            form.add_error("prefix", exc)
+        else:
+            messages.success(request, _("The exam was created from the preset; its candidates are numbered "
+                                        "%(prefix)s0001…. Check its subjects.") % {"prefix": exam.number_prefix})
+            return redirect("exam_detail", pk=exam.pk)
     return render(request, "exams/exam_list.html", {"exams": Exam.objects.all(), "form": form})
 
 
@@ -64,8 +81,10 @@ def exam_detail(request, pk: int):
     usage = svc.room_usage(exam=exam)
     rooms = [(room, usage.get(room.pk, 0)) for room in exam.rooms.all()]
     manage = request.user.has_perm("exams.manage_exams")
-    next_steps = [(to, svc.S(to).label) for (src, to) in svc.TRANSITIONS
+    next_steps = [(to, svc.S(to).label, svc.TRANSITION_EFFECTS.get((src, to), ""), svc.backward_lock(exam, to))
+                  for (src, to) in svc.TRANSITIONS
                   if src == exam.status and svc.may_transition(exam=exam, to=to, user=request.user)]
+    gaps = exam_gaps(exam) if manage and exam.status in READINESS_SHOWN else []
     call_in_rooms = {room.pk for room, _used in rooms} if manage else set(
         InvigilatorAssignment.objects.filter(user=request.user, room__exam=exam).values_list("room_id", flat=True))
     return render(request, "exams/exam_detail.html", {
@@ -77,9 +96,47 @@ def exam_detail(request, pk: int):
                          for a in sitting.invigilators.select_related("user", "room")],
         "registrations_count": exam.registrations.count(),
         "unallocated": exam.registrations.filter(room__isnull=True).count(),
-        "council_form": CouncilForm(), "room_form": RoomForm(), "sitting_form": SittingForm(exam=exam),
+        "council_form": CouncilForm(exam=exam), "room_form": RoomForm(exam=exam), "sitting_form": SittingForm(exam=exam),
         "invigilator_form": InvigilatorForm(exam=exam),
+        "gaps": gaps, "ready": not any(gap.blocking for gap in gaps),
     })
+
+
+READINESS_SHOWN = (Exam.Status.DRAFT, Exam.Status.REGISTRATION, Exam.Status.SCHEDULED)
+
+
+@login_required
+def sitting_detail(request, pk: int):
+    """A sitting's page: its papers (made, sealed and attached here), what it still lacks, its invigilators."""
+    sitting = get_object_or_404(Sitting.objects.select_related("subject__exam", "subject__blueprint", "paper_set"),
+                                pk=pk)
+    exam = get_exam(request, sitting.subject.exam_id, "exams.manage_exams")
+    paper_set = sitting.paper_set
+    papers = spares = 0
+    if paper_set is not None:
+        refs = list(paper_set.papers.values_list("candidate_ref", flat=True))
+        spares = sum(1 for ref in refs if ref.startswith(SPARE_PREFIX))
+        papers = len(refs) - spares
+    return render(request, "exams/sitting_detail.html", {
+        "exam": exam, "sitting": sitting, "subject": sitting.subject, "paper_set": paper_set, "papers": papers,
+        "spares": spares, "gaps": sitting_gaps(sitting), "problems": sitting_papers_problems(sitting),
+        "invigilators": sitting.invigilators.select_related("user", "room").order_by("room__name"),
+    })
+
+
+@login_required
+@require_POST
+def sitting_papers(request, pk: int):
+    sitting = get_object_or_404(Sitting.objects.select_related("subject__exam", "subject__blueprint"), pk=pk)
+    get_exam(request, sitting.subject.exam_id, "exams.manage_exams")
+    try:
+        paper_set = sitting_papers_make(sitting=sitting, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The papers are made and sealed: %(n)s papers (seal %(seal)s…).")
+                         % {"n": paper_set.papers.count(), "seal": paper_set.seal_hash[:12]})
+    return redirect("sitting_detail", pk=sitting.pk)
 
 
 @login_required
@@ -100,7 +157,13 @@ def subject_edit(request, pk: int):
     get_exam(request, subject.exam_id, "exams.manage_exams")
     form = SubjectForm(request.POST or None, instance=subject)
     if request.method == "POST" and form.is_valid():
-        svc.subject_update(subject=form.instance, changed=form.changed_data, actor=request.user)
+        changed = [name for name in form.changed_data if name != "correction_reason"]
+        if changed:
+            svc.subject_update(subject=form.instance, changed=changed, actor=request.user,
+                               reason=form.cleaned_data["correction_reason"].strip())
+            messages.success(request, _("The subject %(code)s is saved.") % {"code": subject.code})
+        else:
+            messages.info(request, _("Nothing changed."))
         return redirect("exam_detail", pk=subject.exam_id)
     return render(request, "exams/subject_form.html", {"subject": subject, "form": form})
 
@@ -124,7 +187,7 @@ def _added(request, exam: Exam, form) -> HttpResponse:
     if form.is_valid():
         messages.success(request, _("Saved."))
     else:
-        messages.error(request, "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}"
+        messages.error(request, "; ".join(f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
                                           for f, e in form.errors.items()))
     return redirect("exam_detail", pk=exam.pk)
 
@@ -133,16 +196,17 @@ def _added(request, exam: Exam, form) -> HttpResponse:
 @require_POST
 def council_add_view(request, pk: int):
     exam = get_exam(request, pk, "exams.manage_exams")
-    form = CouncilForm(request.POST)
-    if form.is_valid():
-        try:
-            svc.council_add(exam=exam, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            refuse(request, exc)
-        except IntegrityError:  # the unique constraints name the clash
-            messages.error(request, _("That board already has a chair or head, or the exam a secretary."))
-        else:
-            messages.success(request, _("Saved."))
+    form = CouncilForm(request.POST, exam=exam)
+    if not form.is_valid():
+        return _added(request, exam, form)
+    try:
+        svc.council_add(exam=exam, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        refuse(request, exc)
+    except IntegrityError:  # two appointments raced past the form's check; the constraints had the last word
+        messages.error(request, _("That board already has a chair or head, or the exam a secretary."))
+    else:
+        messages.success(request, _("Saved."))
     return redirect("exam_detail", pk=exam.pk)
 
 
@@ -150,9 +214,12 @@ def council_add_view(request, pk: int):
 @require_POST
 def room_add(request, pk: int):
     exam = get_exam(request, pk, "exams.manage_exams")
-    form = RoomForm(request.POST)
+    form = RoomForm(request.POST, exam=exam)
     if form.is_valid():
-        svc.room_add(exam=exam, room=form.instance, actor=request.user)
+        try:
+            svc.room_add(exam=exam, room=form.instance, actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
     return _added(request, exam, form)
 
 
@@ -162,7 +229,10 @@ def sitting_add(request, pk: int):
     exam = get_exam(request, pk, "exams.manage_exams")
     form = SittingForm(request.POST, exam=exam)
     if form.is_valid():
-        svc.sitting_add(exam=exam, sitting=form.instance, actor=request.user)
+        try:
+            svc.sitting_add(exam=exam, sitting=form.instance, actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
     return _added(request, exam, form)
 
 
@@ -172,7 +242,10 @@ def invigilator_add(request, pk: int):
     exam = get_exam(request, pk, "exams.manage_exams")
     form = InvigilatorForm(request.POST, exam=exam)
     if form.is_valid():
-        svc.invigilator_add(exam=exam, assignment=form.instance, actor=request.user)
+        try:
+            svc.invigilator_add(exam=exam, assignment=form.instance, actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
     return _added(request, exam, form)
 
 
@@ -197,7 +270,7 @@ def candidates(request, pk: int):
 
 
 def _candidates_imported(request, exam: Exam, result: ImportResult) -> HttpResponse:
-    messages.success(request, result.summary)
+    messages.success(request, result.sentence)
     return redirect("exam_candidates", pk=exam.pk)
 
 
@@ -244,6 +317,12 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def candidate_template(request, pk: int):
+    exam = get_exam(request, pk, "exams.manage_exams")
+    return _xlsx(exports.candidate_template_xlsx(exam=exam), f"mau-danh-sach-thi-sinh-{exam.pk}.xlsx")
 
 
 @login_required
