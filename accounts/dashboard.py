@@ -28,15 +28,16 @@ def register(role: str, builder: Callable) -> None:
     _BUILDERS.setdefault(str(role), []).append(builder)
 
 
+# Shown on a role's card when it lists nothing: what is not there yet, said plainly (never a link to nowhere).
 ROLE_NOTES = {
-    Role.CANDIDATE: _("Your exam registrations, rooms and results will appear here."),
-    Role.COUNCIL_MEMBER: _("Exams of your council will appear here."),
-    Role.QUESTION_AUTHOR: _("Question banks you write for will appear here."),
-    Role.INVIGILATOR: _("Sittings you invigilate will appear here."),
-    Role.MARKER: _("Papers waiting for your marking will appear here."),
-    Role.COURSE_MANAGER: _("Your programmes and cohorts will appear here."),
-    Role.CONTEST_ORGANISER: _("Your contests and rounds will appear here."),
-    Role.PARTICIPANT: _("Contest rounds open to you will appear here."),
+    Role.CANDIDATE: _("You are not registered for an exam yet."),
+    Role.COUNCIL_MEMBER: _("You hold no seat on the council of an exam in progress."),
+    Role.QUESTION_AUTHOR: _("You do not write for a question bank yet: its owner adds you."),
+    Role.INVIGILATOR: _("No sitting is assigned to you."),
+    Role.MARKER: _("No script waits for your marking."),
+    Role.COURSE_MANAGER: _("Training classes are not run on the platform yet."),
+    Role.CONTEST_ORGANISER: _("The contest is not run on the platform yet."),
+    Role.PARTICIPANT: _("The contest is not run on the platform yet."),
 }
 
 

@@ -17,7 +17,8 @@ from accounts.vietnamese import normalize_name, search_key
 
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False,
+                                  widget=forms.Select(attrs={"data-filter": _("Type to filter the list")}))
     gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", "—"), *User.Gender.choices])
     rank = forms.ModelChoiceField(label=_("Rank"), queryset=Rank.objects.all(), required=False)
 
@@ -32,6 +33,7 @@ class PersonForm(forms.ModelForm):
         fields = ["full_name", "date_of_birth", "gender", "ethnicity", "cccd", "phone", "email", "unit",
                   "position", "rank", "rank_since", "service_start"]
         widgets = {
+            "unit": forms.Select(attrs={"data-filter": _("Type to filter the list")}),
             "date_of_birth": forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
             "rank_since": forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
             "service_start": forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
@@ -115,15 +117,14 @@ class UnitForm(forms.Form):
 
     name = forms.CharField(label=_("Unit name"), max_length=200)
     parent = forms.ModelChoiceField(label=_("Parent unit (empty: a top unit)"), queryset=OrgUnit.objects.none(),
-                                    required=False)
+                                    required=False,
+                                    widget=forms.Select(attrs={"data-filter": _("Type to filter the list")}))
     kind = forms.ChoiceField(label=_("Kind of unit"), choices=OrgUnit.Kind.choices, initial=OrgUnit.Kind.OTHER)
     code = forms.CharField(label=_("Code (optional)"), max_length=32, required=False)
 
     def __init__(self, *args, parents, may_add_top: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents
-        self.fields["parent"].label_from_instance = lambda unit: " – ".join(
-            [unit.name, *([unit.parent.name] if unit.parent_id else [])])
         self.may_add_top = may_add_top
 
     def clean(self):

@@ -92,6 +92,15 @@ class UnitResolver:
             )
         )
 
+    def ambiguous(self, raw: str) -> bool:
+        """Whether ``raw`` names more than one unit (by name, or by a path that several units fit)."""
+        value = normalize_name(raw)
+        if "/" in value:
+            parts = [normalize_name(p) for p in value.split("/")]
+            return len([u for u in self.by_name.get(self._key(parts[0]), [])
+                        if self._matches_path(u, parts[1:])]) > 1
+        return len([u for u in self.by_name.get(self._key(value), []) if u.is_valid_on(self.on)]) > 1
+
     def _matches_path(self, unit: OrgUnit, ancestors: list[str]) -> bool:
         current = unit
         for name in ancestors:

@@ -90,7 +90,9 @@ class OrgUnit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        """The unit with its parent, so that two units of one name are told apart ("Phòng Nội vụ – UBND huyện Lai
+        Vung"). Lists select the parent with the unit (select_related("…parent"))."""
+        return f"{self.name} – {self.parent.name}" if self.parent_id else self.name
 
     @property
     def depth(self) -> int:

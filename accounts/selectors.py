@@ -24,7 +24,7 @@ def people_in_scope(*, user: User) -> QuerySet[User]:
 def people_list(*, user: User, query: str = "", unit_id: int | None = None, rank_id: int | None = None,
                 gender: str = "") -> QuerySet[User]:
     """The people register page: scoped, accent-insensitive search over the stored search column."""
-    people = people_in_scope(user=user).select_related("unit", "rank", "ethnicity")
+    people = people_in_scope(user=user).select_related("unit__parent", "rank", "ethnicity")
     words = search_key(query).split()
     for word in words:
         if word.isdigit():

@@ -56,7 +56,7 @@ def _require(request, perm: str, obj=None) -> None:
 def _get_person_for_hr(request, pk: int, perm: str) -> User:
     """A person the HR user may see: 403 without the role, 404 outside their scope."""
     _require(request, "accounts.view_people_register")
-    person = get_object_or_404(User.objects.select_related("unit", "rank", "ethnicity"), pk=pk)
+    person = get_object_or_404(User.objects.select_related("unit__parent", "rank", "ethnicity"), pk=pk)
     if not request.user.has_perm(perm, person):
         raise Http404
     return person
@@ -64,10 +64,10 @@ def _get_person_for_hr(request, pk: int, perm: str) -> User:
 
 def _scope_units(user):
     if user.is_superuser:
-        return OrgUnit.objects.order_by("path")
+        return OrgUnit.objects.select_related("parent").order_by("path")
     if user.hr_scope is None:
         return OrgUnit.objects.none()
-    return OrgUnit.objects.filter(path__startswith=user.hr_scope.path).order_by("path")
+    return OrgUnit.objects.filter(path__startswith=user.hr_scope.path).select_related("parent").order_by("path")
 
 
 @login_required

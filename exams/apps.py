@@ -16,7 +16,6 @@ class ExamsConfig(AppConfig):
         from exams.sessions import examday_cache  # noqa: F401 - connects the receivers that forget cached sittings
 
         dashboard.register(Role.QUESTION_AUTHOR, bank_items)
-        dashboard.register(Role.COUNCIL_MEMBER, bank_items)
         dashboard.register(Role.HR_STAFF, exam_items)
         dashboard.register(Role.COUNCIL_MEMBER, exam_items)
         dashboard.register(Role.CANDIDATE, candidate_items)

@@ -9,10 +9,12 @@ registration for them, and every URL a marker reaches is keyed by their marking,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.services import client_ip
+from accounts.vietnamese import search_key
 from exams.banks.models import Question
 from exams.common.views import refuse, require
 from exams.examday.models import AttemptItem
@@ -158,13 +161,19 @@ def subject_scripts(request, pk: int):
     subject = _written_subject(request, pk, "exams.anonymise_scripts")
     registrations = (Registration.objects.filter(exam=subject.exam).select_related("person")
                      .order_by("candidate_number"))
-    scripts = {s.registration_id: s for s in Script.objects.filter(subject=subject)
-               .annotate(scan_count=Count("scans"))}
-    rows = [(r, scripts.get(r.pk)) for r in registrations if not r.exemption_for(subject)]
+    query = (request.GET.get("q") or "").strip()
+    for word in search_key(query).split():  # accent-free, as every list that grows
+        registrations = registrations.filter(Q(person__search_name__contains=word) | Q(candidate_number__icontains=word))
+    listed = Paginator([r for r in registrations if not r.exemption_for(subject)], 100).get_page(
+        request.GET.get("page"))
+    scripts = {s.registration_id: s for s in Script.objects.filter(
+        subject=subject, registration__in=[r.pk for r in listed]).annotate(scan_count=Count("scans"))}
+    rows = [(r, scripts.get(r.pk)) for r in listed]
     counts = Script.objects.filter(subject=subject).aggregate(
         total=Count("pk"), marked=Count("pk", filter=Q(status=S.MARKED)))
     return render(request, "exams/marking_scripts.html", {
         "exam": subject.exam, "subject": subject, "rows": rows, "counts": counts, "form": ScanUploadForm(),
+        "listed": listed, "q": query, "query": urlencode({"q": query}) if query else "",
         "may_deanonymise": request.user.has_perm("exams.deanonymise_scripts", subject.exam),
     })
 

@@ -22,6 +22,7 @@ from exams.sessions.reference import EXEMPTIONS, FOREIGN_LANGUAGE, IT
 from exams.sessions.services import prefixes_in_use
 
 DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M"]
+FILTER_HINT = _("Type to filter the list")  # site.js puts a search box before such a picker
 
 
 class ExamCreateForm(forms.Form):
@@ -128,7 +129,7 @@ class CouncilForm(forms.ModelForm):
     """Appoint a person to a seat; appointing them again on the same board changes their position."""
 
     user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.filter(is_active=True).exclude(
-        groups__name="candidate").order_by("full_name"))
+        groups__name="candidate").order_by("full_name"), widget=forms.Select(attrs={"data-filter": FILTER_HINT}))
 
     class Meta:
         model = CouncilMember
@@ -207,7 +208,8 @@ class SittingForm(forms.ModelForm):
 
 class InvigilatorForm(forms.ModelForm):
     user = forms.ModelChoiceField(label=_("Invigilator"), queryset=User.objects.filter(
-        groups__name="invigilator", is_active=True).order_by("full_name"))
+        groups__name="invigilator", is_active=True).order_by("full_name"),
+        widget=forms.Select(attrs={"data-filter": FILTER_HINT}))
 
     class Meta:
         model = InvigilatorAssignment

@@ -216,7 +216,9 @@ def _parse_row(row: dict[str, Any], *, number: int, today: dt.date, exam: Exam, 
             problems.append(Problem(_("the text is longer than {limit} characters.").format(
                 limit=TEXT_LIMITS[column]), number, column))
 
-    values["unit"] = _link_unit(values["unit_text"], resolver)
+    values["unit"], ambiguous = _link_unit(values["unit_text"], resolver)
+    if ambiguous:  # kept as written, not linked: said, with the units it could be
+        warnings.append(Problem(ambiguous, number, COL_UNIT, warning=True))
 
     values["rank"] = None
     code = cells.text(row[COL_RANK_CODE])
@@ -263,15 +265,18 @@ def _list_order(value: Any, *, number: int) -> int:
     return number
 
 
-def _link_unit(unit_text: str, resolver: UnitResolver) -> OrgUnit | None:
-    """A unit code, a path "child / parent" or a unique name valid on the cut-off date; otherwise no link."""
+def _link_unit(unit_text: str, resolver: UnitResolver) -> tuple[OrgUnit | None, str]:
+    """A unit code, a path "child / parent" or a unique name valid on the cut-off date; otherwise no link. The second
+    value says why a name that matches several units was not linked ("" otherwise: an unknown unit is no fault)."""
     if not unit_text:
-        return None
+        return None, ""
     try:
         found = resolver.resolve(unit_text)
-    except cells.CellError:
-        return None
-    return found if isinstance(found, OrgUnit) else None
+    except cells.CellError as exc:
+        text = str(exc)
+        return None, (_("the unit is kept as written and not linked: {reason}").format(reason=text)
+                      if resolver.ambiguous(unit_text) else "")
+    return (found if isinstance(found, OrgUnit) else None), ""
 
 
 def _rank_key(name: str) -> str:

@@ -289,6 +289,12 @@ def test_a_province_runs_an_exam_from_an_empty_installation(browser: Browser, em
         expect(machine.locator("#conn")).to_have_attribute("data-state", re.compile("online|http"), timeout=15000)
         sat.append((number, password, machine))
     first_number, first_password, first = sat[0]
+    # Three keys to the first answer: Tab to the skip link, Enter, Tab to the first choice.
+    first.keyboard.press("Tab")
+    expect(first.locator(".skip-link")).to_be_focused()
+    first.keyboard.press("Enter")
+    first.keyboard.press("Tab")
+    expect(first.locator(".qwrap").nth(0).locator("input[type=radio]").first).to_be_focused()
     for n in range(3):
         first.locator(".qwrap").nth(n).locator("input[type=radio]").first.check()
     expect(first.locator("#pending")).to_have_text("", timeout=10000)

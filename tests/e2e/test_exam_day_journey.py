@@ -94,9 +94,18 @@ def test_a_candidate_sits_the_exam_and_nothing_is_lost(browser: Browser, live_ap
     invigilator.get_by_label("Lý do", exact=True).fill("Mất điện tầng 2")
     invigilator.get_by_role("button", name="Thực hiện").click()
     expect(page.locator("#alert")).to_have_text("Phòng thi đang tạm dừng")
+    # The pause is in the sticky bar wherever the candidate has scrolled; the clock stops; answers are locked.
+    page.locator(".qwrap").last.scroll_into_view_if_needed()
+    expect(page.locator("#paused-flag")).to_be_in_viewport()
+    expect(page.locator(".qwrap").nth(0).locator("input[type=radio]").first).to_be_disabled()
+    stopped = page.locator("#countdown").inner_text()
+    page.wait_for_timeout(2200)
+    assert page.locator("#countdown").inner_text() == stopped
+    shot(page, "31b-paused")
     invigilator.get_by_label("Thao tác", exact=True).select_option("resume")
     invigilator.get_by_role("button", name="Thực hiện").click()
     expect(page.locator("#alert")).to_be_hidden()
+    expect(page.locator("#paused-flag")).to_be_hidden()
 
     # The websocket drops: the next answer waits on this machine (shown as not yet saved) until the page has
     # reconnected by itself, then it is sent and acknowledged.

@@ -292,3 +292,12 @@ async def test_a_socket_after_the_scope_ended_is_refused_and_the_session_ends(st
     from django.contrib.sessions.models import Session
 
     assert not await sync_to_async(Session.objects.exists)()
+
+
+def test_signing_out_of_the_exam_asks_first_and_goes_back_to_the_exam_login(client, staff_candidate):
+    exam_room_login(client)
+    page = client.get(reverse("my_exams")).content.decode()
+    assert 'data-confirm="Thoát khỏi bài thi?' in page  # the sign-out button asks first
+    assert f'name="next" value="{reverse("exam_login")}"' in page
+    response = client.post(reverse("account_logout"), {"next": reverse("exam_login")})
+    assert response.status_code == 302 and response["Location"] == reverse("exam_login")

@@ -245,10 +245,12 @@ class TestCandidateImport:
         code, out, err = run_command(str(path), "--exam", str(exam.pk))
         assert (code, out.strip().splitlines()[-1]) == (0, "created=9 updated=0 unchanged=0 people_created=8 withdrawn=0")
         assert err.strip().splitlines() == [line for line in err.strip().splitlines() if line.startswith("Cảnh báo: ")]
-        # Row 8 writes "Nhân viên" with 01.004; row 7 already holds the rank the exam promotes to (01.003).
-        assert len(err.strip().splitlines()) == 2 and "Nhân viên" in err and "đã giữ ngạch Chuyên viên" in err
+        # Row 8 writes "Nhân viên" with 01.004; row 7 already holds the rank the exam promotes to (01.003); row 4's
+        # unit name fits two units, so it is kept as written, unlinked, and said.
+        assert len(err.strip().splitlines()) == 3 and "Nhân viên" in err and "đã giữ ngạch Chuyên viên" in err
+        assert "là tên của nhiều đơn vị" in err
         result = import_candidates(xlsx(GOOD_ROWS), exam=exam, actor=None, dry_run=True)
-        assert pairs(result.warnings) == {(7, "Mã ngạch"), (8, "Ngạch hiện giữ")}
+        assert pairs(result.warnings) == {(4, "Đơn vị công tác"), (7, "Mã ngạch"), (8, "Ngạch hiện giữ")}
         assert all(w.warning for w in result.warnings)
         assert numbers(exam) == GOOD_NUMBERS
         exam.refresh_from_db()
@@ -354,3 +356,11 @@ class TestCandidateImport:
         assert "đã giữ ngạch Chuyên viên" in warned[(2, "Mã ngạch")] and "danh sách nhân sự" in warned[(2, "Mã ngạch")]
         assert "đã giữ ngạch Chuyên viên" in warned[(3, "Mã ngạch")]
         assert (4, "Mã ngạch") not in warned
+
+    def test_a_unit_name_that_fits_several_units_is_kept_as_written_and_the_warning_names_them(self, exam, units):
+        result = import_candidates(xlsx([candidate(1, **{"Đơn vị công tác": "Phòng Nội vụ"})]), exam=exam,
+                                   actor=None, dry_run=True)
+        assert result.ok
+        [warning] = [w for w in result.warnings if w.column == "Đơn vị công tác"]
+        assert "UBND huyện Cao Lãnh" in warning.message and "UBND huyện Châu Thành" in warning.message
+        assert str(units["noi_vu_a"]) == "Phòng Nội vụ – UBND huyện Cao Lãnh"  # shown with its parent everywhere

@@ -330,6 +330,7 @@ class TestDownloads:
         text = " ".join(str(c.value) for ws in load_workbook(io.BytesIO(response.content)).worksheets
                         for row in ws.iter_rows() for c in row if c.value is not None)
         assert "Đặng Văn Hòa" in text and "DỰ THẢO" in text
+        assert f'filename="phu-luc-toan-bo-thi-sinh-{exam.pk}-v1.xlsx"' in response["Content-Disposition"]
         response = client.get(url("exam_results_annex", exam, list_kind="winners"))
         assert response.status_code == 302 and "Lê Văn Bình" in errors(response)[0]
         assert client.get(url("exam_results_annex", exam, list_kind="other")).status_code == 404
@@ -344,6 +345,7 @@ class TestDownloads:
         response = login(client, hr).get(url("exam_results_decision", exam))
         assert response.status_code == 200
         assert docx.Document(io.BytesIO(response.content)).paragraphs
+        assert 'filename="du-thao-quyet-dinh-' in response["Content-Disposition"]  # not approved yet: a draft
         result = version_of(exam).results.get(registration=tied[0])
         response = client.get(reverse("result_notice", kwargs={"pk": result.pk}))
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
@@ -369,6 +371,11 @@ class TestMyResult:
         assert url("my_result", exam) not in client.get(reverse("my_exams")).content.decode()
         assert client.get(url("my_result", exam)).status_code == 404
         assert client.get(url("my_result_notice", exam)).status_code == 404
+
+    def test_the_published_decision_is_no_longer_named_a_draft(self, client, exam, published, hr):
+        response = login(client, hr).get(url("exam_results_decision", exam))
+        assert response.status_code == 200
+        assert f'filename="quyet-dinh-{exam.pk}-v' in response["Content-Disposition"]
 
     def test_the_candidate_sees_only_their_own_row(self, client, exam, published):
         login(client, published[2].person)

@@ -78,3 +78,72 @@ def test_the_console_says_not_yet_arrived_before_the_start_and_time_as_minutes(e
                      attempt_id=1, answered=0, total=5, seconds_left=605, last_seen="", drops=0, focus_losses=0,
                      penalties=[])
     assert row.time_left == "10:05"
+
+
+def _register(exam, make_user, n: int, name: str):
+    from exams.models import Registration
+
+    person = make_user(username=f"ts{n}", full_name=name)
+    return Registration.objects.create(exam=exam, person=person, candidate_number=f"CV{n:04d}")
+
+
+def test_the_candidate_list_searches_without_accents_and_pages_by_100(client, hr_user, make_user):
+    exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name="Kỳ thi", actor=None)
+    _register(exam, make_user, 1, "Lê Văn Đức")
+    for n in range(2, 131):
+        _register(exam, make_user, n, f"Trần Thị Mẫu {n}")
+    client.force_login(hr_user)
+    url = reverse("exam_candidates", args=[exam.pk])
+    found = client.get(url, {"q": "le van duc"}).context["listed"]
+    assert [r.person.full_name for r in found] == ["Lê Văn Đức"]
+    assert [r.candidate_number for r in client.get(url, {"q": "CV0129"}).context["listed"]] == ["CV0129"]
+    first = client.get(url).context["listed"]
+    assert (len(first), first.paginator.num_pages) == (100, 2)
+    assert len(client.get(url, {"page": 2}).context["listed"]) == 30
+
+
+def test_the_candidate_list_costs_the_same_queries_for_5_or_120_candidates(client, hr_user, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    exam = exam_create(preset_slug="nang-ngach-chuyen-vien-2020", name="Kỳ thi", actor=None)
+    client.force_login(hr_user)
+    url = reverse("exam_candidates", args=[exam.pk])
+    client.get(url)  # the first request fills the per-process caches (site profile, roles)
+    counts = []
+    for upto in (5, 120):
+        while exam.registrations.count() < upto:
+            n = exam.registrations.count() + 1
+            _register(exam, make_user, n, f"Thí Sinh {n}")
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_each_role_sees_its_own_work_on_the_dashboard_and_a_plain_note_when_there_is_none(
+        client, exam_day, make_user, author, reviewer, make_question, bank):
+    client.force_login(exam_day["invigilator"])
+    page = client.get(reverse("dashboard")).content.decode()
+    console = reverse("room_console", args=[exam_day["sitting"].pk, exam_day["room"].pk])
+    assert console in page and "Phòng 1" in page
+    make_question("Câu nháp của người soạn")
+    bank.authors.add(reviewer)
+    client.force_login(reviewer)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "1 câu hỏi nháp của người khác chờ bạn duyệt" in page
+    client.force_login(make_user("invigilator", username="gt_moi", full_name="Giám Thị Mới"))
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Bạn chưa được phân công coi ca thi nào." in page and "sẽ hiển thị" not in page
+
+
+def test_a_mark_reads_as_a_vietnamese_number_never_with_trailing_zeros():
+    from decimal import Decimal
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override("vi"):
+        text = Template("{% load exam_numbers %}{{ a|score }} {{ b|score }}").render(
+            Context({"a": Decimal("75.5000"), "b": Decimal("80.0000")}))
+    assert text == "75,5 80"

@@ -39,6 +39,25 @@
     document.querySelectorAll("select[data-submit-on-change]").forEach(function (s) {
       s.addEventListener("change", function () { s.form.submit(); });
     });
+    // A long picker (people, units) filters as you type: a search box before it hides the options that do not
+    // contain what was typed (accents ignored), and keeps the chosen one.
+    var fold = function (text) {
+      return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+    };
+    document.querySelectorAll("select[data-filter]").forEach(function (select) {
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "picker-filter";
+      box.setAttribute("aria-label", select.dataset.filter);
+      box.placeholder = select.dataset.filter;
+      select.parentNode.insertBefore(box, select);
+      box.addEventListener("input", function () {
+        var wanted = fold(box.value.trim());
+        Array.prototype.forEach.call(select.options, function (option) {
+          option.hidden = wanted !== "" && option.value !== "" && !option.selected && fold(option.text).indexOf(wanted) === -1;
+        });
+      });
+    });
     // An irreversible step asks first (form data-confirm="what it will do").
     document.querySelectorAll("form[data-confirm]").forEach(function (f) {
       f.addEventListener("submit", function (e) {

@@ -22,10 +22,21 @@ from exams.common.views import refuse, require
 from exams.results import downloads
 from exams.results import services as svc
 from exams.results.display import score_cells, score_text
+from exams.results.exports import is_draft
 from exams.results.forms import ComputeForm, PublishForm, ResultsFilterForm, ScoreUploadForm, TieResolveForm
 from exams.results.importing import import_scores, score_template_xlsx
 from exams.results.models import CandidateResult, ResultVersion
-from exams.results.selectors import LISTS, OUTCOME_LABELS, ResultRow, result_rows, subjects_of
+from exams.results.selectors import (
+    LIST_ALL,
+    LIST_BY_UNIT,
+    LIST_UNIT_SUMMARY,
+    LIST_WINNERS,
+    LISTS,
+    OUTCOME_LABELS,
+    ResultRow,
+    result_rows,
+    subjects_of,
+)
 from exams.sessions.access import get_exam
 from exams.sessions.models import Exam, Registration
 
@@ -314,7 +325,7 @@ def results_annex(request, pk: int, list_kind: str):
     except (ValueError, ValidationError) as exc:  # winners while a tie is open: the message names the people
         refuse(request, exc)
         return redirect("exam_results", pk=exam.pk)
-    return _download(content, XLSX, f"phu-luc-{list_kind}-{exam.pk}-v{version.number}.xlsx")
+    return _download(content, XLSX, f"phu-luc-{ANNEX_FILE_NAMES.get(list_kind, list_kind)}-{exam.pk}-v{version.number}.xlsx")
 
 
 @login_required
@@ -330,7 +341,13 @@ def results_decision(request, pk: int):
     except (ValueError, ValidationError) as exc:
         refuse(request, exc)
         return redirect("exam_results", pk=exam.pk)
-    return _download(content, DOCX, f"du-thao-quyet-dinh-{exam.pk}-v{version.number}.docx")
+    name = "du-thao-quyet-dinh" if is_draft(version) else "quyet-dinh"  # DỰ THẢO only until the council approves
+    return _download(content, DOCX, f"{name}-{exam.pk}-v{version.number}.docx")
+
+
+# The annexes' file names, in the words of the lists (never the URL's English slugs).
+ANNEX_FILE_NAMES = {LIST_ALL: "toan-bo-thi-sinh", LIST_WINNERS: "thi-sinh-trung-tuyen", LIST_BY_UNIT: "theo-don-vi",
+                    LIST_UNIT_SUMMARY: "tong-hop-theo-don-vi"}
 
 
 def notice_response(request, result: CandidateResult) -> HttpResponse:

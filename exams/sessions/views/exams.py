@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from functools import partial
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.forms import SpreadsheetUploadForm
 from accounts.import_flow import ImportFlow, ImportResult
 from accounts.services import client_ip
+from accounts.vietnamese import search_key
 from exams.common.views import refuse
 from exams.sessions import downloads, exports
 from exams.sessions import services as svc
@@ -261,12 +265,20 @@ def candidates(request, pk: int):
                                    on_written=partial(_candidates_imported, request, exam))
     if page.response is not None:
         return page.response
+    query = (request.GET.get("q") or "").strip()
     registrations = exam.registrations.select_related("person", "room", "unit").order_by("candidate_number")
+    for word in search_key(query).split():  # accent-free: "duc" finds Đức; a number or a part of one too
+        registrations = registrations.filter(Q(person__search_name__contains=word) | Q(candidate_number__icontains=word))
+    listed = Paginator(registrations, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "exams/candidates.html", {
-        "exam": exam, "manage": manage, **page.context, "rooms": exam.rooms.all(),
+        "exam": exam, "manage": manage, **page.context, "rooms": exam.rooms.all(), "q": query, "listed": listed,
+        "query": urlencode({"q": query}) if query else "",
         "registrations": [(r, exemption_label(r.exempt_foreign_language) if r.exempt_foreign_language else "",
-                           exemption_label(r.exempt_it) if r.exempt_it else "") for r in registrations],
+                           exemption_label(r.exempt_it) if r.exempt_it else "") for r in listed],
     })
+
+
+CANDIDATES_PER_PAGE = 100
 
 
 def _candidates_imported(request, exam: Exam, result: ImportResult) -> HttpResponse:
