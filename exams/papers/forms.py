@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from exams.papers.models import Blueprint, BlueprintRow
@@ -21,6 +22,15 @@ class BlueprintRowForm(forms.ModelForm):
     def __init__(self, *args, bank, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = bank.topics.all()
+        for field in self.fields.values():  # the table's header names the columns; a screen reader names each cell
+            field.widget.attrs.setdefault("aria-label", capfirst(field.label))
+
+
+class BlueprintRowFormSet(forms.BaseModelFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Remove")
 
 
 class PaperSetForm(forms.Form):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from exams.banks.views.common import get_bank
 from exams.papers import pdf
-from exams.papers.forms import BlueprintForm, BlueprintRowForm, PaperSetForm
+from exams.papers.forms import BlueprintForm, BlueprintRowForm, BlueprintRowFormSet, PaperSetForm
 from exams.papers.models import Blueprint, BlueprintRow, Paper, PaperSet
 from exams.papers.services import (
     blueprint_check,
@@ -63,7 +63,8 @@ def _row_changes(formset) -> tuple[list[BlueprintRow], list[BlueprintRow]]:
 def blueprint_detail(request, pk: int):
     blueprint = _get_blueprint(request, pk)
     can_edit = request.user.has_perm("exams.change_bank", blueprint.bank)
-    RowFormSet = modelformset_factory(BlueprintRow, form=BlueprintRowForm, extra=2, can_delete=True)
+    RowFormSet = modelformset_factory(BlueprintRow, form=BlueprintRowForm, formset=BlueprintRowFormSet, extra=2,
+                                      can_delete=True)
     rows = BlueprintRow.objects.filter(blueprint=blueprint).select_related("topic")
     formset = RowFormSet(request.POST or None, queryset=rows, form_kwargs={"bank": blueprint.bank})
     if request.method == "POST":

@@ -150,6 +150,8 @@ class CspWatch:
         self.violations: list[str] = []
         self.contexts: list = []
         self.confirmations: list[str] = []  # what each "are you sure?" said (every one is accepted)
+        self.inaccessible: list[str] = []  # axe-core's serious and critical findings on every page loaded
+        self.checked: set[str] = set()
 
     def watch(self, context) -> None:
         context.expose_binding("__reportCspViolation", lambda source, report: self._record(report))
@@ -158,10 +160,25 @@ class CspWatch:
         # directive …"): that catches a violation the page's event could not report.
         context.on("console", self._console)
         # An irreversible step asks first (form[data-confirm]): the journeys answer yes and keep what was asked.
-        context.on("page", lambda page: page.on("dialog", self._dialog))
+        context.on("page", self._page)
         for page in context.pages:
-            page.on("dialog", self._dialog)
+            self._page(page)
         self.contexts.append(context)
+
+    def _page(self, page) -> None:
+        page.on("dialog", self._dialog)
+        page.on("load", self._axe)
+
+    def _axe(self, page) -> None:
+        """Every page a journey loads is checked once per address (its path and query) with axe-core."""
+        address = page.url.split("#")[0]
+        if address in self.checked or not address.startswith("http"):
+            return
+        self.checked.add(address)
+        with contextlib.suppress(PlaywrightError):  # the page moved on while it was checked: its next load is
+            for problem in accessibility_problems(page):
+                if problem not in self.inaccessible:
+                    self.inaccessible.append(problem)
 
     def _dialog(self, dialog) -> None:
         self.confirmations.append(dialog.message)
@@ -192,6 +209,7 @@ class CspWatch:
             for page in context.pages:
                 page.evaluate("window.__cspViolations.length = 0")
         self.violations.clear()
+        self.inaccessible.clear()  # its broken markup (an image with no text) is the same page's, on purpose
 
 
 @pytest.fixture(autouse=True)
@@ -225,6 +243,9 @@ def csp_violations(browser, context, monkeypatch):
         created.close()
     if violations:
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
+    if watch.inaccessible:
+        pytest.fail("Accessibility (axe-core, serious or critical), pages loaded by the journey:\n"
+                    + "\n".join(watch.inaccessible), pytrace=False)
 
 
 AXE = Axe()

@@ -149,6 +149,19 @@ def test_a_province_runs_an_exam_from_an_empty_installation(browser: Browser, em
     council.locator("select[name=position]").select_option("chair")
     council.get_by_role("button", name="Thêm").click()
     expect(hr.locator("#council")).to_contain_text("Võ Thị Chủ Tịch")
+    council = hr.locator("form[action$='/council/']")  # a board: the invigilator sits on the invigilation board
+    council.locator("select[name=user]").select_option(label="Phạm Văn Coi")
+    council.locator("select[name=board]").select_option("invigilation")
+    council.locator("select[name=position]").select_option("member")
+    council.get_by_role("button", name="Thêm").click()
+    expect(hr.locator("#council")).to_contain_text("Phạm Văn Coi")
+    council = hr.locator("form[action$='/council/']")  # a second chair of the council: refused, in words
+    council.locator("select[name=user]").select_option(label="Trần Văn Soạn")
+    council.locator("select[name=board]").select_option("council")
+    council.locator("select[name=position]").select_option("chair")
+    council.get_by_role("button", name="Thêm").click()
+    expect(hr.locator(".messages")).to_contain_text("Võ Thị Chủ Tịch")
+    expect(hr.locator("#council")).not_to_contain_text("Trần Văn Soạn")
 
     # The candidates, from the template the page gives.
     hr.get_by_role("link", name=re.compile("^Thí sinh")).click()
