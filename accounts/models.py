@@ -70,8 +70,8 @@ class OrgUnit(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
-    search_name = models.CharField(max_length=200, db_index=True, editable=False, default="")
+    path = models.CharField(_("path"), max_length=255, db_index=True, editable=False, default="")
+    search_name = models.CharField(_("search name"), max_length=200, db_index=True, editable=False, default="")
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
@@ -157,7 +157,7 @@ class User(AbstractUser):
     last_name = None
 
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
-    search_name = models.CharField(max_length=200, db_index=True, editable=False, default="")
+    search_name = models.CharField(_("search name"), max_length=200, db_index=True, editable=False, default="")
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=3, choices=Gender.choices, blank=True)
     ethnicity = models.ForeignKey(
@@ -301,7 +301,7 @@ class ActivationCode(models.Model):
 
     person = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE,
                                related_name="activation_codes")
-    code_hash = models.CharField(max_length=128)
+    code_hash = models.CharField(_("code hash"), max_length=128)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices, default=Purpose.ACTIVATION)
     issued_by = models.ForeignKey(User, verbose_name=_("issued by"), null=True, blank=True, on_delete=models.SET_NULL,

@@ -76,8 +76,8 @@ class Question(models.Model):
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="questions")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     text = models.TextField(_("question text"))
-    search_text = models.TextField(editable=False, default="")
-    dedup_key = models.CharField(max_length=64, editable=False, db_index=True, default="")
+    search_text = models.TextField(_("search text"), editable=False, default="")
+    dedup_key = models.CharField(_("dedup key"), max_length=64, editable=False, db_index=True, default="")
     explanation = models.TextField(_("explanation"), blank=True)
     difficulty = models.CharField(_("difficulty"), max_length=8, choices=Difficulty.choices,
                                   default=Difficulty.MEDIUM)
@@ -124,8 +124,8 @@ class Question(models.Model):
 
 
 class Choice(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
-    position = models.PositiveSmallIntegerField(_("position"))
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="choices")
+    position = models.PositiveSmallIntegerField(_("order of the choice"))
     text = models.TextField(_("text"))
     is_correct = models.BooleanField(_("correct"), default=False)
 
@@ -144,15 +144,16 @@ class Choice(models.Model):
 class ItemReview(models.Model):
     """A question flagged by item analysis (negative or near-zero discrimination) for the question board."""
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reviews")
-    exam = models.ForeignKey("exams.Exam", on_delete=models.CASCADE, related_name="item_reviews")
-    subject = models.ForeignKey("exams.Subject", on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="reviews")
+    exam = models.ForeignKey("exams.Exam", verbose_name=_("exam"), on_delete=models.CASCADE, related_name="item_reviews")
+    subject = models.ForeignKey("exams.Subject", verbose_name=_("subject"), on_delete=models.CASCADE, related_name="+")
     facility = models.DecimalField(_("facility index"), max_digits=6, decimal_places=4)
     discrimination = models.DecimalField(_("discrimination index"), max_digits=6, decimal_places=4)
     answered = models.PositiveIntegerField(_("candidates"))
-    flagged_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    flagged_at = models.DateTimeField(_("flagged at"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), null=True, blank=True,
+                                    on_delete=models.PROTECT,
                                     related_name="+")
     resolution = models.TextField(_("resolution"), blank=True)
 

@@ -14,12 +14,13 @@ from exams.sessions.models import Registration, Room, Sitting
 class RoomSession(models.Model):
     """A room opened for a sitting by its invigilator; holds the room code and the pauses."""
 
-    sitting = models.ForeignKey(Sitting, on_delete=models.PROTECT, related_name="room_sessions")
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="room_sessions")
+    sitting = models.ForeignKey(Sitting, verbose_name=_("sitting"), on_delete=models.PROTECT, related_name="room_sessions")
+    room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.PROTECT, related_name="room_sessions")
     code = models.CharField(_("room code"), max_length=6)
     code_valid_until = models.DateTimeField(_("code valid until"))
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT,
+                                  related_name="+")
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
     paused_total_s = models.PositiveIntegerField(_("seconds paused"), default=0)
     extension_s = models.PositiveIntegerField(_("room-wide extension (seconds)"), default=0)
@@ -32,12 +33,15 @@ class RoomSession(models.Model):
 
 
 class Admission(models.Model):
-    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="admissions")
-    room_session = models.ForeignKey(RoomSession, on_delete=models.PROTECT, related_name="admissions")
-    entered_at = models.DateTimeField(default=timezone.now)
-    admitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    registration = models.ForeignKey(Registration, verbose_name=_("registration"), on_delete=models.PROTECT,
+                                     related_name="admissions")
+    room_session = models.ForeignKey(RoomSession, verbose_name=_("room session"), on_delete=models.PROTECT,
+                                     related_name="admissions")
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    admitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("admitted by"), null=True, blank=True,
+                                    on_delete=models.PROTECT,
                                     related_name="+")
-    admitted_at = models.DateTimeField(null=True, blank=True)
+    admitted_at = models.DateTimeField(_("admitted at"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["registration", "room_session"], name="admission_once")]
@@ -61,20 +65,24 @@ class Attempt(models.Model):
         EXPIRED = "expired", _("Finished by the deadline")
         VOIDED = "voided", _("Voided")
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attempts")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
+                              related_name="attempts")
     purpose = models.CharField(_("purpose"), max_length=32, default=EXAM_PURPOSE)
-    registration = models.ForeignKey(Registration, null=True, blank=True, on_delete=models.PROTECT,
+    registration = models.ForeignKey(Registration, verbose_name=_("registration"), null=True, blank=True,
+                                     on_delete=models.PROTECT,
                                      related_name="attempts")
-    sitting = models.ForeignKey(Sitting, null=True, blank=True, on_delete=models.PROTECT, related_name="attempts")
-    room_session = models.ForeignKey(RoomSession, null=True, blank=True, on_delete=models.PROTECT,
+    sitting = models.ForeignKey(Sitting, verbose_name=_("sitting"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="attempts")
+    room_session = models.ForeignKey(RoomSession, verbose_name=_("room session"), null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="attempts")
-    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="attempts")
+    paper = models.ForeignKey(Paper, verbose_name=_("paper"), on_delete=models.PROTECT, related_name="attempts")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     clock_start = models.DateTimeField(_("clock starts at"))
     duration_s = models.PositiveIntegerField(_("duration (seconds)"))
     extension_s = models.PositiveIntegerField(_("extension (seconds)"), default=0)
-    pause_base_s = models.PositiveIntegerField(default=0, help_text="room pause seconds already past at the start")
+    pause_base_s = models.PositiveIntegerField(_("pause base s"), default=0,
+                                               help_text="room pause seconds already past at the start")
     deadline = models.DateTimeField(_("deadline"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     score = models.DecimalField(_("score"), max_digits=8, decimal_places=4, null=True, blank=True)
@@ -84,7 +92,7 @@ class Attempt(models.Model):
     # one). The page numbers its saves from ``device_epoch * 2**32`` (exams/examday/devicepass.py): a later machine's saves
     # are always above an earlier one's, so a save left unsent on a machine the candidate left never overwrites
     # what they answered on the next.
-    device_epoch = models.PositiveIntegerField(default=0)
+    device_epoch = models.PositiveIntegerField(_("device epoch"), default=0)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
 
     class Meta:
@@ -118,14 +126,14 @@ class Attempt(models.Model):
 class AttemptItem(models.Model):
     """The current answer to one item of the paper (the history is in AnswerEvent)."""
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
-    paper_item = models.ForeignKey(PaperItem, on_delete=models.PROTECT, related_name="+")
-    position = models.PositiveIntegerField()
-    answer = models.JSONField(null=True, blank=True)
-    client_seq = models.PositiveBigIntegerField(default=0)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    flagged = models.BooleanField(default=False)
-    score = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    attempt = models.ForeignKey(Attempt, verbose_name=_("attempt"), on_delete=models.CASCADE, related_name="items")
+    paper_item = models.ForeignKey(PaperItem, verbose_name=_("paper item"), on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(_("question number"))
+    answer = models.JSONField(_("answer"), null=True, blank=True)
+    client_seq = models.PositiveBigIntegerField(_("client seq"), default=0)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    flagged = models.BooleanField(_("flagged"), default=False)
+    score = models.DecimalField(_("score"), max_digits=8, decimal_places=4, null=True, blank=True)
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -138,15 +146,15 @@ class AttemptItem(models.Model):
 class AnswerEvent(models.Model):
     """Every save as it arrived: server time, client sequence number and time, device (append-only)."""
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answer_events")
-    position = models.PositiveIntegerField()
-    client_seq = models.PositiveBigIntegerField()
-    client_time = models.CharField(max_length=40, blank=True)
-    server_time = models.DateTimeField(default=timezone.now)
-    device = models.CharField(max_length=64, blank=True)
-    transport = models.CharField(max_length=8, default="ws")
-    answer = models.JSONField(null=True, blank=True)
-    applied = models.BooleanField(default=True)
+    attempt = models.ForeignKey(Attempt, verbose_name=_("attempt"), on_delete=models.CASCADE, related_name="answer_events")
+    position = models.PositiveIntegerField(_("question number"))
+    client_seq = models.PositiveBigIntegerField(_("client seq"))
+    client_time = models.CharField(_("client time"), max_length=40, blank=True)
+    server_time = models.DateTimeField(_("server time"), default=timezone.now)
+    device = models.CharField(_("device"), max_length=64, blank=True)
+    transport = models.CharField(_("transport"), max_length=8, default="ws")
+    answer = models.JSONField(_("answer"), null=True, blank=True)
+    applied = models.BooleanField(_("applied"), default=True)
 
     class Meta:
         ordering = ["attempt", "server_time", "pk"]
@@ -176,15 +184,17 @@ class RoomEvent(models.Model):
         INCIDENT = "incident", _("Incident (minutes)")
         FINISHED = "finished", _("Finished")
 
-    room_session = models.ForeignKey(RoomSession, on_delete=models.CASCADE, related_name="events")
-    attempt = models.ForeignKey(Attempt, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
-    registration = models.ForeignKey(Registration, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    room_session = models.ForeignKey(RoomSession, verbose_name=_("room session"), on_delete=models.CASCADE, related_name="events")
+    attempt = models.ForeignKey(Attempt, verbose_name=_("attempt"), null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="events")
+    registration = models.ForeignKey(Registration, verbose_name=_("registration"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
-    reason = models.TextField(blank=True)
-    details = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -202,12 +212,13 @@ class Penalty(models.Model):
         SUSPENSION = "suspension", _("Suspended from the exam (đình chỉ thi)")
         CANCELLATION = "cancellation", _("Result cancelled (hủy kết quả)")
 
-    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="penalties")
-    sitting = models.ForeignKey(Sitting, on_delete=models.PROTECT, related_name="penalties")
+    registration = models.ForeignKey(Registration, verbose_name=_("registration"), on_delete=models.PROTECT,
+                                     related_name="penalties")
+    sitting = models.ForeignKey(Sitting, verbose_name=_("sitting"), on_delete=models.PROTECT, related_name="penalties")
     kind = models.CharField(_("penalty"), max_length=16, choices=Kind.choices)
     reason = models.TextField(_("reason"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         ordering = ["at"]

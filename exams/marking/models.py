@@ -28,15 +28,18 @@ class Script(models.Model):
         THIRD = "third", _("Waiting for a third marking")
         MARKED = "marked", _("Marked")
 
-    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="scripts")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="scripts")
+    registration = models.ForeignKey(Registration, verbose_name=_("registration"), on_delete=models.PROTECT,
+                                     related_name="scripts")
+    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT, related_name="scripts")
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
-    attempt = models.OneToOneField(Attempt, null=True, blank=True, on_delete=models.PROTECT, related_name="script")
+    attempt = models.OneToOneField(Attempt, verbose_name=_("attempt"), null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="script")
     code = models.CharField(_("secret code (số phách)"), max_length=12)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.MARKING)
     final_score = models.DecimalField(_("final score"), max_digits=8, decimal_places=4, null=True, blank=True)
-    anonymised_at = models.DateTimeField(default=timezone.now)
-    anonymised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    anonymised_at = models.DateTimeField(_("anonymised at"), default=timezone.now)
+    anonymised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("anonymised by"), null=True, blank=True,
+                                      on_delete=models.PROTECT,
                                       related_name="+")
 
     class Meta:
@@ -57,15 +60,16 @@ def scan_path(instance: ScriptScan, filename: str) -> str:
 class ScriptScan(models.Model):
     """A scanned page or PDF of a paper script (size- and type-checked on upload, stored outside static)."""
 
-    script = models.ForeignKey(Script, on_delete=models.CASCADE, related_name="scans")
-    file = models.FileField(upload_to=scan_path, max_length=255)
-    content_type = models.CharField(max_length=64)
-    extension = models.CharField(max_length=8)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    order = models.PositiveSmallIntegerField(default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    script = models.ForeignKey(Script, verbose_name=_("script"), on_delete=models.CASCADE, related_name="scans")
+    file = models.FileField(_("file"), upload_to=scan_path, max_length=255)
+    content_type = models.CharField(_("content type"), max_length=64)
+    extension = models.CharField(_("extension"), max_length=8)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("sha256"), max_length=64)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
         ordering = ["script", "order", "pk"]
@@ -82,9 +86,10 @@ class Appeal(models.Model):
         REMARKING = "remarking", _("Being re-marked")
         DECIDED = "decided", _("Re-marked")
 
-    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="appeals")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="appeals")
-    script = models.ForeignKey(Script, on_delete=models.PROTECT, related_name="appeals")
+    registration = models.ForeignKey(Registration, verbose_name=_("registration"), on_delete=models.PROTECT,
+                                     related_name="appeals")
+    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT, related_name="appeals")
+    script = models.ForeignKey(Script, verbose_name=_("script"), on_delete=models.PROTECT, related_name="appeals")
     reason = models.TextField(_("reason"), blank=True)
     fee = models.DecimalField(_("fee"), max_digits=12, decimal_places=0, default=0)
     fee_paid = models.BooleanField(_("fee paid"), default=False)
@@ -93,7 +98,7 @@ class Appeal(models.Model):
     score_before = models.DecimalField(_("score before"), max_digits=8, decimal_places=4, null=True, blank=True)
     score_after = models.DecimalField(_("score after re-marking"), max_digits=8, decimal_places=4, null=True,
                                       blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-filed_at"]
@@ -115,14 +120,16 @@ class Marking(models.Model):
         APPEAL_SECOND = "appeal_second", _("Re-marking 2")
         APPEAL_THIRD = "appeal_third", _("Re-marking 3")
 
-    script = models.ForeignKey(Script, on_delete=models.CASCADE, related_name="markings")
-    appeal = models.ForeignKey(Appeal, null=True, blank=True, on_delete=models.CASCADE, related_name="markings")
+    script = models.ForeignKey(Script, verbose_name=_("script"), on_delete=models.CASCADE, related_name="markings")
+    appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="markings")
     round = models.CharField(_("round"), max_length=16, choices=Round.choices)
-    marker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="markings")
+    marker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marker"), on_delete=models.PROTECT,
+                               related_name="markings")
     mark = models.DecimalField(_("mark"), max_digits=8, decimal_places=4, null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
-    assigned_at = models.DateTimeField(default=timezone.now)
-    marked_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    marked_at = models.DateTimeField(_("marked at"), null=True, blank=True)
 
     class Meta:
         ordering = ["script", "assigned_at", "pk"]

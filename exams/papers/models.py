@@ -16,9 +16,10 @@ class Blueprint(models.Model):
     bank = models.ForeignKey(Bank, verbose_name=_("bank"), on_delete=models.PROTECT, related_name="blueprints")
     name = models.CharField(_("name"), max_length=200)
     scale = models.DecimalField(_("scale"), max_digits=6, decimal_places=2, default=Decimal("100"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.PROTECT,
                                    related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["name"]
@@ -31,7 +32,7 @@ class Blueprint(models.Model):
 
 
 class BlueprintRow(models.Model):
-    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="rows")
+    blueprint = models.ForeignKey(Blueprint, verbose_name=_("blueprint"), on_delete=models.CASCADE, related_name="rows")
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT)
     difficulty = models.CharField(_("difficulty"), max_length=8, choices=Question.Difficulty.choices)
     kind = models.CharField(_("kind (empty: any)"), max_length=16, choices=Question.Kind.choices, blank=True)
@@ -59,15 +60,16 @@ class PaperSet(models.Model):
     name = models.CharField(_("name"), max_length=200)
     seed = models.CharField(_("seed"), max_length=64)
     variants = models.PositiveIntegerField(_("number of exam codes"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.PROTECT,
                                    related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sealed_at = models.DateTimeField(_("sealed at"), null=True, blank=True)
     seal_hash = models.CharField(_("seal (SHA-256)"), max_length=64, blank=True)
     # The purpose of the host (a course test, a contest entry) this set's one paper was drawn for by the engine
     # (exams/engine.py); NULL for an exam's sets, the only ones listed under their blueprint. Nullable rather than
     # defaulted: SQLite adds the column in place, where a rebuilt table would trip the sealed-paper triggers.
-    hosted_for = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
+    hosted_for = models.CharField(_("hosted for"), max_length=32, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["-created_at"]
@@ -83,11 +85,11 @@ class PaperSet(models.Model):
 
 
 class Paper(models.Model):
-    paper_set = models.ForeignKey(PaperSet, on_delete=models.CASCADE, related_name="papers")
+    paper_set = models.ForeignKey(PaperSet, verbose_name=_("paper set"), on_delete=models.CASCADE, related_name="papers")
     candidate_ref = models.CharField(_("candidate"), max_length=64, blank=True)
     code = models.CharField(_("exam code"), max_length=16)
-    position = models.PositiveIntegerField()
-    total_points = models.DecimalField(max_digits=8, decimal_places=2)
+    position = models.PositiveIntegerField(_("order in the set"))
+    total_points = models.DecimalField(_("total points"), max_digits=8, decimal_places=2)
 
     class Meta:
         ordering = ["paper_set", "position"]
@@ -98,11 +100,11 @@ class Paper(models.Model):
 
 
 class PaperItem(models.Model):
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="items")
-    position = models.PositiveIntegerField()
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
-    choice_order = models.JSONField(default=list)  # choice ids in the order the candidate sees them
-    points = models.DecimalField(max_digits=6, decimal_places=2)
+    paper = models.ForeignKey(Paper, verbose_name=_("paper"), on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(_("question number"))
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+")
+    choice_order = models.JSONField(_("choice order"), default=list)  # choice ids in the order the candidate sees them
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
 
     class Meta:
         ordering = ["paper", "position"]

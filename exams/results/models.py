@@ -24,15 +24,17 @@ class ScoreEntry(models.Model):
         IMPORT = "import", _("Imported")
         MARKING = "marking", _("Marking board")
 
-    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="score_entries")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="score_entries")
+    registration = models.ForeignKey(Registration, verbose_name=_("registration"), on_delete=models.PROTECT,
+                                     related_name="score_entries")
+    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT, related_name="score_entries")
     correct = models.PositiveIntegerField(_("correct answers"), null=True, blank=True)
     total = models.PositiveIntegerField(_("number of questions"), null=True, blank=True)
     score = models.DecimalField(_("score"), max_digits=8, decimal_places=4, null=True, blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.IMPORT)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
+                                   on_delete=models.PROTECT,
                                    related_name="+")
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
         ordering = ["registration", "subject"]
@@ -60,29 +62,32 @@ class ResultVersion(models.Model):
         PUBLISHED = "published", _("Published")
         SUPERSEDED = "superseded", _("Superseded by a later version")
 
-    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="result_versions")
+    exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.PROTECT, related_name="result_versions")
     number = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     reason = models.TextField(_("reason for the new version"), blank=True)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
-    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("computed by"), null=True, blank=True,
+                                    on_delete=models.PROTECT,
                                     related_name="+")
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True,
+                                    on_delete=models.PROTECT,
                                     related_name="+")
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"), null=True, blank=True,
+                                     on_delete=models.PROTECT,
                                      related_name="+")
     decision_number = models.CharField(_("decision number"), max_length=32, blank=True,
                                        help_text=_("Filled when the decision is issued; the annex shows … until then."))
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     # Counters of the last computation (the command's last line, the page's summary).
-    candidates = models.PositiveIntegerField(default=0)
-    passed = models.PositiveIntegerField(default=0)
-    selected = models.PositiveIntegerField(default=0)
-    ties_unresolved = models.PositiveIntegerField(default=0)
-    warnings = models.JSONField(default=list, blank=True)
-    ties = models.JSONField(default=list, blank=True, help_text="unresolved ties: group, quota group, tied, places")
+    candidates = models.PositiveIntegerField(_("candidates"), default=0)
+    passed = models.PositiveIntegerField(_("passed"), default=0)
+    selected = models.PositiveIntegerField(_("selected"), default=0)
+    ties_unresolved = models.PositiveIntegerField(_("ties unresolved"), default=0)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    ties = models.JSONField(_("ties"), default=list, blank=True, help_text="unresolved ties: group, quota group, tied, places")
 
     class Meta:
         ordering = ["exam", "-number"]
@@ -106,8 +111,9 @@ class CandidateResult(models.Model):
         PENDING = "pending", _("Awaiting a decision (Chờ quyết định)")
         PASSED = "passed", _("Passed (Đạt)")
 
-    version = models.ForeignKey(ResultVersion, on_delete=models.CASCADE, related_name="results")
-    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="results")
+    version = models.ForeignKey(ResultVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="results")
+    registration = models.ForeignKey(Registration, verbose_name=_("registration"), on_delete=models.PROTECT,
+                                     related_name="results")
     outcome = models.CharField(_("result"), max_length=16, choices=Outcome.choices)
     passed = models.BooleanField(_("passed every subject"), default=False)
     note = models.CharField(_("note"), max_length=255, blank=True)
@@ -130,8 +136,8 @@ class CandidateResult(models.Model):
 class SubjectResult(models.Model):
     """One subject of a candidate's result, with the penalty applied (what the annex cell shows)."""
 
-    candidate = models.ForeignKey(CandidateResult, on_delete=models.CASCADE, related_name="subjects")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    candidate = models.ForeignKey(CandidateResult, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="subjects")
+    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT, related_name="+")
     exempt = models.CharField(_("exemption"), max_length=16, blank=True)
     absent = models.BooleanField(_("absent"), default=False)
     correct = models.PositiveIntegerField(_("correct answers"), null=True, blank=True)
@@ -155,14 +161,15 @@ class TieDecision(models.Model):
     """The council's decision on a tie the chain could not break: which of the tied people take the places
     left. It applies while the same people tie for the same number of places."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="tie_decisions")
-    quota_group = models.CharField(max_length=64, blank=True)
-    tied = models.JSONField(help_text="sorted registration ids of the tied people")
-    places = models.PositiveIntegerField()
-    chosen = models.JSONField(help_text="registration ids given the places")
+    exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.CASCADE, related_name="tie_decisions")
+    quota_group = models.CharField(_("quota group"), max_length=64, blank=True)
+    tied = models.JSONField(_("tied"), help_text="sorted registration ids of the tied people")
+    places = models.PositiveIntegerField(_("places"))
+    chosen = models.JSONField(_("chosen"), help_text="registration ids given the places")
     reason = models.TextField(_("reason"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     class Meta:
         ordering = ["-decided_at"]

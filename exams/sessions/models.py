@@ -59,9 +59,10 @@ class Exam(models.Model):
         help_text=_("Counted from the day after publication; closes at 23:59:59 local time on the last day."))
     appeal_fee = models.DecimalField(_("appeal fee (VND)"), max_digits=12, decimal_places=0, default=0)
     marker_not_own_unit = models.BooleanField(_("markers never mark candidates of their own unit"), default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.PROTECT,
                                    related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
@@ -100,7 +101,7 @@ class Subject(models.Model):
         "code", "name", "format", "question_count", "duration_minutes", "blueprint", "scale", "pass_rule", "is_gate",
         "exemptible", "ranks", "timing", "late_entry_minutes"})
 
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="subjects")
+    exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.CASCADE, related_name="subjects")
     code = models.CharField(_("code"), max_length=16)
     name = models.CharField(_("name"), max_length=200)
     format = models.CharField(_("format"), max_length=16, choices=Format.choices)
@@ -160,7 +161,7 @@ class CouncilMember(models.Model):
         HEAD = "head", _("Head")
         MEMBER = "member", _("Member")
 
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="council")
+    exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.CASCADE, related_name="council")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT,
                              related_name="exam_positions")
     board = models.CharField(_("board"), max_length=16, choices=Board.choices)
@@ -181,7 +182,7 @@ class CouncilMember(models.Model):
 
 
 class Room(models.Model):
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="rooms")
+    exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.CASCADE, related_name="rooms")
     name = models.CharField(_("name"), max_length=100)
     location = models.CharField(_("location"), max_length=200, blank=True)
     capacity = models.PositiveIntegerField(_("capacity (machines)"))
@@ -220,15 +221,16 @@ class Sitting(models.Model):
 class Registration(models.Model):
     """A person registered for an exam, with the snapshot of what their agency wrote."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="registrations")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations")
+    exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.PROTECT, related_name="registrations")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT,
+                               related_name="registrations")
     list_order = models.PositiveIntegerField(_("row in the agency's list"), default=0)
     candidate_number = models.CharField(_("candidate number"), max_length=16)
     position_text = models.CharField(_("position (as registered)"), max_length=200, blank=True)
     unit_text = models.CharField(_("unit (as registered)"), max_length=255, blank=True)
-    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     rank_text = models.CharField(_("current rank (as registered)"), max_length=100, blank=True)
-    rank = models.ForeignKey(Rank, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rank = models.ForeignKey(Rank, verbose_name=_("rank"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     service_start = models.DateField(_("service start date"), null=True, blank=True)
     exempt_foreign_language = models.CharField(_("foreign-language exemption"), max_length=16, blank=True)
     exempt_it = models.CharField(_("IT exemption"), max_length=16, blank=True)
@@ -236,7 +238,7 @@ class Registration(models.Model):
     room = models.ForeignKey(Room, verbose_name=_("room"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="registrations")
     exam_password = models.CharField(_("exam password"), max_length=32, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["exam", "candidate_number"]
@@ -283,9 +285,9 @@ class InvigilatorAssignment(models.Model):
 class Quota(models.Model):
     """A quota for one group when the exam's quota applies per unit or per rank group."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="quotas")
-    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    rank = models.ForeignKey(Rank, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.CASCADE, related_name="quotas")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rank = models.ForeignKey(Rank, verbose_name=_("rank"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     seats = models.PositiveIntegerField(_("quota"))
 
     class Meta:

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERIALISED_REFERENCES = {
     "accounts/migrations/0001_initial.py": {"accounts.models.PeopleManager"},
     "exams/migrations/0006_marking.py": {"exams.marking.models.scan_path"},
+    "exams/migrations/0013_verbose_names.py": {"exams.marking.models.scan_path"},  # the scan field, named
 }
 DYNAMIC_IMPORTS = {"import_module", "import_string", "__import__"}
 
