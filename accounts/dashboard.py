@@ -35,7 +35,7 @@ ROLE_NOTES = {
     Role.QUESTION_AUTHOR: _("You do not write for a question bank yet: its owner adds you."),
     Role.INVIGILATOR: _("No sitting is assigned to you."),
     Role.MARKER: _("No script waits for your marking."),
-    Role.COURSE_MANAGER: _("Training classes are not run on the platform yet."),
+    Role.COURSE_MANAGER: _("Training classes are not run on the platform yet."),  # (the catalogue is)
     Role.CONTEST_ORGANISER: _("The contest is not run on the platform yet."),
     Role.PARTICIPANT: _("The contest is not run on the platform yet."),
 }

@@ -475,8 +475,12 @@ def seed_demo() -> dict:
             "accounts_created": accounts_created,
             "accounts_updated": accounts_updated,
         }
+        made: list[str] = []
         for seeder in _SEEDERS:
-            result.update(seeder())
+            counts = seeder()
+            made += counts.pop("made", [])  # each app's seeder names what it holds
+            result.update(counts)
+        result["made"] = made
         if any(value for key, value in result.items() if key != "made"):  # "made" names what exists
             audit_record(actor=None, action="demo.seed", details=result)
     return result

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "courses"
+    verbose_name = _("Training")
+
+    def ready(self) -> None:
+        from accounts import audit_labels, dashboard, demo
+        from accounts.roles import Role
+        from courses import demo as courses_demo
+        from courses.dashboard import ACTION_LABELS, manager_items
+
+        dashboard.register(Role.COURSE_MANAGER, manager_items)
+        audit_labels.register(ACTION_LABELS)
+        demo.register_seeder(courses_demo.seed)

@@ -9,6 +9,7 @@ urlpatterns = [
     # Before the others: the exam engine's routes (exam day first) are the busiest, and none of them shadows a
     # route below (tests/platform/test_urls.py).
     path("", include("exams.urls")),
+    path("courses/", include("courses.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

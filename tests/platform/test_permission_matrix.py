@@ -104,6 +104,11 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("profile_edit", ""): ("get", None, only({HR: OK})),
     # A notice reaches the audience its sender is responsible for: the course manager has none yet.
     ("notice_send", ""): ("post", None, only({HR: AWAY, Role.CONTEST_ORGANISER.value: AWAY})),
+    # The training catalogue: the course manager's.
+    ("programme_list", ""): ("get", None, only({Role.COURSE_MANAGER.value: OK})),
+    ("programme_detail", ""): ("get", "programme", only({Role.COURSE_MANAGER.value: OK})),
+    ("programme_edit", ""): ("get", "programme", only({Role.COURSE_MANAGER.value: OK})),
+    ("institution_list", ""): ("get", None, only({Role.COURSE_MANAGER.value: OK})),
     # Question banks: authors of the bank edit it, council members read it, nobody else reaches it.
     ("bank_list", ""): ("get", None, only({AUTHOR: OK, COUNCIL: OK})),
     ("bank_list", "create"): ("post", None, only({AUTHOR: AWAY})),
@@ -329,8 +334,15 @@ def world(db, make_user, province, settings, tmp_path):
         "key": {"key": "not-a-real-key"},
         "reset": {"uidb36": "0", "key": "not-a-real-key"},
         "activation_link": {"pk": 999999, "code": "NOTAREALCODE"},
+        "programme": {"pk": _programme_world()},
     }
     return users, kwargs
+
+
+def _programme_world() -> int:
+    from courses.services import programme_create
+
+    return programme_create(preset_slug="lanh-dao-cap-phong", actor=None).pk
 
 
 def _bank_world(author, make_user) -> dict:

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.utils import translation
 from django.utils.functional import Promise
 
-APPS = ("accounts", "exams")
+APPS = ("accounts", "exams", "courses")
 
 
 def _fields():

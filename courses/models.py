@@ -1,0 +1,153 @@
+"""The training catalogue: institutions, programmes (by rank or by position) in parts of modules, and the
+assessments a programme requires (docs/courses.md). Classes, learners and attendance build on these."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Rank
+
+
+class Institution(models.Model):
+    """A training institution as data (a provincial political school, a branch of the national academy): its
+    letterhead, who signs its certificates and the series their serial numbers run in."""
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    letterhead_line_1 = models.CharField(_("letterhead, first line"), max_length=255, blank=True)
+    letterhead_line_2 = models.CharField(_("letterhead, second line"), max_length=255, blank=True)
+    signer_title = models.CharField(_("signer's title"), max_length=255, blank=True)
+    signer_name = models.CharField(_("signer's name"), max_length=255, blank=True)
+    serial_prefix = models.CharField(_("certificate serial prefix"), max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("training institution")
+        verbose_name_plural = _("training institutions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(models.Model):
+    """A programme (chương trình bồi dưỡng). Its code names it across versions: a programme changed after a class
+    has started becomes a new version, and running classes keep theirs."""
+
+    class Target(models.TextChoices):
+        RANK = "rank", _("A rank")
+        POSITION = "position", _("A leadership position")
+
+    code = models.CharField(_("code"), max_length=32)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    name = models.CharField(_("name"), max_length=255)
+    target = models.CharField(_("target"), max_length=16, choices=Target.choices)
+    target_rank = models.ForeignKey(Rank, verbose_name=_("target rank"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    target_position = models.CharField(_("target position"), max_length=255, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=500, blank=True)
+    preset = models.CharField(_("preset"), max_length=64, blank=True)
+    # The preset's shape is a default the institution adjusts (the leadership programme's is not fixed by law).
+    default_to_adjust = models.BooleanField(_("a default to adjust"), default=False)
+    attendance_threshold = models.DecimalField(
+        _("attendance needed (%)"), max_digits=5, decimal_places=2, default=Decimal(80),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))])
+    institution = models.ForeignKey(Institution, verbose_name=_("training institution"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="programmes")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="programme_code_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class Part(models.Model):
+    """A part of a programme (phần: Kiến thức chung, Kỹ năng…)."""
+
+    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.CASCADE,
+                                  related_name="parts")
+    order = models.PositiveSmallIntegerField(_("order"))
+    name = models.CharField(_("name"), max_length=255)
+
+    class Meta:
+        ordering = ["programme", "order"]
+        verbose_name = _("part")
+        constraints = [models.UniqueConstraint(fields=["programme", "order"], name="part_order_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Module(models.Model):
+    """A module of a part (chuyên đề): a teaching topic (CD01…), a report topic (BC01…) or a field trip (TT01…),
+    coded in programme order, with its periods (tiết)."""
+
+    class Kind(models.TextChoices):
+        TEACHING = "teaching", _("Teaching topic")
+        REPORT = "report", _("Report topic")
+        FIELD_TRIP = "field_trip", _("Field trip")
+
+    part = models.ForeignKey(Part, verbose_name=_("part"), on_delete=models.CASCADE, related_name="modules")
+    order = models.PositiveSmallIntegerField(_("order"))
+    code = models.CharField(_("code"), max_length=8)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=500)
+    periods = models.PositiveSmallIntegerField(_("periods"), validators=[MinValueValidator(1)])
+    # A title the platform wrote as an example: the institution replaces it with its own.
+    sample = models.BooleanField(_("sample content"), default=False)
+
+    class Meta:
+        ordering = ["part__order", "order"]
+        verbose_name = _("module")
+        constraints = [models.UniqueConstraint(fields=["part", "order"], name="module_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Assessment(models.Model):
+    """An assessment the programme requires (Thông tư 01/2018/TT-BNV): a part test, a thu hoạch, a tiểu luận or an
+    đề án, on a 10-point scale with a pass mark of 5 by default."""
+
+    class Kind(models.TextChoices):
+        TEST = "test", _("Test (multiple choice)")
+        REFLECTION = "reflection", _("Reflection paper (thu hoạch)")
+        ESSAY = "essay", _("Essay (tiểu luận)")
+        PROJECT = "project", _("Project (đề án)")
+
+    class Counts(models.TextChoices):
+        BEST = "best", _("The best try")
+        LAST = "last", _("The last try")
+
+    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.CASCADE,
+                                  related_name="assessments")
+    order = models.PositiveSmallIntegerField(_("order"))
+    code = models.CharField(_("code"), max_length=8)
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    part = models.ForeignKey(Part, verbose_name=_("after the part"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="assessments")
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=Decimal(1),
+                                 validators=[MinValueValidator(Decimal("0.01"))])
+    scale = models.DecimalField(_("scale"), max_digits=5, decimal_places=2, default=Decimal(10))
+    pass_mark = models.DecimalField(_("pass mark"), max_digits=5, decimal_places=2, default=Decimal(5))
+    retakes = models.PositiveSmallIntegerField(_("retakes allowed"), default=1)
+    counts = models.CharField(_("which try counts"), max_length=8, choices=Counts.choices, default=Counts.BEST)
+
+    class Meta:
+        ordering = ["programme", "order"]
+        verbose_name = _("assessment")
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="assessment_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"

@@ -1,0 +1,32 @@
+"""The course manager's catalogue in a real browser: a programme from a preset, its sample titles replaced."""
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_question_author_journey import login
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_course_manager_makes_a_programme_from_a_preset_and_names_its_modules(page: Page, live_app, shot):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(page, live_app, "demo_course")
+    page.get_by_role("link", name="Chương trình bồi dưỡng", exact=True).first.click()
+    expect(page.locator("#programmes")).to_contain_text("QLNN-CV")  # the demo's
+    page.get_by_label("Mẫu chương trình").select_option("lanh-dao-cap-phong")
+    page.get_by_label("Mã (để trống: theo mẫu)").fill("LDCP-2027")
+    page.get_by_role("button", name="Tạo").click()
+    expect(page.locator("h1")).to_contain_text("LDCP-2027")
+    expect(page.locator(".exam-alert")).to_contain_text("khung mặc định")
+    expect(page.locator("#assessments")).to_contain_text("KT1")
+    shot(page, "50-programme-from-preset")
+    page.locator("#programme-edit").click()
+    page.get_by_label("CD01 – Tên chuyên đề").fill("Lãnh đạo trong cơ quan hành chính cấp huyện")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator(".messages")).to_contain_text("Đã lưu chương trình LDCP-2027")
+    first = page.locator("table.list tbody tr", has_text="CD01")
+    expect(first).to_contain_text("Lãnh đạo trong cơ quan hành chính cấp huyện")
+    expect(first).not_to_contain_text("tên mẫu")
+    expect(page).to_have_url(re.compile(r"/courses/programmes/\d+/$"))
+    shot(page, "51-programme-named")
