@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {"programme.create": _("Training programme created"), "programme.edit": _("Training programme edited"),
                  "institution.add": _("Training institution added"),
-                 "institution.edit": _("Training institution edited")}
+                 "institution.edit": _("Training institution edited"), "class.create": _("Training class created"),
+                 "class.staff": _("Class head or lecturer assigned")}
 
 
 def manager_items(user):
@@ -12,4 +13,4 @@ def manager_items(user):
 
     count = Programme.objects.count()
     return [(_("Training programmes (%(n)s)") % {"n": count}, reverse("programme_list")),
-            (_("Training institutions"), reverse("institution_list"))]
+            (_("Training classes"), reverse("class_list")), (_("Training institutions"), reverse("institution_list"))]

@@ -151,3 +151,59 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
+
+
+class CourseClass(models.Model):
+    """A class (lớp, e.g. "K60") running one version of a programme."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        BLENDED = "blended", _("Blended")
+
+    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.PROTECT,
+                                  related_name="classes")
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    venue = models.CharField(_("venue"), max_length=255, blank=True)
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.IN_PERSON)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="class_name_unique_in_programme"),
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
+                                   name="class_ends_after_it_starts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} – {self.programme.code}"
+
+
+class ClassStaff(models.Model):
+    """Who runs a class: its head (chủ nhiệm lớp) and its lecturers."""
+
+    class Role(models.TextChoices):
+        HEAD = "head", _("Class head")
+        LECTURER = "lecturer", _("Lecturer")
+
+    course_class = models.ForeignKey(CourseClass, verbose_name=_("class"), on_delete=models.CASCADE,
+                                     related_name="staff")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT,
+                             related_name="class_roles")
+    role = models.CharField(_("role in the class"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("class staff")
+        constraints = [models.UniqueConstraint(fields=["course_class", "user", "role"], name="class_staff_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}"

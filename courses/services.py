@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Rank, User
 from accounts.services import audit_record
-from courses.models import Assessment, Institution, Module, Part, Programme
+from courses.models import Assessment, ClassStaff, CourseClass, Institution, Module, Part, Programme
 from courses.presets import FIELD_TRIP, PRESETS, REPORT, TEACHING
 
 MODULE_PREFIX = {TEACHING: "CD", REPORT: "BC", FIELD_TRIP: "TT"}
@@ -50,17 +51,84 @@ def programme_create(*, preset_slug: str, actor: User | None, code: str | None =
     return programme
 
 
-def programme_update(*, programme: Programme, modules: list[Module], changed: list[str], actor: User) -> Programme:
-    """Store a programme's edited fields and modules (as ProgrammeForm and ModuleFormSet validated them); a module
-    whose title is edited is no longer sample content."""
+def programme_started(programme: Programme) -> bool:
+    """Whether a class of this version has started (its first day has come)."""
+    return programme.classes.filter(starts_on__lte=timezone.localdate()).exists()
+
+
+def programme_update(*, programme: Programme, fields: dict, modules: dict[int, dict], actor: User) -> Programme:
+    """Store a programme's edited ``fields`` and ``modules`` ({module id: {"title", "periods"}}); a module whose
+    title is edited is no longer sample content. Once a class of this version has started, the edit makes a new
+    version instead (returned): the running classes keep theirs."""
     with transaction.atomic():
-        programme.save()
-        for module in modules:
+        target, versioned = programme, False
+        if programme_started(programme):
+            target, codes = _new_version(programme), dict(
+                Module.objects.filter(part__programme=programme).values_list("pk", "code"))
+            by_code = {m.code: m.pk for m in Module.objects.filter(part__programme=target)}
+            modules = {by_code[codes[pk]]: values for pk, values in modules.items()}
+            versioned = True
+        for name, value in fields.items():
+            setattr(target, name, value)
+        target.save()
+        for module in Module.objects.filter(pk__in=list(modules)):
+            module.title, module.periods = modules[module.pk]["title"], modules[module.pk]["periods"]
             module.sample = False
             module.save(update_fields=["title", "periods", "sample"])
-        audit_record(actor=actor, action="programme.edit", obj=programme,
-                     details={"fields": changed, "modules": [m.code for m in modules]})
-    return programme
+        audit_record(actor=actor, action="programme.edit", obj=target,
+                     details={"fields": sorted(fields), "modules": sorted(Module.objects.filter(
+                         pk__in=list(modules)).values_list("code", flat=True)), "new_version": versioned})
+    return target
+
+
+def _new_version(programme: Programme) -> Programme:
+    """A copy of ``programme`` as its code's next version, parts, modules and assessments included."""
+    latest = Programme.objects.filter(code=programme.code).order_by("-version").values_list("version", flat=True)[0]
+    parts = list(programme.parts.prefetch_related("modules").order_by("order"))
+    assessments = list(programme.assessments.order_by("order"))
+    copy = Programme.objects.get(pk=programme.pk)
+    copy.pk, copy.version, copy.created_at = None, latest + 1, timezone.now()
+    copy.save()
+    new_parts = {}
+    for part in parts:
+        modules = list(part.modules.all())
+        old_pk = part.pk
+        part.pk, part.programme = None, copy
+        part.save()
+        new_parts[old_pk] = part
+        for module in modules:
+            module.pk, module.part = None, part
+        Module.objects.bulk_create(modules)
+    for assessment in assessments:
+        assessment.pk, assessment.programme = None, copy
+        assessment.part = new_parts.get(assessment.part_id)
+    Assessment.objects.bulk_create(assessments)
+    return copy
+
+
+def class_create(*, programme: Programme, name: str, starts_on, ends_on, actor: User | None, venue: str = "",
+                 mode: str = CourseClass.Mode.IN_PERSON, capacity: int | None = None) -> CourseClass:
+    """A class of the newest version of ``programme``'s code."""
+    name = name.strip()
+    if ends_on < starts_on:
+        raise ValidationError(_("The class must end on or after the day it starts."))
+    newest = Programme.objects.filter(code=programme.code).order_by("-version").first()
+    with transaction.atomic():
+        if CourseClass.objects.filter(programme__code=programme.code, name__iexact=name).exists():
+            raise ValidationError(_("The programme %(code)s already has a class named %(name)s.")
+                                  % {"code": programme.code, "name": name})
+        course_class = CourseClass.objects.create(programme=newest, name=name, starts_on=starts_on, ends_on=ends_on,
+                                                  venue=venue, mode=mode, capacity=capacity, created_by=actor)
+        audit_record(actor=actor, action="class.create", obj=course_class,
+                     details={"programme": newest.code, "version": newest.version})
+    return course_class
+
+
+def class_staff_add(*, course_class: CourseClass, user: User, role: str, actor: User) -> ClassStaff:
+    with transaction.atomic():
+        staff, _created = ClassStaff.objects.get_or_create(course_class=course_class, user=user, role=role)
+        audit_record(actor=actor, action="class.staff", obj=course_class, details={"user": user.pk, "role": role})
+    return staff
 
 
 def institution_save(*, institution: Institution, actor: User) -> Institution:

@@ -8,4 +8,6 @@ urlpatterns = [
     path("programmes/<id:pk>/", views.programme_detail, name="programme_detail"),
     path("programmes/<id:pk>/edit/", views.programme_edit, name="programme_edit"),
     path("institutions/", views.institution_list, name="institution_list"),
+    path("classes/", views.class_list, name="class_list"),
+    path("classes/<id:pk>/", views.class_detail, name="class_detail"),
 ]

@@ -10,9 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from courses import selectors
-from courses.forms import InstitutionForm, ModuleFormSet, ProgrammeCreateForm, ProgrammeForm
-from courses.models import Institution, Module, Programme
-from courses.services import institution_save, programme_create, programme_update
+from courses.forms import ClassForm, ClassStaffForm, InstitutionForm, ModuleFormSet, ProgrammeCreateForm, ProgrammeForm
+from courses.models import CourseClass, Institution, Module, Programme
+from courses.services import (
+    class_create,
+    class_staff_add,
+    institution_save,
+    programme_create,
+    programme_update,
+)
 
 MANAGE = "courses.manage_catalogue"
 
@@ -57,15 +63,22 @@ def programme_edit(request, pk: int):
     """The programme's own fields and its modules' titles and periods (the sample titles replaced here)."""
     _require(request)
     programme = get_object_or_404(Programme, pk=pk)
-    form = ProgrammeForm(request.POST or None, instance=programme)
+    form = ProgrammeForm(request.POST or None, instance=Programme.objects.get(pk=pk))  # a copy: the service writes
     modules = ModuleFormSet(request.POST or None, prefix="modules",
                             queryset=Module.objects.filter(part__programme=programme).select_related("part")
                             .order_by("part__order", "order"))
     if request.method == "POST" and form.is_valid() and modules.is_valid():
-        changed = [m.instance for m in modules.forms if m.has_changed()]
-        programme_update(programme=form.instance, modules=changed, changed=form.changed_data, actor=request.user)
-        messages.success(request, _("The programme %(code)s is saved.") % {"code": programme.code})
-        return redirect("programme_detail", pk=programme.pk)
+        saved = programme_update(
+            programme=programme, fields={name: form.cleaned_data[name] for name in form.changed_data},
+            modules={m.instance.pk: {"title": m.cleaned_data["title"], "periods": m.cleaned_data["periods"]}
+                     for m in modules.forms if m.has_changed()}, actor=request.user)
+        if saved.pk != programme.pk:
+            messages.success(request, _("A class of version %(old)s has started: the changes make version %(new)s, "
+                                        "and the running classes keep theirs.")
+                             % {"old": programme.version, "new": saved.version})
+        else:
+            messages.success(request, _("The programme %(code)s is saved.") % {"code": programme.code})
+        return redirect("programme_detail", pk=saved.pk)
     return render(request, "courses/programme_form.html", {"programme": programme, "form": form, "modules": modules})
 
 
@@ -82,3 +95,40 @@ def institution_list(request):
         return redirect("institution_list")
     return render(request, "courses/institution_list.html", {
         "institutions": Institution.objects.all(), "form": form, "editing": editing})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_list(request):
+    """The classes, newest first, and a new class of a programme's newest version."""
+    _require(request)
+    form = ClassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            course_class = class_create(programme=data["programme"], name=data["name"], starts_on=data["starts_on"],
+                                        ends_on=data["ends_on"], venue=data["venue"], mode=data["mode"],
+                                        capacity=data["capacity"], actor=request.user)
+        except ValidationError as exc:
+            form.add_error("name", exc)
+        else:
+            messages.success(request, _("The class %(name)s is created.") % {"name": course_class.name})
+            return redirect("class_detail", pk=course_class.pk)
+    classes = CourseClass.objects.select_related("programme").order_by("-starts_on", "name")
+    return render(request, "courses/class_list.html", {"classes": classes, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_detail(request, pk: int):
+    _require(request)
+    course_class = get_object_or_404(CourseClass.objects.select_related("programme"), pk=pk)
+    form = ClassStaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        class_staff_add(course_class=course_class, user=form.cleaned_data["user"], role=form.cleaned_data["role"],
+                        actor=request.user)
+        messages.success(request, _("Saved."))
+        return redirect("class_detail", pk=pk)
+    return render(request, "courses/class_detail.html", {
+        "course_class": course_class, "form": form,
+        "staff": course_class.staff.select_related("user").order_by("role", "user__full_name")})

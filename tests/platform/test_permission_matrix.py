@@ -109,6 +109,8 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("programme_detail", ""): ("get", "programme", only({Role.COURSE_MANAGER.value: OK})),
     ("programme_edit", ""): ("get", "programme", only({Role.COURSE_MANAGER.value: OK})),
     ("institution_list", ""): ("get", None, only({Role.COURSE_MANAGER.value: OK})),
+    ("class_list", ""): ("get", None, only({Role.COURSE_MANAGER.value: OK})),
+    ("class_detail", ""): ("get", "course_class", only({Role.COURSE_MANAGER.value: OK})),
     # Question banks: authors of the bank edit it, council members read it, nobody else reaches it.
     ("bank_list", ""): ("get", None, only({AUTHOR: OK, COUNCIL: OK})),
     ("bank_list", "create"): ("post", None, only({AUTHOR: AWAY})),
@@ -334,15 +336,20 @@ def world(db, make_user, province, settings, tmp_path):
         "key": {"key": "not-a-real-key"},
         "reset": {"uidb36": "0", "key": "not-a-real-key"},
         "activation_link": {"pk": 999999, "code": "NOTAREALCODE"},
-        "programme": {"pk": _programme_world()},
+        **_programme_world(),
     }
     return users, kwargs
 
 
-def _programme_world() -> int:
-    from courses.services import programme_create
+def _programme_world() -> dict:
+    import datetime as dt
 
-    return programme_create(preset_slug="lanh-dao-cap-phong", actor=None).pk
+    from courses.services import class_create, programme_create
+
+    programme = programme_create(preset_slug="lanh-dao-cap-phong", actor=None)
+    course_class = class_create(programme=programme, name="K1", starts_on=dt.date(2030, 1, 1),
+                                ends_on=dt.date(2030, 1, 31), actor=None)
+    return {"programme": {"pk": programme.pk}, "course_class": {"pk": course_class.pk}}
 
 
 def _bank_world(author, make_user) -> dict:
