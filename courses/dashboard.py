@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 ACTION_LABELS = {"programme.create": _("Training programme created"), "programme.edit": _("Training programme edited"),
                  "institution.add": _("Training institution added"),
                  "institution.edit": _("Training institution edited"), "class.create": _("Training class created"),
-                 "class.staff": _("Class head or lecturer assigned")}
+                 "class.staff": _("Class head or lecturer assigned"),
+                 "class.schedule_import": _("Class schedule imported")}
 
 
 def manager_items(user):

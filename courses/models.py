@@ -207,3 +207,28 @@ class ClassStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()}"
+
+
+class Session(models.Model):
+    """One half-day of a class's schedule: its date, morning or afternoon, the module taught and its periods."""
+
+    class Half(models.TextChoices):
+        MORNING = "am", _("Morning")  # "am" sorts before "pm": a day's sessions in order
+        AFTERNOON = "pm", _("Afternoon")
+
+    course_class = models.ForeignKey(CourseClass, verbose_name=_("class"), on_delete=models.CASCADE,
+                                     related_name="sessions")
+    date = models.DateField(_("date"))
+    half = models.CharField(_("half-day"), max_length=16, choices=Half.choices)
+    module = models.ForeignKey(Module, verbose_name=_("module"), on_delete=models.PROTECT, related_name="sessions")
+    periods = models.PositiveSmallIntegerField(_("periods"), validators=[MinValueValidator(1)])
+    lecturer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("lecturer"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["date", "half"]
+        verbose_name = _("session")
+        constraints = [models.UniqueConstraint(fields=["course_class", "date", "half"], name="session_once_per_half")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.get_half_display()}"

@@ -10,4 +10,5 @@ urlpatterns = [
     path("institutions/", views.institution_list, name="institution_list"),
     path("classes/", views.class_list, name="class_list"),
     path("classes/<id:pk>/", views.class_detail, name="class_detail"),
+    path("classes/<id:pk>/schedule/", views.class_schedule, name="class_schedule"),
 ]

@@ -1,6 +1,8 @@
 """The course manager's catalogue pages: the programmes, a new one from a preset, a programme's shape."""
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,9 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.forms import SpreadsheetUploadForm
+from accounts.import_flow import ImportFlow, ImportResult
 from courses import selectors
 from courses.forms import ClassForm, ClassStaffForm, InstitutionForm, ModuleFormSet, ProgrammeCreateForm, ProgrammeForm
 from courses.models import CourseClass, Institution, Module, Programme
+from courses.schedule import import_schedule
 from courses.services import (
     class_create,
     class_staff_add,
@@ -129,6 +134,35 @@ def class_detail(request, pk: int):
                         actor=request.user)
         messages.success(request, _("Saved."))
         return redirect("class_detail", pk=pk)
+    return _class_page(request, course_class, form, {})
+
+
+SCHEDULE_IMPORT = ImportFlow(session_key="schedule_import", form_class=SpreadsheetUploadForm)
+
+
+@login_required
+@require_http_methods(["POST"])
+def class_schedule(request, pk: int):
+    """The schedule import of a class: check the file (every row), then confirm (all or nothing)."""
+    _require(request)
+    course_class = get_object_or_404(CourseClass.objects.select_related("programme"), pk=pk)
+    page = SCHEDULE_IMPORT.handle(request, scope=course_class.pk,
+                                  run=partial(import_schedule, course_class=course_class, actor=request.user),
+                                  on_written=partial(_schedule_imported, request, course_class))
+    if page.response is not None:
+        return page.response
+    return _class_page(request, course_class, ClassStaffForm(), page.context)
+
+
+def _class_page(request, course_class: CourseClass, staff_form, import_context: dict):
     return render(request, "courses/class_detail.html", {
-        "course_class": course_class, "form": form,
-        "staff": course_class.staff.select_related("user").order_by("role", "user__full_name")})
+        "course_class": course_class, "form": staff_form,
+        "import_form": import_context.get("form") or SpreadsheetUploadForm(),
+        **{k: v for k, v in import_context.items() if k != "form"},
+        "staff": course_class.staff.select_related("user").order_by("role", "user__full_name"),
+        "sessions": course_class.sessions.select_related("module", "lecturer").order_by("date", "half")})
+
+
+def _schedule_imported(request, course_class: CourseClass, result: ImportResult):
+    messages.success(request, result.sentence)
+    return redirect("class_detail", pk=course_class.pk)

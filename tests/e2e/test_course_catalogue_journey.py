@@ -4,12 +4,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from courses.schedule import SCHEDULE_COLUMNS
 from tests.e2e.test_question_author_journey import login
+from tests.helpers import xlsx_bytes
 
 pytestmark = pytest.mark.e2e
 
 
-def test_the_course_manager_makes_a_programme_from_a_preset_and_names_its_modules(page: Page, live_app, shot):
+def test_the_course_manager_makes_a_programme_from_a_preset_and_names_its_modules(page: Page, live_app, shot,
+                                                                                 tmp_path):
     page.set_viewport_size({"width": 1366, "height": 900})
     login(page, live_app, "demo_course")
     page.get_by_role("link", name="Chương trình bồi dưỡng", exact=True).first.click()
@@ -46,3 +49,22 @@ def test_the_course_manager_makes_a_programme_from_a_preset_and_names_its_module
     page.get_by_role("button", name="Thêm").click()
     expect(page.locator("#staff")).to_contain_text("Chủ nhiệm lớp: Nguyễn Thị Bích Ngân")
     shot(page, "52-class-opened")
+
+    # Its schedule, from Excel: a faulty file is refused with its rows named, the corrected one is written.
+    rows = [dict(zip(SCHEDULE_COLUMNS, values, strict=True)) for values in (
+        ["05/04/2027", "Sáng", "CD01", "4", ""], ["05/04/2027", "Chiều", "CD02", "4", "demo_course"],
+        ["06/04/2027", "Tối", "CD03", "4", ""])]
+    bad = tmp_path / "lich-hoc.xlsx"
+    bad.write_bytes(xlsx_bytes(rows, columns=SCHEDULE_COLUMNS))
+    page.locator("#schedule-import").get_by_label("Tệp Excel (.xlsx)").set_input_files(str(bad))
+    page.locator("#schedule-import").get_by_role("button", name="Kiểm tra tệp").click()
+    expect(page.locator("#import-problems li")).to_have_count(1)
+    expect(page.locator("#import-problems")).to_contain_text("Dòng 4, cột «Buổi»")
+    rows[2]["Buổi"] = "Sáng"
+    good = tmp_path / "lich-hoc-da-sua.xlsx"
+    good.write_bytes(xlsx_bytes(rows, columns=SCHEDULE_COLUMNS))
+    page.locator("#schedule-import").get_by_label("Tệp Excel (.xlsx)").set_input_files(str(good))
+    page.locator("#schedule-import").get_by_role("button", name="Kiểm tra tệp").click()
+    page.get_by_role("button", name="Xác nhận nhập dữ liệu").click()
+    expect(page.locator("#sessions tbody tr")).to_have_count(3)
+    shot(page, "53-class-schedule")

@@ -111,6 +111,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("institution_list", ""): ("get", None, only({Role.COURSE_MANAGER.value: OK})),
     ("class_list", ""): ("get", None, only({Role.COURSE_MANAGER.value: OK})),
     ("class_detail", ""): ("get", "course_class", only({Role.COURSE_MANAGER.value: OK})),
+    ("class_schedule", ""): ("post", "course_class", only({Role.COURSE_MANAGER.value: OK})),  # no file: the form again
     # Question banks: authors of the bank edit it, council members read it, nobody else reaches it.
     ("bank_list", ""): ("get", None, only({AUTHOR: OK, COUNCIL: OK})),
     ("bank_list", "create"): ("post", None, only({AUTHOR: AWAY})),
