@@ -76,10 +76,17 @@ def grantable_roles(actor: User) -> list[str]:
     return []
 
 
+def roles_grantable_to(person: User, *, actor: User) -> list[str]:
+    """The roles ``actor`` may give ``person`` or take away: none of their own (but for the administrator)."""
+    if person.pk == actor.pk and not actor.is_superuser:
+        return []
+    return grantable_roles(actor)
+
+
 def person_roles_set(*, person: User, roles: set[str], actor: User, ip: str | None = None) -> User:
     """Give ``person`` exactly ``roles`` among those ``actor`` may grant (the others they hold stay)."""
-    allowed = set(grantable_roles(actor))
-    if not allowed or (person.pk == actor.pk and not actor.is_superuser):
+    allowed = set(roles_grantable_to(person, actor=actor))
+    if not allowed:
         raise PermissionDenied(_("You cannot change these roles."))
     current = set(roles_of(person))
     added, removed = (set(roles) - current) & allowed, (current - set(roles)) & allowed

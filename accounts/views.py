@@ -36,11 +36,11 @@ from accounts.permissions import roles_of
 from accounts.roles import Role
 from accounts.services import (
     client_ip,
-    grantable_roles,
     notice_send,
     person_roles_set,
     person_update,
     profile_update,
+    roles_grantable_to,
     unit_add,
 )
 
@@ -121,8 +121,8 @@ def person_detail(request, pk: int):
 
 
 def _roles_form(request, person: User, data=None) -> RolesForm | None:
-    grantable = grantable_roles(request.user)
-    if not grantable or (person.pk == request.user.pk and not request.user.is_superuser):
+    grantable = roles_grantable_to(person, actor=request.user)
+    if not grantable:
         return None
     return RolesForm(data, grantable=grantable, initial={"roles": [r for r in roles_of(person) if r in grantable]})
 

@@ -225,3 +225,8 @@ class Penalty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.registration}"
+
+    @classmethod
+    def label_of(cls, code: str) -> str:
+        """A penalty recorded on a room event, in words (an unknown code as written)."""
+        return str(cls.Kind(code).label) if code in cls.Kind.values else code

@@ -77,9 +77,7 @@ def console_rows(*, room_session: RoomSession) -> list[ConsoleRow]:
                                  last=Max("at"))}
     penalties: dict[int, list[str]] = {}
     for event in RoomEvent.objects.filter(room_session=room_session, kind=RoomEvent.Kind.PENALTY):
-        code = event.details.get("penalty", "")
-        penalties.setdefault(event.registration_id, []).append(
-            str(Penalty.Kind(code).label) if code in Penalty.Kind.values else code)
+        penalties.setdefault(event.registration_id, []).append(Penalty.label_of(event.details.get("penalty", "")))
     rows = []
     for r in registrations:
         attempt = attempts.get(r.pk)

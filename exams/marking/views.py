@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.services import client_ip
-from accounts.vietnamese import search_key
 from exams.banks.models import Question
 from exams.common.views import refuse, require
 from exams.examday.models import AttemptItem
@@ -31,6 +30,7 @@ from exams.marking import services as svc
 from exams.marking.forms import MarkForm, ScanUploadForm
 from exams.marking.models import Appeal, Marking, Script, ScriptScan
 from exams.sessions.models import CouncilMember, Exam, Registration, Subject
+from exams.sessions.selectors import registrations_matching
 
 S = Script.Status
 
@@ -162,8 +162,7 @@ def subject_scripts(request, pk: int):
     registrations = (Registration.objects.filter(exam=subject.exam).select_related("person")
                      .order_by("candidate_number"))
     query = (request.GET.get("q") or "").strip()
-    for word in search_key(query).split():  # accent-free, as every list that grows
-        registrations = registrations.filter(Q(person__search_name__contains=word) | Q(candidate_number__icontains=word))
+    registrations = registrations_matching(registrations, query)
     listed = Paginator([r for r in registrations if not r.exemption_for(subject)], 100).get_page(
         request.GET.get("page"))
     scripts = {s.registration_id: s for s in Script.objects.filter(

@@ -16,9 +16,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exams.papers.models import Paper, PaperSet
+from exams.papers.models import PaperSet
 from exams.sessions.models import Exam, InvigilatorAssignment, Registration, Sitting, Subject
-from exams.sessions.sitting_papers import SPARE_PREFIX, blueprint_question_count, subject_candidates
+from exams.sessions.sitting_papers import blueprint_question_count, paper_refs, subject_candidates
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,7 @@ def sitting_gaps(sitting: Sitting, *, rooms_with_candidates: set[int] | None = N
         if paper_set is None or not paper_set.is_sealed:
             gaps.append(Gap(_("%(sitting)s: no sealed paper set yet.") % {"sitting": label}, sitting.pk))
         else:
-            refs = set(Paper.objects.filter(paper_set=paper_set).values_list("candidate_ref", flat=True))
-            spares = sum(1 for ref in refs if ref.startswith(SPARE_PREFIX))
+            refs, spares = paper_refs(paper_set.pk)
             missing = [n for n in subject_candidates(subject) if n not in refs]
             if len(missing) > spares:
                 gaps.append(Gap(_("%(sitting)s: %(missing)s candidates have no paper and there are only %(spares)s "

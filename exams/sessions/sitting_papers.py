@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
-from exams.papers.models import PaperSet
+from exams.papers.models import Paper, PaperSet
 from exams.papers.services import blueprint_check, paper_set_generate, paper_set_seal
 from exams.sessions import examday_cache
 from exams.sessions.models import Registration, Sitting, Subject
@@ -40,6 +40,13 @@ def spare_count(candidates: int, *, percent: int | None = None) -> int:
     if candidates <= 0:
         return 0
     return max(1, math.ceil(candidates * percent / 100))
+
+
+def paper_refs(paper_set_id: int) -> tuple[set[str], int]:
+    """The candidate numbers a set holds a paper for, and how many spares it holds besides."""
+    refs = set(Paper.objects.filter(paper_set_id=paper_set_id).values_list("candidate_ref", flat=True))
+    spares = sum(1 for ref in refs if ref.startswith(SPARE_PREFIX))
+    return {ref for ref in refs if not ref.startswith(SPARE_PREFIX)}, spares
 
 
 def subject_candidates(subject: Subject) -> list[str]:

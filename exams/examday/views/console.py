@@ -244,8 +244,7 @@ def room_record(request, pk: int):
         RoomEvent.Kind.INCIDENT, RoomEvent.Kind.PENALTY, RoomEvent.Kind.PAUSED, RoomEvent.Kind.RESUMED,
         RoomEvent.Kind.EXTENDED]).select_related("actor", "registration__person"))
     for event in incidents:  # the penalty in words, as the record is printed and signed
-        code = event.details.get("penalty", "")
-        event.penalty_label = str(Penalty.Kind(code).label) if code in Penalty.Kind.values else code
+        event.penalty_label = Penalty.label_of(event.details.get("penalty", ""))
     return render(request, "exams/room_record.html", {
         "session": session, "rows": console_snapshot(room_session=session)["rows"],
         "attempts": {a.registration_id: a for a in Attempt.objects.filter(room_session=session)},

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.forms import SpreadsheetUploadForm
 from accounts.import_flow import ImportFlow, ImportResult
 from accounts.services import client_ip
-from accounts.vietnamese import search_key
 from exams.common.views import refuse
 from exams.sessions import downloads, exports
 from exams.sessions import services as svc
@@ -45,7 +43,8 @@ from exams.sessions.models import (
 )
 from exams.sessions.readiness import exam_gaps, sitting_gaps
 from exams.sessions.reference import exemption_label
-from exams.sessions.sitting_papers import SPARE_PREFIX, sitting_papers_make, sitting_papers_problems
+from exams.sessions.selectors import registrations_matching
+from exams.sessions.sitting_papers import paper_refs, sitting_papers_make, sitting_papers_problems
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -118,9 +117,8 @@ def sitting_detail(request, pk: int):
     paper_set = sitting.paper_set
     papers = spares = 0
     if paper_set is not None:
-        refs = list(paper_set.papers.values_list("candidate_ref", flat=True))
-        spares = sum(1 for ref in refs if ref.startswith(SPARE_PREFIX))
-        papers = len(refs) - spares
+        refs, spares = paper_refs(paper_set.pk)
+        papers = len(refs)
     return render(request, "exams/sitting_detail.html", {
         "exam": exam, "sitting": sitting, "subject": sitting.subject, "paper_set": paper_set, "papers": papers,
         "spares": spares, "gaps": sitting_gaps(sitting), "problems": sitting_papers_problems(sitting),
@@ -214,43 +212,39 @@ def council_add_view(request, pk: int):
     return redirect("exam_detail", pk=exam.pk)
 
 
-@login_required
-@require_POST
-def room_add(request, pk: int):
+def _part_added(request, pk: int, form_class, add) -> HttpResponse:
+    """One of the exam page's small forms (a room, a sitting, an invigilator): checked, added by ``add(exam, part)``
+    (a clash the form could not see is said like its own errors), then the exam page again."""
     exam = get_exam(request, pk, "exams.manage_exams")
-    form = RoomForm(request.POST, exam=exam)
+    form = form_class(request.POST, exam=exam)
     if form.is_valid():
         try:
-            svc.room_add(exam=exam, room=form.instance, actor=request.user)
+            add(exam, form.instance)
         except ValidationError as exc:
             form.add_error(None, exc)
     return _added(request, exam, form)
+
+
+@login_required
+@require_POST
+def room_add(request, pk: int):
+    return _part_added(request, pk, RoomForm,
+                       lambda exam, room: svc.room_add(exam=exam, room=room, actor=request.user))
 
 
 @login_required
 @require_POST
 def sitting_add(request, pk: int):
-    exam = get_exam(request, pk, "exams.manage_exams")
-    form = SittingForm(request.POST, exam=exam)
-    if form.is_valid():
-        try:
-            svc.sitting_add(exam=exam, sitting=form.instance, actor=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-    return _added(request, exam, form)
+    return _part_added(request, pk, SittingForm,
+                       lambda exam, sitting: svc.sitting_add(exam=exam, sitting=sitting, actor=request.user))
 
 
 @login_required
 @require_POST
 def invigilator_add(request, pk: int):
-    exam = get_exam(request, pk, "exams.manage_exams")
-    form = InvigilatorForm(request.POST, exam=exam)
-    if form.is_valid():
-        try:
-            svc.invigilator_add(exam=exam, assignment=form.instance, actor=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-    return _added(request, exam, form)
+    return _part_added(request, pk, InvigilatorForm,
+                       lambda exam, assignment: svc.invigilator_add(exam=exam, assignment=assignment,
+                                                                    actor=request.user))
 
 
 @login_required
@@ -267,8 +261,7 @@ def candidates(request, pk: int):
         return page.response
     query = (request.GET.get("q") or "").strip()
     registrations = exam.registrations.select_related("person", "room", "unit").order_by("candidate_number")
-    for word in search_key(query).split():  # accent-free: "duc" finds Đức; a number or a part of one too
-        registrations = registrations.filter(Q(person__search_name__contains=word) | Q(candidate_number__icontains=word))
+    registrations = registrations_matching(registrations, query)
     listed = Paginator(registrations, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "exams/candidates.html", {
         "exam": exam, "manage": manage, **page.context, "rooms": exam.rooms.all(), "q": query, "listed": listed,
