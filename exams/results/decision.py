@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from accounts.models import OrganisationProfile
-from exams.common.officialdates import official_date
+from accounts.officialdates import official_date
 from exams.results.exports import (
     DRAFT_MARK,
     annex_reference,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrganisationProfile
-from exams.common.official_sheets import (
+from accounts.official_sheets import (
     LOCAL_TZ,
     Columns,
     SheetFormats,
@@ -35,7 +35,7 @@ from exams.common.official_sheets import (
     workbook_bytes,
     write_preamble,
 )
-from exams.common.officialdates import BLANK_DATE, official_date
+from accounts.officialdates import BLANK_DATE, official_date
 from exams.results.models import CandidateResult, ResultVersion
 from exams.results.selectors import (
     EXEMPT_LABEL,

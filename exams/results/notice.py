@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.models import OrganisationProfile
-from exams.common.official_sheets import LOCAL_TZ
-from exams.common.officialdates import official_date
+from accounts.official_sheets import LOCAL_TZ
+from accounts.officialdates import official_date
 from exams.results.exports import (
     decision_date_text,
     decision_number_text,

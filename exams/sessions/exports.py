@@ -4,7 +4,7 @@ Times New Roman, header rows repeated when printing, user text always written as
 
 Every function reads what it needs itself with a fixed number of queries (``select_related``), whatever the
 number of candidates, and returns the bytes of an .xlsx workbook made with xlsxwriter; the lists start with the
-official preamble (``exams.common.official_sheets``).
+official preamble (``accounts.official_sheets``).
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.exports import TEMPLATE_HEADER, help_sheet, template_sheet
 from accounts.models import OrganisationProfile, mask_cccd
-from accounts.vietnamese import name_sort_key
-from exams.common.official_sheets import (
+from accounts.official_sheets import (
     LOCAL_TZ,
     PAPER_A4,
     birth_columns,
@@ -36,6 +35,7 @@ from exams.common.official_sheets import (
     workbook_bytes,
     write_preamble,
 )
+from accounts.vietnamese import name_sort_key
 from exams.sessions.importing import (
     CANDIDATE_COLUMNS,
     COL_EXEMPT_NN,

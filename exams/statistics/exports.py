@@ -7,7 +7,7 @@ from decimal import Decimal
 import xlsxwriter
 from django.utils.translation import gettext as _
 
-from exams.common.official_sheets import WORKBOOK_OPTIONS, sheet_name
+from accounts.official_sheets import WORKBOOK_OPTIONS, sheet_name
 from exams.statistics.figures import Bin, ExamStatistics
 from exams.statistics.selectors import SubjectItems
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import OrganisationProfile, Rank
-from exams.common.official_sheets import sheet_name
+from accounts.official_sheets import sheet_name
 from exams.models import Registration, Room, Sitting
 from exams.sessions.exports import (
     call_in_list_xlsx,

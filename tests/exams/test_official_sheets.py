@@ -1,4 +1,4 @@
-"""The official sheet (exams.common.official_sheets): the preamble, the table headers and the print setup every official
+"""The official sheet (accounts.official_sheets): the preamble, the table headers and the print setup every official
 list shares, read back from a real workbook."""
 
 import io
@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import openpyxl
 
-from exams.common.official_sheets import (
+from accounts.official_sheets import (
     NATIONAL_MOTTO,
     NATIONAL_TITLE,
     birth_header,

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from exams.common.officialdates import BLANK_DATE, official_date
+from accounts.officialdates import BLANK_DATE, official_date
 
 
 @pytest.mark.parametrize(("day", "expected"), [
