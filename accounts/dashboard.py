@@ -28,6 +28,14 @@ def register(role: str, builder: Callable) -> None:
     _BUILDERS.setdefault(str(role), []).append(builder)
 
 
+_PERSONAL: list[Callable] = []
+
+
+def register_personal(builder: Callable) -> None:
+    """``builder(user) -> list[(label, url)]`` adds items to everyone's own card (a learner's classes…)."""
+    _PERSONAL.append(builder)
+
+
 # Shown on a role's card when it lists nothing: what is not there yet, said plainly (never a link to nowhere).
 ROLE_NOTES = {
     Role.CANDIDATE: _("You are not registered for an exam yet."),
@@ -35,7 +43,7 @@ ROLE_NOTES = {
     Role.QUESTION_AUTHOR: _("You do not write for a question bank yet: its owner adds you."),
     Role.INVIGILATOR: _("No sitting is assigned to you."),
     Role.MARKER: _("No script waits for your marking."),
-    Role.COURSE_MANAGER: _("Training classes are not run on the platform yet."),  # (the catalogue is)
+    Role.LECTURER: _("You head or teach no class yet: the course manager assigns you."),
     Role.CONTEST_ORGANISER: _("The contest is not run on the platform yet."),
     Role.PARTICIPANT: _("The contest is not run on the platform yet."),
 }
@@ -72,5 +80,6 @@ def cards_for(user) -> list[Card]:
             continue
         items = [item for builder in _BUILDERS.get(role.value, []) for item in builder(user)]
         cards.append(Card(role=role.value, title=str(role.label), items=items, note=str(ROLE_NOTES.get(role, ""))))
-    cards.append(Card(role="me", title=str(_("My account")), items=_everyone_items(user)))
+    personal = [item for builder in _PERSONAL for item in builder(user)]
+    cards.append(Card(role="me", title=str(_("My account")), items=personal + _everyone_items(user)))
     return cards

@@ -172,6 +172,8 @@ class User(AbstractUser):
     rank = models.ForeignKey(Rank, verbose_name=_("current rank"), null=True, blank=True, on_delete=models.PROTECT)
     rank_since = models.DateField(_("in rank since"), null=True, blank=True)
     service_start = models.DateField(_("service start date"), null=True, blank=True)
+    # Where a person the register did not know came from (a class's list of learners…): HR reviews such records.
+    origin = models.CharField(_("added from"), max_length=255, blank=True, default="")
     hr_scope = models.ForeignKey(
         OrgUnit,
         verbose_name=_("HR scope"),

@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     INVIGILATOR = "invigilator", _("Invigilator")
     MARKER = "marker", _("Marker")
     COURSE_MANAGER = "course_manager", _("Course manager")
+    LECTURER = "lecturer", _("Lecturer / class head")
     CONTEST_ORGANISER = "contest_organiser", _("Contest organiser")
     PARTICIPANT = "participant", _("Contest participant")
 
@@ -25,6 +26,7 @@ STAFF_ROLES = frozenset(
         Role.INVIGILATOR,
         Role.MARKER,
         Role.COURSE_MANAGER,
+        Role.LECTURER,
         Role.CONTEST_ORGANISER,
     }
 )
@@ -48,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.INVIGILATOR: [],
     Role.MARKER: [],
     Role.COURSE_MANAGER: [],  # no audience of its own until classes have learners (accounts.notices)
+    Role.LECTURER: [],  # what a lecturer or class head does is per class (courses.rules)
     Role.CONTEST_ORGANISER: ["accounts.add_notice"],
     Role.PARTICIPANT: [],
 }

@@ -11,8 +11,10 @@ class CoursesConfig(AppConfig):
         from accounts import audit_labels, dashboard, demo
         from accounts.roles import Role
         from courses import demo as courses_demo
-        from courses.dashboard import ACTION_LABELS, manager_items
+        from courses.dashboard import ACTION_LABELS, learner_items, lecturer_items, manager_items
 
         dashboard.register(Role.COURSE_MANAGER, manager_items)
+        dashboard.register(Role.LECTURER, lecturer_items)
+        dashboard.register_personal(learner_items)
         audit_labels.register(ACTION_LABELS)
         demo.register_seeder(courses_demo.seed)

@@ -1,4 +1,4 @@
-"""The course manager's card on the dashboard, and the names of the catalogue's audited actions."""
+"""The training cards on the dashboard, and the names of the training's audited actions."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -6,12 +6,39 @@ ACTION_LABELS = {"programme.create": _("Training programme created"), "programme
                  "institution.add": _("Training institution added"),
                  "institution.edit": _("Training institution edited"), "class.create": _("Training class created"),
                  "class.staff": _("Class head or lecturer assigned"),
-                 "class.schedule_import": _("Class schedule imported")}
+                 "class.schedule_import": _("Class schedule imported"),
+                 "class.learners_import": _("Class learners imported"),
+                 "class.learner_remove": _("Learner taken off a class"),
+                 "class.attendance_import": _("Sign-in sheet imported"),
+                 "class.attendance_mark": _("Attendance marked"),
+                 "class.check_in_open": _("Self check-in opened"), "class.check_in_close": _("Self check-in closed"),
+                 "class.scores_import": _("Class scores imported"),
+                 "class.discipline": _("Disciplinary measure recorded"),
+                 "class.discipline_remove": _("Disciplinary measure removed"),
+                 "class.close": _("Class closed"),
+                 "class.export_completion": _("Completion list downloaded"),
+                 "class.correction": _("Closed class's record corrected")}
 
 
 def manager_items(user):
-    from courses.models import Programme
+    from courses.models import CourseClass, Programme
 
-    count = Programme.objects.count()
-    return [(_("Training programmes (%(n)s)") % {"n": count}, reverse("programme_list")),
-            (_("Training classes"), reverse("class_list")), (_("Training institutions"), reverse("institution_list"))]
+    return [(_("Training programmes (%(n)s)") % {"n": Programme.objects.count()}, reverse("programme_list")),
+            (_("Training classes (%(n)s)") % {"n": CourseClass.objects.count()}, reverse("class_list")),
+            (_("Training institutions"), reverse("institution_list"))]
+
+
+def lecturer_items(user):
+    from courses.models import CourseClass
+
+    return [(f"{c.name} – {c.programme.code}", reverse("class_detail", args=[c.pk]))
+            for c in CourseClass.objects.filter(staff__user=user, closed_at__isnull=True).distinct()
+            .select_related("programme").order_by("starts_on")]
+
+
+def learner_items(user):
+    from courses.models import Enrolment
+
+    if not Enrolment.objects.filter(person=user, course_class__closed_at__isnull=True).exists():
+        return []
+    return [(_("Check in to my class's session"), reverse("learner_check_in"))]

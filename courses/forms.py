@@ -2,7 +2,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from courses.models import ClassStaff, CourseClass, Institution, Module, Programme
+from courses.models import (
+    Assessment,
+    Attendance,
+    ClassStaff,
+    CourseClass,
+    Discipline,
+    Enrolment,
+    Institution,
+    Module,
+    Programme,
+    Session,
+)
 from courses.presets import PRESETS
 
 
@@ -69,7 +80,53 @@ class ClassForm(forms.Form):
 
 
 class ClassStaffForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.filter(is_active=True).exclude(
-        groups__name="candidate").order_by("full_name"), widget=forms.Select(attrs={"data-filter": _(
+    # Only a lecturer (the staff role, with its second factor) heads or teaches a class.
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.filter(
+        is_active=True, groups__name="lecturer").order_by("full_name"), widget=forms.Select(attrs={"data-filter": _(
             "Type to filter the list")}))
     role = forms.ChoiceField(label=_("Role in the class"), choices=ClassStaff.Role.choices)
+
+
+class _ClassForm(forms.Form):
+    """A form about one class's learners (and sessions, assessments)."""
+
+    enrolment = forms.ModelChoiceField(label=_("Learner"), queryset=Enrolment.objects.none())
+
+    def __init__(self, *args, course_class: CourseClass, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enrolment"].queryset = course_class.enrolments.select_related("person").order_by(
+            "person__full_name")
+        self.fields["enrolment"].label_from_instance = lambda e: f"{e.person.full_name} ({e.person.cccd_masked})"
+
+
+class DisciplineForm(_ClassForm):
+    level = forms.ChoiceField(label=_("Level"), choices=Discipline.Level.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    decided_on = forms.DateField(label=_("Decided on"), widget=DATE_INPUT, input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+
+
+class _CorrectionForm(_ClassForm):
+    reason = forms.CharField(label=_("Why it is corrected"), max_length=500, min_length=5)
+
+
+class AttendanceCorrectionForm(_CorrectionForm):
+    session = forms.ModelChoiceField(label=_("Session"), queryset=Session.objects.none())
+    mark = forms.ChoiceField(label=_("Attendance"), choices=Attendance.Mark.choices)
+    field_order = ["enrolment", "session", "mark", "reason"]
+
+    def __init__(self, *args, course_class: CourseClass, **kwargs):
+        super().__init__(*args, course_class=course_class, **kwargs)
+        self.fields["session"].queryset = course_class.sessions.order_by("date", "half")
+
+
+class ScoreCorrectionForm(_CorrectionForm):
+    assessment = forms.ModelChoiceField(label=_("Assessment"), queryset=Assessment.objects.none())
+    attempt = forms.IntegerField(label=_("Try"), min_value=1, max_value=9, initial=1)
+    value = forms.DecimalField(label=_("Score (empty when excused)"), min_value=0, max_value=10, decimal_places=2,
+                               required=False, localize=True)
+    excused = forms.BooleanField(label=_("Excused from this try"), required=False)
+    field_order = ["enrolment", "assessment", "attempt", "value", "excused", "reason"]
+
+    def __init__(self, *args, course_class: CourseClass, **kwargs):
+        super().__init__(*args, course_class=course_class, **kwargs)
+        self.fields["assessment"].queryset = course_class.programme.assessments.order_by("order")

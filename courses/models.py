@@ -170,6 +170,8 @@ class CourseClass(models.Model):
     mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.IN_PERSON)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -232,3 +234,134 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.get_half_display()}"
+
+
+class Enrolment(models.Model):
+    """A learner in a class, with what the class's list said of them (unit, position, rank) as written."""
+
+    course_class = models.ForeignKey(CourseClass, verbose_name=_("class"), on_delete=models.CASCADE,
+                                     related_name="enrolments")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("learner"), on_delete=models.PROTECT,
+                               related_name="enrolments")
+    list_order = models.PositiveIntegerField(_("order on the list"), default=0)
+    unit_text = models.CharField(_("unit (as listed)"), max_length=255, blank=True)
+    position_text = models.CharField(_("position (as listed)"), max_length=200, blank=True)
+    rank_text = models.CharField(_("rank (as listed)"), max_length=100, blank=True)
+    enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["course_class", "list_order", "pk"]
+        verbose_name = _("enrolment")
+        constraints = [models.UniqueConstraint(fields=["course_class", "person"], name="enrolment_once_per_class")]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.course_class.name}"
+
+
+class How(models.TextChoices):
+    """How a record of a class was set: every mark and score says who set it and how."""
+
+    PAGE = "page", _("On the page")
+    SHEET = "sheet", _("From the imported sheet")
+    CHECK_IN = "check_in", _("Self check-in")
+    CORRECTION = "correction", _("Correction after closing")
+
+
+class Attendance(models.Model):
+    """A learner's mark for one session: present (x), excused absence (P) or unexcused absence (K)."""
+
+    class Mark(models.TextChoices):
+        PRESENT = "x", _("Present")
+        EXCUSED = "P", _("Excused absence")
+        ABSENT = "K", _("Unexcused absence")
+
+    enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE,
+                                  related_name="attendance")
+    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE,
+                                related_name="attendance")
+    mark = models.CharField(_("mark"), max_length=1, choices=Mark.choices)
+    how = models.CharField(_("set how"), max_length=16, choices=How.choices)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("set by"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attendance mark")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "session"], name="attendance_once_per_session"),
+                       models.CheckConstraint(condition=models.Q(mark__in=["x", "P", "K"]), name="attendance_mark")]
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.mark}"
+
+
+class CheckInWindow(models.Model):
+    """A session's self check-in while it is open: the secret its rotating codes are made from."""
+
+    session = models.OneToOneField(Session, verbose_name=_("session"), on_delete=models.CASCADE,
+                                   related_name="check_in")
+    secret = models.CharField(_("secret"), max_length=64)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT,
+                                  related_name="+")
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closes_at = models.DateTimeField(_("closes at"))
+
+    class Meta:
+        verbose_name = _("self check-in")
+
+    def __str__(self) -> str:
+        return str(self.session)
+
+
+class Score(models.Model):
+    """One try at an assessment: the first (try 1) or a retake (2, 3…). A try the learner was excused from has no
+    score and ``excused`` set."""
+
+    enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE,
+                                  related_name="scores")
+    assessment = models.ForeignKey(Assessment, verbose_name=_("assessment"), on_delete=models.PROTECT,
+                                   related_name="scores")
+    attempt = models.PositiveSmallIntegerField(_("try"), default=1, validators=[MinValueValidator(1)])
+    value = models.DecimalField(_("score"), max_digits=4, decimal_places=2, null=True, blank=True,
+                                validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(10))])
+    excused = models.BooleanField(_("excused"), default=False)
+    how = models.CharField(_("set how"), max_length=16, choices=How.choices)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("set by"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("assessment score")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "assessment", "attempt"], name="score_once_per_try"),
+            models.CheckConstraint(condition=models.Q(value__isnull=True, excused=True)
+                                   | models.Q(value__gte=0, value__lte=10, excused=False), name="score_or_excused"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment.code} #{self.attempt}: {self.value}"
+
+
+class Discipline(models.Model):
+    """A disciplinary measure taken against a learner during the class (Thông tư 01/2018/TT-BNV): whether its
+    level blocks the certificate is a setting (COURSE_BLOCKING_DISCIPLINE)."""
+
+    class Level(models.TextChoices):
+        REPRIMAND = "reprimand", _("Reprimand (khiển trách)")
+        WARNING = "warning", _("Warning (cảnh cáo)")
+        SUSPENSION = "suspension", _("Suspended from the class (đình chỉ học tập)")
+
+    enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE,
+                                  related_name="discipline")
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    decided_on = models.DateField(_("decided on"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("set by"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_on", "pk"]
+        verbose_name = _("disciplinary measure")
+
+    def __str__(self) -> str:
+        return self.get_level_display()

@@ -1,7 +1,42 @@
-"""Who may do what with the training catalogue (autodiscovered by django-rules): the course manager runs it."""
+"""Who may do what with training (autodiscovered by django-rules; docs/courses.md, "Who does what").
+
+The course manager runs the catalogue and every class. A class's head runs that class (its sign-in sheet, scores,
+discipline, closing and completion list); its lecturers mark attendance and run self check-in. Both need the
+lecturer role (a staff role: a second factor) besides the assignment.
+"""
+import rules
+
 from accounts.permissions import has_role, register
 from accounts.roles import Role
 
 is_course_manager = has_role(Role.COURSE_MANAGER)
+is_lecturer = has_role(Role.LECTURER)
+
+
+def _assigned(user, course_class, roles) -> bool:
+    if course_class is None or not getattr(user, "is_authenticated", False):
+        return False
+    cache = getattr(user, "_class_roles_cache", None)
+    if cache is None:
+        cache = user._class_roles_cache = {}
+    key = course_class.pk
+    if key not in cache:
+        cache[key] = frozenset(course_class.staff.filter(user=user).values_list("role", flat=True))
+    return bool(cache[key] & roles)
+
+
+@rules.predicate
+def heads_the_class(user, course_class) -> bool:
+    return _assigned(user, course_class, {"head"})
+
+
+@rules.predicate
+def teaches_the_class(user, course_class) -> bool:
+    return _assigned(user, course_class, {"head", "lecturer"})
+
 
 register("courses.manage_catalogue", is_course_manager)
+register("courses.teach", is_course_manager | is_lecturer)
+register("courses.view_class", is_course_manager | (is_lecturer & teaches_the_class))
+register("courses.run_class", is_course_manager | (is_lecturer & heads_the_class))
+register("courses.mark_attendance", is_course_manager | (is_lecturer & teaches_the_class))

@@ -260,6 +260,14 @@ EXAM_LOGIN_ADDRESS_TRIES = env.int("EXAM_LOGIN_ADDRESS_TRIES", default=600)
 # Network grace after the deadline during which a save in flight is still accepted (docs/exam-day.md, "Saving answers").
 EXAM_SAVE_GRACE_SECONDS = env.int("EXAM_SAVE_GRACE_SECONDS", default=10)
 EXAM_MAX_TEXT_ANSWER = env.int("EXAM_MAX_TEXT_ANSWER", default=20000)
+
+# Training (docs/courses.md, "Completion"): which disciplinary levels block the certificate (default: any), and
+# the bands read from the rounded average, highest floor first (defaults of Thông tư 01/2018/TT-BNV practice).
+COURSE_BLOCKING_DISCIPLINE = env.list("COURSE_BLOCKING_DISCIPLINE", default=["reprimand", "warning", "suspension"])
+COURSE_BANDS = [(9, "Xuất sắc"), (8, "Giỏi"), (7, "Khá"), (5, "Trung bình")]
+# Self check-in: how long one code lives (it rotates), and how long after it rotates it is still accepted.
+COURSE_CHECK_IN_STEP_SECONDS = 15
+COURSE_CHECK_IN_GRACE_SECONDS = 5
 # Group commit: at most this many websocket saves share one transaction (each acknowledged after it commits).
 EXAM_SAVE_BATCH = env.int("EXAM_SAVE_BATCH", default=64)
 # Saves per attempt: this many a second sustained, bursts of EXAM_SAVE_BURST (a reconnecting page resends its queue).

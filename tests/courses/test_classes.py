@@ -94,7 +94,7 @@ def test_the_command_prints_only_the_new_id_and_exits_1_with_the_reason(programm
 
 def test_the_course_manager_opens_a_class_and_assigns_its_head(client, make_user, programme):
     manager = make_user(Role.COURSE_MANAGER, username="ql_lop")
-    head = make_user(Role.COURSE_MANAGER, username="cn_lop", full_name="Chủ Nhiệm Lớp")
+    head = make_user(Role.LECTURER, username="cn_lop", full_name="Chủ Nhiệm Lớp")
     client.force_login(manager)
     response = client.post(reverse("class_list"), {
         "programme": programme.pk, "name": "K60", "starts_on": "01/03/2027", "ends_on": "31/03/2027",

@@ -40,6 +40,8 @@ AUTHOR = Role.QUESTION_AUTHOR.value
 INVIGILATOR = Role.INVIGILATOR.value
 CANDIDATE = Role.CANDIDATE.value
 MARKER = Role.MARKER.value
+CM = Role.COURSE_MANAGER.value
+LECTURER = Role.LECTURER.value
 BAD_REQUEST = 400
 MATRIX_DEVICE = "matrix-pc"  # the machine that holds the candidate's paper
 GONE = 410
@@ -109,9 +111,34 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("programme_detail", ""): ("get", "programme", only({Role.COURSE_MANAGER.value: OK})),
     ("programme_edit", ""): ("get", "programme", only({Role.COURSE_MANAGER.value: OK})),
     ("institution_list", ""): ("get", None, only({Role.COURSE_MANAGER.value: OK})),
-    ("class_list", ""): ("get", None, only({Role.COURSE_MANAGER.value: OK})),
-    ("class_detail", ""): ("get", "course_class", only({Role.COURSE_MANAGER.value: OK})),
-    ("class_schedule", ""): ("post", "course_class", only({Role.COURSE_MANAGER.value: OK})),  # no file: the form again
+    # Classes: the course manager runs every class; a lecturer (the role) reaches the classes they head or teach
+    # ("their class": the lecturer of this world heads it), never another.
+    ("class_list", ""): ("get", None, only({CM: OK, LECTURER: OK})),
+    ("class_detail", ""): ("get", "course_class", only({CM: OK})),
+    ("class_detail", "their class"): ("get", "own_class", only({CM: OK, LECTURER: OK})),
+    ("class_schedule", ""): ("post", "course_class", only({CM: OK})),  # no file: the form again
+    ("class_learners", ""): ("get", "course_class", only({CM: OK})),
+    ("class_learners", "their class"): ("get", "own_class", only({CM: OK, LECTURER: OK})),
+    ("learner_template", ""): ("get", "course_class", only({CM: OK})),
+    ("learner_remove", ""): ("post", "enrolment", only({CM: AWAY})),
+    ("class_close", "their class"): ("post", "own_class", only({CM: AWAY, LECTURER: AWAY})),  # too early: refused
+    ("class_close", ""): ("post", "course_class", only({CM: AWAY})),
+    ("class_attendance", ""): ("get", "course_class", only({CM: OK})),
+    ("class_attendance", "their class"): ("get", "own_class", only({CM: OK, LECTURER: OK})),
+    ("signin_template", "their class"): ("get", "own_class", only({CM: OK, LECTURER: OK})),
+    ("class_scores", "their class"): ("get", "own_class", only({CM: OK, LECTURER: OK})),
+    ("scores_template", ""): ("get", "course_class", only({CM: OK})),
+    ("class_completion", ""): ("get", "course_class", only({CM: OK})),
+    ("class_completion", "their class"): ("get", "own_class", only({CM: OK, LECTURER: OK})),
+    ("discipline_delete", ""): ("post", "discipline", only({CM: AWAY})),
+    ("class_correction", "their class"): ("post", "own_class", only({CM: OK, LECTURER: OK})),  # no data: the form
+    ("session_attendance", ""): ("get", "class_session", only({CM: OK})),
+    ("session_attendance", "their class"): ("get", "own_session", only({CM: OK, LECTURER: OK})),
+    ("check_in_screen", "their class"): ("get", "own_session", only({CM: OK, LECTURER: OK})),
+    ("check_in_state", ""): ("get", "class_session", only({CM: OK})),
+    ("check_in_state", "their class"): ("get", "own_session", only({CM: OK, LECTURER: OK})),
+    # The learner's check-in page: anyone signed in (the code decides; someone of no class is told so).
+    ("learner_check_in", ""): ("get", None, signed_in(OK)),
     # Question banks: authors of the bank edit it, council members read it, nobody else reaches it.
     ("bank_list", ""): ("get", None, only({AUTHOR: OK, COUNCIL: OK})),
     ("bank_list", "create"): ("post", None, only({AUTHOR: AWAY})),
@@ -337,20 +364,30 @@ def world(db, make_user, province, settings, tmp_path):
         "key": {"key": "not-a-real-key"},
         "reset": {"uidb36": "0", "key": "not-a-real-key"},
         "activation_link": {"pk": 999999, "code": "NOTAREALCODE"},
-        **_programme_world(),
+        **_programme_world(users[LECTURER]),
     }
     return users, kwargs
 
 
-def _programme_world() -> dict:
+def _programme_world(lecturer) -> dict:
     import datetime as dt
 
+    from courses.models import ClassStaff, Discipline, Enrolment, Module, Session
     from courses.services import class_create, programme_create
 
     programme = programme_create(preset_slug="lanh-dao-cap-phong", actor=None)
-    course_class = class_create(programme=programme, name="K1", starts_on=dt.date(2030, 1, 1),
-                                ends_on=dt.date(2030, 1, 31), actor=None)
-    return {"programme": {"pk": programme.pk}, "course_class": {"pk": course_class.pk}}
+    course_class, own_class = (class_create(programme=programme, name=name, starts_on=dt.date(2030, 1, 1),
+                                            ends_on=dt.date(2030, 1, 31), actor=None) for name in ("K1", "K2"))
+    ClassStaff.objects.create(course_class=own_class, user=lecturer, role="head")
+    module = Module.objects.filter(part__programme=programme).first()
+    session, own_session = (Session.objects.create(course_class=c, date=dt.date(2030, 1, 2), half="am",
+                                                   module=module, periods=4) for c in (course_class, own_class))
+    learner = Enrolment.objects.create(course_class=course_class, person=lecturer)
+    measure = Discipline.objects.create(enrolment=learner, level="warning", reason="Thử", decided_on=dt.date(2030, 1, 2))
+    return {"programme": {"pk": programme.pk}, "course_class": {"pk": course_class.pk},
+            "own_class": {"pk": own_class.pk}, "class_session": {"pk": session.pk},
+            "own_session": {"pk": own_session.pk}, "enrolment": {"pk": course_class.pk, "enrolment": learner.pk},
+            "discipline": {"pk": course_class.pk, "measure": measure.pk}}
 
 
 def _bank_world(author, make_user) -> dict:

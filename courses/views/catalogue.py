@@ -1,8 +1,6 @@
 """The course manager's catalogue pages: the programmes, a new one from a preset, a programme's shape."""
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,15 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import SpreadsheetUploadForm
-from accounts.import_flow import ImportFlow, ImportResult
 from courses import selectors
-from courses.forms import ClassForm, ClassStaffForm, InstitutionForm, ModuleFormSet, ProgrammeCreateForm, ProgrammeForm
+from courses.forms import ClassForm, InstitutionForm, ModuleFormSet, ProgrammeCreateForm, ProgrammeForm
 from courses.models import CourseClass, Institution, Module, Programme
-from courses.schedule import import_schedule
 from courses.services import (
     class_create,
-    class_staff_add,
     institution_save,
     programme_create,
     programme_update,
@@ -105,8 +99,13 @@ def institution_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def class_list(request):
-    """The classes, newest first, and a new class of a programme's newest version."""
-    _require(request)
+    """The classes, newest first, and a new class of a programme's newest version; a lecturer sees the classes
+    they head or teach."""
+    if not request.user.has_perm(MANAGE):
+        if not request.user.has_perm("courses.teach"):
+            raise PermissionDenied
+        classes = CourseClass.objects.filter(staff__user=request.user).distinct().select_related("programme")
+        return render(request, "courses/class_list.html", {"classes": classes.order_by("-starts_on", "name")})
     form = ClassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -121,48 +120,3 @@ def class_list(request):
             return redirect("class_detail", pk=course_class.pk)
     classes = CourseClass.objects.select_related("programme").order_by("-starts_on", "name")
     return render(request, "courses/class_list.html", {"classes": classes, "form": form})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def class_detail(request, pk: int):
-    _require(request)
-    course_class = get_object_or_404(CourseClass.objects.select_related("programme"), pk=pk)
-    form = ClassStaffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        class_staff_add(course_class=course_class, user=form.cleaned_data["user"], role=form.cleaned_data["role"],
-                        actor=request.user)
-        messages.success(request, _("Saved."))
-        return redirect("class_detail", pk=pk)
-    return _class_page(request, course_class, form, {})
-
-
-SCHEDULE_IMPORT = ImportFlow(session_key="schedule_import", form_class=SpreadsheetUploadForm)
-
-
-@login_required
-@require_http_methods(["POST"])
-def class_schedule(request, pk: int):
-    """The schedule import of a class: check the file (every row), then confirm (all or nothing)."""
-    _require(request)
-    course_class = get_object_or_404(CourseClass.objects.select_related("programme"), pk=pk)
-    page = SCHEDULE_IMPORT.handle(request, scope=course_class.pk,
-                                  run=partial(import_schedule, course_class=course_class, actor=request.user),
-                                  on_written=partial(_schedule_imported, request, course_class))
-    if page.response is not None:
-        return page.response
-    return _class_page(request, course_class, ClassStaffForm(), page.context)
-
-
-def _class_page(request, course_class: CourseClass, staff_form, import_context: dict):
-    return render(request, "courses/class_detail.html", {
-        "course_class": course_class, "form": staff_form,
-        "import_form": import_context.get("form") or SpreadsheetUploadForm(),
-        **{k: v for k, v in import_context.items() if k != "form"},
-        "staff": course_class.staff.select_related("user").order_by("role", "user__full_name"),
-        "sessions": course_class.sessions.select_related("module", "lecturer").order_by("date", "half")})
-
-
-def _schedule_imported(request, course_class: CourseClass, result: ImportResult):
-    messages.success(request, result.sentence)
-    return redirect("class_detail", pk=course_class.pk)
