@@ -9,6 +9,7 @@ SCENARIOS = {
     "papers": "bench.scenarios.papers",
     "exam": "bench.scenarios.exam",
     "results": "bench.scenarios.results",
+    "courses": "bench.scenarios.courses",
 }
 
 

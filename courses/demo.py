@@ -1,9 +1,27 @@
-"""The training catalogue's demo data: two institutions and the two rank programmes from their presets."""
+"""The training demo: two institutions, the two rank programmes from their presets, a chuyên viên class in
+progress (demo_lecturer heads and teaches it, demo_learner sits in it, a session today for self check-in) and a
+closed class with its records. Idempotent: classes are keyed by name."""
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Institution, Programme
+from accounts.models import User
+from courses.models import (
+    Attendance,
+    ClassStaff,
+    CourseClass,
+    Enrolment,
+    How,
+    Institution,
+    Module,
+    Programme,
+    Score,
+    Session,
+)
 from courses.presets import PRESETS
 from courses.services import programme_create
 
@@ -15,6 +33,8 @@ INSTITUTIONS = [
      "serial_prefix": "PV"},
 ]
 PROGRAMMES = ["qlnn-chuyen-vien", "qlnn-chuyen-vien-chinh"]
+RUNNING, CLOSED = "K60 (demo)", "K59 (demo)"
+LEARNERS = 24
 
 
 def seed() -> dict:
@@ -29,6 +49,73 @@ def seed() -> dict:
             programme = programme_create(preset_slug=slug, actor=None)
             Programme.objects.filter(pk=programme.pk).update(institution=school)
             programmes += 1
+    classes = _seed_classes()
     made = [_("Training programme %(code)s: /courses/programmes/%(pk)s/") % {"code": p.code, "pk": p.pk}
             for p in Programme.objects.order_by("code")]
-    return {"institutions_created": institutions, "programmes_created": programmes, "made": made}
+    made += [_("Training class %(name)s: /courses/classes/%(pk)s/") % {"name": c.name, "pk": c.pk}
+             for c in CourseClass.objects.filter(name__in=[RUNNING, CLOSED]).order_by("name")]
+    return {"institutions_created": institutions, "programmes_created": programmes, "classes_created": classes,
+            "made": made}
+
+
+def _seed_classes() -> int:
+    lecturer = User.objects.filter(username="demo_lecturer").first()
+    learner = User.objects.filter(username="demo_learner").first()
+    programme = Programme.objects.filter(code=PRESETS[PROGRAMMES[0]].code).order_by("-version").first()
+    if lecturer is None or learner is None or programme is None:
+        return 0
+    people = list(User.objects.filter(origin="", cccd__isnull=False, password__startswith="!")
+                  .order_by("cccd")[:LEARNERS * 2])
+    today = timezone.localdate()
+    created = 0
+    for name, start, people_slice, closed in (
+            (RUNNING, today - dt.timedelta(days=7), [learner, *people[:LEARNERS - 1]], False),
+            (CLOSED, today - dt.timedelta(days=60), people[LEARNERS:LEARNERS * 2], True)):
+        if CourseClass.objects.filter(programme__code=programme.code, name=name).exists():
+            continue
+        created += 1
+        _one_class(programme, name, start, people_slice, lecturer, closed=closed)
+    return created
+
+
+def _one_class(programme, name, start, people, lecturer, *, closed: bool) -> None:
+    now, today = timezone.now(), timezone.localdate()
+    course_class = CourseClass.objects.create(
+        programme=programme, name=name, starts_on=start, ends_on=start + dt.timedelta(days=27),
+        venue="Hội trường Trường Chính trị tỉnh", capacity=60, closed_at=now if closed else None,
+        closed_by=lecturer if closed else None)
+    ClassStaff.objects.bulk_create([ClassStaff(course_class=course_class, user=lecturer, role=role)
+                                    for role in ("head", "lecturer")])
+    modules = list(Module.objects.filter(part__programme=programme, kind=Module.Kind.TEACHING)
+                   .order_by("part__order", "order"))
+    days = [start + dt.timedelta(days=n) for n in range(28) if (start + dt.timedelta(days=n)).weekday() < 5]
+    if not closed and today not in days:
+        days.append(today)  # a session today: the lecturer can show self check-in
+    sessions = Session.objects.bulk_create([
+        Session(course_class=course_class, date=day, half=half, module=modules[(n * 2 + h) % len(modules)],
+                periods=4, lecturer=lecturer)
+        for n, day in enumerate(sorted(days)[:16]) for h, half in enumerate(("am", "pm"))])
+    enrolments = Enrolment.objects.bulk_create([Enrolment(course_class=course_class, person=p, list_order=n,
+                                                          unit_text=p.unit.name if p.unit else "",
+                                                          position_text=p.position)
+                                                for n, p in enumerate(people, start=1)])
+    marks = []
+    for n, enrolment in enumerate(enrolments):
+        for s, session in enumerate(sessions):
+            if session.date >= today:
+                continue
+            mark = "K" if (n == 3 and s % 3 == 0) else "P" if (n % 7 == 5 and s == 2) else "x"
+            marks.append(Attendance(enrolment=enrolment, session=session, mark=mark, how=How.SHEET, set_by=lecturer))
+    Attendance.objects.bulk_create(marks)
+    assessments = list(programme.assessments.order_by("order"))
+    scores = []
+    for n, enrolment in enumerate(enrolments):
+        for a, assessment in enumerate(assessments):
+            if not closed and a > 0:
+                continue  # in progress: only the first part's test is marked
+            if closed and n == 5 and assessment.code == "TH":
+                continue  # a missing thu hoạch: the list names it
+            value = Decimal(5 + (n * 7 + a * 3) % 50 / 10).quantize(Decimal("0.01"))
+            scores.append(Score(enrolment=enrolment, assessment=assessment, value=value, how=How.SHEET,
+                                set_by=lecturer))
+    Score.objects.bulk_create(scores)

@@ -26,7 +26,7 @@ GIVEN = ["An", "Bình", "Cường", "Dũng", "Đức", "Giang", "Hòa", "Hoan", 
 UNITS = 20
 
 
-def _name(n: int) -> str:
+def person_name(n: int) -> str:
     return f"{FAMILY[n % len(FAMILY)]} {MIDDLE[(n // 7) % len(MIDDLE)]} {GIVEN[(n * 13) % len(GIVEN)]}"
 
 
@@ -46,7 +46,7 @@ def populate(candidates: int):
     rank = Rank.objects.get(code="01.004")
     users = []
     for n in range(candidates):
-        name = normalize_name(_name(n))
+        name = normalize_name(person_name(n))
         users.append(User(username=f"bench_ts{n:06d}", full_name=name, search_name=search_key(name),
                           date_of_birth=dt.date(1970 + n % 30, 1 + n % 12, 1 + n % 28),
                           gender="Nữ" if n % 2 else "Nam", cccd=f"{870000000000 + n:012d}",

@@ -41,7 +41,7 @@ def test_first_run_creates_profile_units_people_and_accounts(seeded):
     assert seeded["profile_updated"] is True
     assert seeded["units_created"] == OrgUnit.objects.count() >= 80
     assert seeded["people_created"] >= 220
-    assert seeded["accounts_created"] == len(DEMO_ACCOUNTS) == 10
+    assert seeded["accounts_created"] == len(DEMO_ACCOUNTS) == 12
     assert User.objects.count() >= 200
     profile = OrganisationProfile.current()
     assert profile.province_name == "Đồng Tháp"
@@ -112,6 +112,8 @@ def test_demo_accounts_in_their_role_groups(seeded):
         "demo_organiser": Role.CONTEST_ORGANISER,
         "demo_candidate": Role.CANDIDATE,
         "demo_participant": Role.PARTICIPANT,
+        "demo_lecturer": Role.LECTURER,
+        "demo_learner": Role.CANDIDATE,
     }
     for username, role in expected.items():
         user = User.objects.get(username=username)

@@ -75,7 +75,7 @@ MUST_REACH = {
     "demo_candidate": ["/my-exams/", "/my-exams/N/result/", "/sittings/N/enter/"],
 }
 ROLES = ["demo_hr", "demo_council", "demo_author", "demo_invigilator", "demo_marker", "demo_course", "demo_organiser",
-         "demo_candidate", "demo_participant"]
+         "demo_candidate", "demo_participant", "demo_lecturer", "demo_learner"]
 
 
 def kind_of(path: str) -> str:

@@ -1,0 +1,428 @@
+"""Training classes (issue 18): a class's completion list at scale, and self check-in from phones.
+
+Part 1, completion (no server: the functions the page and the command call). In a fresh, normally migrated
+database: a programme from the chuyên viên preset, a class of N learners (and one of N/10), 20 sessions of 4 periods,
+sign-in sheet marks (mostly x, some P and K) and KT1/KT2/TH scores (a few missing, a few fails and retakes), written
+in bulk. Then class_outcomes (what the completion and attendance pages run) and completion_xlsx (what
+`/courses/classes/<id>/completion/?format=xlsx` and `export_completion` run; it computes the outcomes itself) are
+timed and their queries counted, for both sizes: the counts must not depend on N. The smaller class is measured
+first (it also pays the imports a running server has already paid). A fixed CPU loop measured in the same process
+(baseline_ops_per_s) lets figures from a noisy machine be read as a ratio.
+
+Part 2, self check-in (one daphne process, driven over HTTP). A class with a session today, C learners enrolled
+with passwords, and its head (the lecturer role, a class staff row). Before the measured phase every learner and
+the lecturer sign in through the login form; the lecturer opens the session's check-in from the check-in screen
+(the screen's own form) and the screen then polls its state every 2 s, as check-in.js does. Measured phase: the C
+learners come at random moments within --window seconds; each takes the code last shown on the screen (a person
+looking at it), opens the QR code's link `/courses/check-in/?code=…`, taps "Check in" (the POST), and lands on the
+page the redirect leads to. Reports the latency of the GET, the POST and the screen's poll (p50/p90/p99/max),
+errors (any answer but the redirect of a success), server CPU per check-in, /livez on the same server, and, read
+from the database after the server stops, how many learners are marked present at the session (must be C).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import math
+import os
+import random
+import re
+import ssl
+import tempfile
+import time
+from decimal import Decimal
+
+import httpx
+
+from bench.common import (
+    accounts_setup,
+    base_parser,
+    generator_without_collector,
+    percentiles,
+    running_server,
+    started_at,
+    trivial_endpoint,
+    write_report,
+)
+from bench.scenarios.papers import baseline_ops_per_s
+from bench.scenarios.results import person_name
+
+PASSWORD = "Bench-Passw0rd!"
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+MESSAGE = re.compile(r'<li class="msg-([a-z ]+)">([^<]*)</li>')
+SESSIONS = 20
+PERIODS = 4
+UNITS = 10
+ASSESSMENTS = ("KT1", "KT2", "TH")
+# One TLS context for every simulated phone (the server is plain http): httpx would otherwise load the CA bundle once
+# per client.
+_TLS = ssl.create_default_context()
+
+
+def _latency(samples_ms: list[float]) -> dict:
+    """bench.common.percentiles plus p90 (picked the same way)."""
+    figures = percentiles(samples_ms)
+    if samples_ms:
+        ordered = sorted(samples_ms)
+        figures["p90_ms"] = round(ordered[min(len(ordered) - 1, int(0.90 * len(ordered)))], 2)
+    else:
+        figures["p90_ms"] = None
+    return figures
+
+
+# --- Part 1: the completion list -----------------------------------------------------------------------------------
+
+
+def populate_class(programme, name: str, learners: int, first: int, units: list):
+    """One class of ``learners`` people (numbered from ``first``), its sessions, marks and scores, in bulk."""
+    from accounts.models import User
+    from accounts.vietnamese import normalize_name, search_key
+    from courses.models import Attendance, Discipline, Enrolment, How, Module, Score, Session
+    from courses.services import class_create
+
+    today = dt.date(2025, 10, 31)  # a fixed, finished class: its figures do not depend on the day of the run
+    starts_on = today - dt.timedelta(days=SESSIONS // 2 + 1)
+    course_class = class_create(programme=programme, name=name, starts_on=starts_on, ends_on=today, actor=None)
+    modules = list(Module.objects.filter(part__programme=programme, kind=Module.Kind.TEACHING)
+                   .order_by("part__order", "order"))
+    sessions = Session.objects.bulk_create([
+        Session(course_class=course_class, date=starts_on + dt.timedelta(days=s // 2), half=("am", "pm")[s % 2],
+                module=modules[s % len(modules)], periods=PERIODS) for s in range(SESSIONS)])
+    users = []
+    for n in range(first, first + learners):
+        full_name = normalize_name(person_name(n))
+        users.append(User(username=f"bench_hv{n:06d}", full_name=full_name, search_name=search_key(full_name),
+                          date_of_birth=dt.date(1970 + n % 30, 1 + n % 12, 1 + n % 28), cccd=f"{880000000000 + n:012d}",
+                          unit=units[n % len(units)]))
+    User.objects.bulk_create(users, batch_size=1000)
+    people = dict(User.objects.filter(username__startswith="bench_hv").values_list("username", "pk"))
+    Enrolment.objects.bulk_create([
+        Enrolment(course_class=course_class, person_id=people[f"bench_hv{n:06d}"], list_order=n - first + 1,
+                  unit_text="" if n % 3 else units[n % len(units)].name, position_text="Chuyên viên")
+        for n in range(first, first + learners)], batch_size=1000)
+    enrolments = list(Enrolment.objects.filter(course_class=course_class).order_by("list_order"))
+    marks = []
+    for n, enrolment in enumerate(enrolments):
+        for s, session in enumerate(sessions):
+            if n % 25 == 24 and s % 2:
+                mark = "K"  # one learner in 25 misses half the sessions: under the attendance threshold
+            elif (n * 3 + s) % 37 == 0:
+                mark = "P"
+            elif (n * 5 + s) % 53 == 0:
+                mark = "K"
+            else:
+                mark = "x"
+            marks.append(Attendance(enrolment=enrolment, session=session, mark=mark, how=How.SHEET))
+    Attendance.objects.bulk_create(marks, batch_size=2000)
+    assessments = {a.code: a for a in programme.assessments.all()}
+    scores = []
+    for n, enrolment in enumerate(enrolments):
+        for a, code in enumerate(ASSESSMENTS):
+            if code == "TH" and n % 40 == 39:
+                continue  # a missing thu hoạch
+            failed = n % 17 == a
+            value = Decimal("4.00") if failed else Decimal(5 + (n * 7 + a * 3) % 50 / 10).quantize(Decimal("0.01"))
+            scores.append(Score(enrolment=enrolment, assessment=assessments[code], attempt=1, value=value,
+                                how=How.SHEET))
+            if failed and n % 2 == 0:  # half of those who failed passed the retake
+                scores.append(Score(enrolment=enrolment, assessment=assessments[code], attempt=2,
+                                    value=Decimal("6.50"), how=How.SHEET))
+    Score.objects.bulk_create(scores, batch_size=2000)
+    Discipline.objects.bulk_create([
+        Discipline(enrolment=enrolment, level=Discipline.Level.REPRIMAND, reason="Vắng không phép nhiều buổi",
+                   decided_on=today) for n, enrolment in enumerate(enrolments) if n % 100 == 50])
+    return course_class, len(marks), len(scores)
+
+
+def measure_class(course_class_id: int) -> dict:
+    """Time the completion page's computation and the list's workbook on a class read as the pages read it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from courses.completion_list import class_outcomes, completion_xlsx
+    from courses.models import CourseClass
+
+    def fresh():  # what courses.views.common.class_for reads
+        return CourseClass.objects.select_related("programme__institution").get(pk=course_class_id)
+
+    course_class = fresh()
+    with CaptureQueriesContext(connection) as outcomes_ctx:
+        began = time.perf_counter()
+        _requirements, rows = class_outcomes(course_class)
+        outcomes_s = time.perf_counter() - began
+    course_class = fresh()
+    with CaptureQueriesContext(connection) as xlsx_ctx:
+        began = time.perf_counter()
+        data, exported = completion_xlsx(course_class)
+        xlsx_s = time.perf_counter() - began
+    return {"learners": len(rows), "outcomes_s": round(outcomes_s, 3), "outcomes_queries": len(outcomes_ctx),
+            "xlsx_s": round(xlsx_s, 3), "xlsx_queries": len(xlsx_ctx), "xlsx_rows": exported,
+            "xlsx_bytes": len(data), "completed": sum(r.outcome.completed for r in rows),
+            "outcomes_plus_xlsx_s": round(outcomes_s + xlsx_s, 3)}
+
+
+def completion_part(learners: int) -> dict:
+    work = tempfile.TemporaryDirectory(prefix="bench-courses-")
+    os.environ.update({"APP_ENV": "demo", "DJANGO_SETTINGS_MODULE": "exam_platform.settings",
+                       "LOCAL_SECRETS_FILE": f"{work.name}/secrets.env", "SQLITE_PATH": f"{work.name}/db.sqlite3"})
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.services import unit_create
+    from courses.services import programme_create
+
+    call_command("migrate", verbosity=0)
+    began = time.perf_counter()
+    programme = programme_create(preset_slug="qlnn-chuyen-vien", actor=None)
+    units = [unit_create(name=f"Sở thử nghiệm {u:02d}", parent=None, code=f"HV{u:02d}") for u in range(UNITS)]
+    small = max(1, learners // 10)
+    small_class, _marks, _scores = populate_class(programme, "K61", small, learners, units)
+    big_class, marks, scores = populate_class(programme, "K60", learners, 0, units)
+    setup_s = time.perf_counter() - began
+    figures = {"small": measure_class(small_class.pk), "large": measure_class(big_class.pk)}
+    figures.update({"sessions": SESSIONS, "attendance_marks": marks, "score_rows": scores, "setup_s": round(setup_s, 2),
+                    "same_queries_at_any_size": figures["small"]["outcomes_queries"] == figures["large"]["outcomes_queries"]
+                    and figures["small"]["xlsx_queries"] == figures["large"]["xlsx_queries"],
+                    "baseline_ops_per_s": baseline_ops_per_s(), "database": connection.vendor})
+    connection.close()
+    work.cleanup()
+    return figures
+
+
+# --- Part 2: self check-in -----------------------------------------------------------------------------------------
+
+CHECKIN_SETUP = """
+import datetime as dt, json, re
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from accounts.models import User
+from courses.models import ClassStaff, Enrolment, Module, Session
+from courses.services import class_create, programme_create
+
+today = timezone.localdate()
+programme = programme_create(preset_slug="qlnn-chuyen-vien", actor=None)
+course_class = class_create(programme=programme, name="K60", starts_on=today - dt.timedelta(days=7),
+                            ends_on=today + dt.timedelta(days=20), actor=None)
+lecturer = User.objects.create(username="bench_lecturer", full_name="Giảng Viên Thử",
+                               password=make_password({password!r}))
+lecturer.groups.add(Group.objects.get(name="lecturer"))
+ClassStaff.objects.create(course_class=course_class, user=lecturer, role="head")
+modules = list(Module.objects.filter(part__programme=programme, kind="teaching").order_by("part__order", "order"))
+sessions = Session.objects.bulk_create([Session(course_class=course_class, date=today - dt.timedelta(days=d),
+    half=half, module=modules[(2 * d + h) % len(modules)], periods=4, lecturer=lecturer)
+    for d in range(3) for h, half in enumerate(("am", "pm"))])
+session = next(s for s in sessions if s.date == today and s.half == "am")
+learners = [u for u in User.objects.filter(username__startswith="bench").order_by("username")
+            if re.fullmatch(r"bench\\d{{5}}", u.username)]
+Enrolment.objects.bulk_create([Enrolment(course_class=course_class, person=u, list_order=n)
+                               for n, u in enumerate(learners, start=1)])
+print(json.dumps({{"class": course_class.pk, "session": session.pk, "learners": len(learners)}}))
+"""
+
+MARKED_PRESENT = """
+import json
+from courses.models import Attendance
+marks = Attendance.objects.filter(session_id={session})
+print(json.dumps({{"present": marks.filter(mark="x").count(), "by_check_in": marks.filter(mark="x", how="check_in").count(),
+                  "distinct_learners": marks.filter(mark="x").values("enrolment").distinct().count()}}))
+"""
+
+
+async def login(base: str, username: str) -> httpx.AsyncClient:
+    """A browser signed in through the login form (allauth, real middleware, real rate limits)."""
+    client = httpx.AsyncClient(base_url=base, timeout=60, verify=_TLS)
+    page = await client.get("/accounts/login/")
+    response = await client.post("/accounts/login/", data={
+        "login": username, "password": PASSWORD, "csrfmiddlewaretoken": CSRF.search(page.text).group(1)},
+        headers={"Referer": f"{base}/accounts/login/"})
+    if response.status_code != 302:
+        await client.aclose()
+        raise RuntimeError(f"login of {username}: {response.status_code}")
+    return client
+
+
+class Screen:
+    """The lecturer's check-in screen: opened with its own form, then polling its state every 2 s (check-in.js)."""
+
+    def __init__(self, client: httpx.AsyncClient, session: int, poll_s: float):
+        self.client, self.session, self.poll_s = client, session, poll_s
+        self.code: str | None = None
+        self.code_until = 0.0  # wall-clock time the screen said the code would change
+        self.samples: list[float] = []
+        self.errors = 0
+        self.stopped = asyncio.Event()
+        self.seen_count = 0
+
+    async def open(self) -> None:
+        url = f"/courses/sessions/{self.session}/check-in/"
+        page = await self.client.get(url)
+        response = await self.client.post(url, data={"action": "open",
+                                                     "csrfmiddlewaretoken": CSRF.search(page.text).group(1)},
+                                          headers={"Referer": f"{self.client.base_url}{url}"})
+        if response.status_code != 302:
+            raise RuntimeError(f"opening the check-in: {response.status_code}")
+        page = await self.client.get(url)
+        match = re.search(r'id="check-in-code"[^>]*>(\d{6})<.*?id="check-in-left">(\d+)<', page.text, re.S)
+        if match is None:
+            raise RuntimeError("the check-in screen shows no code after opening")
+        self.code, self.code_until = match.group(1), math.floor(time.time()) + int(match.group(2))
+
+    async def poll(self) -> None:
+        while not self.stopped.is_set():
+            began = time.perf_counter()
+            try:
+                response = await self.client.get(f"/courses/sessions/{self.session}/check-in/state/")
+                state = response.json()
+                if response.status_code == 200 and state.get("code"):
+                    self.samples.append((time.perf_counter() - began) * 1000)
+                    if state["code"] != self.code:  # seconds_left counts from the server's whole second
+                        self.code_until = math.floor(time.time()) + state["seconds_left"]
+                    self.code, self.seen_count = state["code"], state["count"]
+                else:
+                    self.errors += 1
+            except (httpx.HTTPError, ValueError):
+                self.errors += 1
+            try:
+                await asyncio.wait_for(self.stopped.wait(), timeout=self.poll_s)
+            except TimeoutError:
+                pass
+
+
+class Phone:
+    def __init__(self, client: httpx.AsyncClient, username: str):
+        self.client, self.username = client, username
+        self.get_ms: float | None = None
+        self.post_ms: float | None = None
+        self.result_ms: float | None = None
+        self.error: str | None = None
+        self.code_changed = False  # the code had already changed on the screen when the POST was sent (the grace)
+
+    async def check_in(self, code: str, code_until: float) -> None:
+        base = self.client.base_url
+        try:
+            began = time.perf_counter()
+            page = await self.client.get(f"/courses/check-in/?code={code}")  # the QR code's link
+            self.get_ms = (time.perf_counter() - began) * 1000
+            if page.status_code != 200:
+                self.error = f"GET {page.status_code}"
+                return
+            began = time.perf_counter()
+            self.code_changed = time.time() >= code_until
+            response = await self.client.post("/courses/check-in/", data={
+                "code": code, "csrfmiddlewaretoken": CSRF.search(page.text).group(1)},
+                headers={"Referer": f"{base}/courses/check-in/?code={code}"})
+            self.post_ms = (time.perf_counter() - began) * 1000
+            if response.status_code != 302 or response.headers.get("location") != "/courses/check-in/":
+                said = "; ".join(text for _tag, text in MESSAGE.findall(response.text))
+                self.error = f"POST {response.status_code} {said}"[:200]
+                return
+            began = time.perf_counter()
+            result = await self.client.get("/courses/check-in/")  # the page the phone lands on, with the message
+            self.result_ms = (time.perf_counter() - began) * 1000
+            if result.status_code != 200 or 'class="msg-success"' not in result.text:
+                self.error = f"result page {result.status_code}"
+        except (httpx.HTTPError, AttributeError) as exc:
+            self.error = repr(exc)[:200]
+
+
+async def drive_check_in(server, world: dict, args) -> dict:
+    base = server.url
+    figures: dict = {}
+    began = time.perf_counter()
+    semaphore = asyncio.Semaphore(args.login_concurrency)
+
+    async def signed_in(username: str):
+        async with semaphore:
+            try:
+                return await login(base, username)
+            except (httpx.HTTPError, RuntimeError, AttributeError) as exc:
+                return exc
+
+    lecturer = await login(base, "bench_lecturer")
+    logged = await asyncio.gather(*(signed_in(f"bench{n:05d}") for n in range(args.checkins)))
+    phones = [Phone(c, f"bench{n:05d}") for n, c in enumerate(logged) if isinstance(c, httpx.AsyncClient)]
+    figures["login_total_s"] = round(time.perf_counter() - began, 2)
+    figures["login_errors"] = len(logged) - len(phones)
+
+    screen = Screen(lecturer, world["session"], args.poll)
+    await screen.open()
+    poller = asyncio.ensure_future(screen.poll())
+    rng = random.Random(args.seed)
+    starts = [rng.uniform(0, args.window) for _ in phones]
+    cpu_before = server.cpu_seconds()
+
+    async def come(phone: Phone, at: float, t0: float) -> None:
+        await asyncio.sleep(max(0.0, t0 + at - time.perf_counter()))
+        await phone.check_in(screen.code, screen.code_until)
+
+    with generator_without_collector():
+        t0 = time.perf_counter()
+        await asyncio.gather(*(come(p, at, t0) for p, at in zip(phones, starts, strict=True)))
+        phase_s = time.perf_counter() - t0
+    cpu_s = server.cpu_seconds() - cpu_before
+    await asyncio.sleep(args.poll + 0.5)  # one more look at the screen: its count after the last check-in
+    screen.stopped.set()
+    await poller
+    ok = [p for p in phones if p.error is None]
+    figures.update({
+        "checked_in_ok": len(ok), "errors": len(phones) - len(ok) + figures["login_errors"],
+        "error_samples": [f"{p.username}: {p.error}" for p in phones if p.error][:5],
+        "phase_s": round(phase_s, 2), "window_s": args.window,
+        "get": _latency([p.get_ms for p in phones if p.get_ms is not None]),
+        "post": _latency([p.post_ms for p in phones if p.post_ms is not None]),
+        "result_page": _latency([p.result_ms for p in phones if p.result_ms is not None]),
+        "screen_state": {**_latency(screen.samples), "errors": screen.errors},
+        "screen_count_at_end": screen.seen_count,
+        "posted_after_the_code_changed": sum(p.code_changed for p in phones),
+        "server_cpu_ms_per_check_in": round(cpu_s * 1000 / max(1, len(ok)), 1),
+    })
+    await lecturer.aclose()
+    for phone in phones:
+        await phone.client.aclose()
+    figures["trivial_endpoint"] = await trivial_endpoint(base, requests=100, concurrency=10)
+    return figures
+
+
+def check_in_part(args) -> dict:
+    setup = accounts_setup(count=args.checkins, password=PASSWORD) + CHECKIN_SETUP.format(password=PASSWORD)
+    with running_server(setup) as server:
+        world = json.loads(server.setup_output.strip().splitlines()[-1])
+        figures = asyncio.run(drive_check_in(server, world, args))
+        figures["server_peak_memory_mib"] = server.peak_memory_mib()
+        server.stop()  # read what the database holds, with the server gone
+        marks = json.loads(server.manage("shell", "--verbosity", "0", "-c",
+                                         MARKED_PRESENT.format(session=world["session"])).strip().splitlines()[-1])
+    figures.update({"enrolled": world["learners"], "marked_present": marks["present"],
+                    "marked_by_check_in": marks["by_check_in"]})
+    return figures
+
+
+def main(argv: list[str]) -> int:
+    parser = base_parser("courses", __doc__)
+    parser.add_argument("--learners", type=int, default=500, help="learners of the class whose completion is listed")
+    parser.add_argument("--checkins", type=int, default=200, help="learners who check in from their phones")
+    parser.add_argument("--window", type=float, default=60, help="seconds over which the check-ins are spread")
+    parser.add_argument("--poll", type=float, default=2, help="seconds between two polls of the lecturer's screen")
+    parser.add_argument("--login-concurrency", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument("--part", choices=["both", "completion", "check-in"], default="both")
+    args = parser.parse_args(argv)
+    params = {k: v for k, v in vars(args).items()} | {"_started_at": started_at()}
+    for key in ("DATABASE_URL", "REDIS_URL"):  # embedded mode only: SQLite files of its own, one daphne process
+        os.environ.pop(key, None)
+    figures: dict = {}
+    if args.part in ("both", "completion"):
+        figures["completion"] = completion_part(args.learners)
+    if args.part in ("both", "check-in"):
+        figures["check_in"] = check_in_part(args)
+    write_report("courses", params, figures, args.json)
+    check_in = figures.get("check_in")
+    if check_in and (check_in["errors"] or check_in["marked_present"] != args.checkins):
+        return 1
+    return 0
