@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -51,6 +54,26 @@ class ModuleForm(forms.ModelForm):
 
 
 ModuleFormSet = forms.modelformset_factory(Module, form=ModuleForm, extra=0)
+
+
+class AssessmentForm(forms.ModelForm):
+    """An assessment's name, weight, pass mark, retakes and which try counts (its code names it in score sheets)."""
+
+    class Meta:
+        model = Assessment
+        fields = ["name", "weight", "pass_mark", "retakes", "counts"]
+        localized_fields = ["weight", "pass_mark"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pass_mark"].validators.append(MaxValueValidator(Decimal(10)))
+        self.fields["retakes"].max_value = 5
+        self.fields["retakes"].validators.append(MaxValueValidator(5))
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"{self.instance.code} – {field.label}"
+
+
+AssessmentFormSet = forms.modelformset_factory(Assessment, form=AssessmentForm, extra=0)
 
 
 DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})

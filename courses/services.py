@@ -56,10 +56,13 @@ def programme_started(programme: Programme) -> bool:
     return programme.classes.filter(starts_on__lte=timezone.localdate()).exists()
 
 
-def programme_update(*, programme: Programme, fields: dict, modules: dict[int, dict], actor: User) -> Programme:
-    """Store a programme's edited ``fields`` and ``modules`` ({module id: {"title", "periods"}}); a module whose
-    title is edited is no longer sample content. Once a class of this version has started, the edit makes a new
-    version instead (returned): the running classes keep theirs."""
+def programme_update(*, programme: Programme, fields: dict, modules: dict[int, dict], actor: User,
+                     assessments: dict[int, dict] | None = None) -> Programme:
+    """Store a programme's edited ``fields``, ``modules`` ({module id: {"title", "periods"}}) and ``assessments``
+    ({assessment id: {"name", "weight", "pass_mark", "retakes", "counts"}}); a module whose title is edited is no
+    longer sample content. Once a class of this version has started, the edit makes a new version instead
+    (returned): the running classes keep theirs, their scores and their rules."""
+    assessments = assessments or {}
     with transaction.atomic():
         target, versioned = programme, False
         if programme_started(programme):
@@ -67,7 +70,14 @@ def programme_update(*, programme: Programme, fields: dict, modules: dict[int, d
                 Module.objects.filter(part__programme=programme).values_list("pk", "code"))
             by_code = {m.code: m.pk for m in Module.objects.filter(part__programme=target)}
             modules = {by_code[codes[pk]]: values for pk, values in modules.items()}
+            assessment_codes = dict(programme.assessments.values_list("pk", "code"))
+            new_assessments = dict(target.assessments.values_list("code", "pk"))
+            assessments = {new_assessments[assessment_codes[pk]]: values for pk, values in assessments.items()}
             versioned = True
+        for assessment in Assessment.objects.filter(programme=target, pk__in=list(assessments)):
+            for name, value in assessments[assessment.pk].items():
+                setattr(assessment, name, value)
+            assessment.save(update_fields=list(assessments[assessment.pk]))
         for name, value in fields.items():
             setattr(target, name, value)
         target.save()
@@ -77,7 +87,9 @@ def programme_update(*, programme: Programme, fields: dict, modules: dict[int, d
             module.save(update_fields=["title", "periods", "sample"])
         audit_record(actor=actor, action="programme.edit", obj=target,
                      details={"fields": sorted(fields), "modules": sorted(Module.objects.filter(
-                         pk__in=list(modules)).values_list("code", flat=True)), "new_version": versioned})
+                         pk__in=list(modules)).values_list("code", flat=True)),
+                              "assessments": sorted(Assessment.objects.filter(pk__in=list(assessments))
+                                                    .values_list("code", flat=True)), "new_version": versioned})
     return target
 
 

@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from courses import selectors
-from courses.forms import ClassForm, InstitutionForm, ModuleFormSet, ProgrammeCreateForm, ProgrammeForm
+from courses.forms import (
+    AssessmentFormSet,
+    ClassForm,
+    InstitutionForm,
+    ModuleFormSet,
+    ProgrammeCreateForm,
+    ProgrammeForm,
+)
 from courses.models import CourseClass, Institution, Module, Programme
 from courses.services import (
     class_create,
@@ -66,11 +73,15 @@ def programme_edit(request, pk: int):
     modules = ModuleFormSet(request.POST or None, prefix="modules",
                             queryset=Module.objects.filter(part__programme=programme).select_related("part")
                             .order_by("part__order", "order"))
-    if request.method == "POST" and form.is_valid() and modules.is_valid():
+    assessments = AssessmentFormSet(request.POST or None, prefix="assessments",
+                                    queryset=programme.assessments.order_by("order"))
+    if request.method == "POST" and form.is_valid() and modules.is_valid() and assessments.is_valid():
         saved = programme_update(
             programme=programme, fields={name: form.cleaned_data[name] for name in form.changed_data},
             modules={m.instance.pk: {"title": m.cleaned_data["title"], "periods": m.cleaned_data["periods"]}
-                     for m in modules.forms if m.has_changed()}, actor=request.user)
+                     for m in modules.forms if m.has_changed()},
+            assessments={a.instance.pk: {name: a.cleaned_data[name] for name in a.changed_data}
+                         for a in assessments.forms if a.has_changed()}, actor=request.user)
         if saved.pk != programme.pk:
             messages.success(request, _("A class of version %(old)s has started: the changes make version %(new)s, "
                                         "and the running classes keep theirs.")
@@ -78,7 +89,8 @@ def programme_edit(request, pk: int):
         else:
             messages.success(request, _("The programme %(code)s is saved.") % {"code": programme.code})
         return redirect("programme_detail", pk=saved.pk)
-    return render(request, "courses/programme_form.html", {"programme": programme, "form": form, "modules": modules})
+    return render(request, "courses/programme_form.html", {"programme": programme, "form": form, "modules": modules,
+                                                           "assessments": assessments})
 
 
 @login_required

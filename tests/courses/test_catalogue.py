@@ -21,6 +21,53 @@ from courses.services import programme_create
 pytestmark = pytest.mark.django_db
 
 
+def edit_data(page, **fields) -> dict:
+    """The edit page's form as it was shown (the programme, its modules, its assessments), with ``fields``."""
+    programme = page.context["programme"]
+    data = {"name": programme.name, "legal_basis": programme.legal_basis,
+            "attendance_threshold": str(programme.attendance_threshold), "target_position": programme.target_position,
+            **fields}
+    for prefix, formset, names in (("modules", page.context["modules"], ["title", "periods"]),
+                                   ("assessments", page.context["assessments"],
+                                    ["name", "weight", "pass_mark", "retakes", "counts"])):
+        data.update({f"{prefix}-TOTAL_FORMS": str(len(formset.forms)),
+                     f"{prefix}-INITIAL_FORMS": str(len(formset.forms)), f"{prefix}-MIN_NUM_FORMS": "0",
+                     f"{prefix}-MAX_NUM_FORMS": "1000"})
+        for n, form in enumerate(formset.forms):
+            data[f"{prefix}-{n}-id"] = form.instance.pk
+            data.update({f"{prefix}-{n}-{name}": str(getattr(form.instance, name)) for name in names})
+    return data
+
+
+def test_assessments_are_edited_and_a_started_version_keeps_its_rules(client, make_user):
+    import datetime as dt
+
+    from courses.models import Assessment
+    from courses.services import class_create
+
+    manager = make_user(Role.COURSE_MANAGER, username="ql_lop")
+    programme = programme_create(preset_slug="qlnn-chuyen-vien", actor=None)
+    client.force_login(manager)
+    url = reverse("programme_edit", args=[programme.pk])
+    data = edit_data(client.get(url))
+    data.update({"assessments-2-weight": "2", "assessments-0-retakes": "2", "assessments-0-counts": "last"})
+    assert client.post(url, data).status_code == 302
+    rules = {a.code: (a.weight, a.retakes, a.counts) for a in Assessment.objects.filter(programme=programme)}
+    assert rules["TH"][0] == 2 and rules["KT1"] == (1, 2, "last")  # the untouched weight stays 1
+    class_create(programme=programme, name="K1", starts_on=dt.date(2020, 1, 1), ends_on=dt.date(2020, 2, 1),
+                 actor=None)
+    data = edit_data(client.get(url))
+    data["assessments-1-pass_mark"] = "6"
+    data["assessments-1-retakes"] = "9"  # more than five retakes: refused, nothing saved
+    assert client.post(url, data).status_code == 200
+    data["assessments-1-retakes"] = "1"
+    client.post(url, data)
+    newer = Programme.objects.get(code="QLNN-CV", version=2)
+    assert newer.assessments.get(code="KT2").pass_mark == 6
+    assert programme.assessments.get(code="KT2").pass_mark == 5  # the running class keeps its rules
+    assert newer.assessments.get(code="TH").weight == 2  # the copy carries the earlier edit
+
+
 def codes(programme, part_order):
     return list(Module.objects.filter(part__programme=programme, part__order=part_order).order_by("order")
                 .values_list("code", flat=True))
@@ -118,15 +165,7 @@ def test_the_course_manager_replaces_sample_titles_and_the_edit_is_audited(clien
     programme = programme_create(preset_slug="lanh-dao-cap-phong", actor=None)
     client.force_login(manager)
     page = client.get(reverse("programme_edit", args=[programme.pk]))
-    modules = page.context["modules"]
-    data = {"name": programme.name, "legal_basis": "Quyết định 123/QĐ-TCT", "attendance_threshold": "90",
-            "target_position": programme.target_position,
-            "modules-TOTAL_FORMS": str(len(modules.forms)), "modules-INITIAL_FORMS": str(len(modules.forms)),
-            "modules-MIN_NUM_FORMS": "0", "modules-MAX_NUM_FORMS": "1000"}
-    for n, form in enumerate(modules.forms):
-        data[f"modules-{n}-id"] = form.instance.pk
-        data[f"modules-{n}-title"] = form.instance.title
-        data[f"modules-{n}-periods"] = form.instance.periods
+    data = edit_data(page, legal_basis="Quyết định 123/QĐ-TCT", attendance_threshold="90")
     data["modules-0-title"] = "Lãnh đạo trong cơ quan hành chính cấp tỉnh"
     data["modules-0-periods"] = "12"
     response = client.post(reverse("programme_edit", args=[programme.pk]), data)
