@@ -30,6 +30,8 @@ def session_attendance(request, pk: int):
     enrolments = list(session.course_class.enrolments.select_related("person").order_by("list_order", "pk"))
     if request.method == "POST":
         marks = {e.pk: request.POST.get(f"mark-{e.pk}", "") for e in enrolments}
+        if request.POST.get("action") == "rest_present":  # everyone not marked yet is here
+            marks = {pk: mark or Attendance.Mark.PRESENT for pk, mark in marks.items()}
         try:
             changed = session_marks_save(session=session, marks={k: v for k, v in marks.items() if v},
                                          actor=request.user)
@@ -118,6 +120,6 @@ def learner_check_in(request):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("You are checked in: %(session)s, %(module)s.") % {
-                "session": session, "module": session.module.code})
+                "session": session, "module": session.module})
             return redirect("learner_check_in")
     return render(request, "courses/learner_check_in.html", {"code": "".join(c for c in code if c.isdigit())[:6]})

@@ -76,3 +76,12 @@ def test_the_lecturer_marks_a_session_on_the_phone_page(world, client):
     assert marks == {world.learners[0].pk: ("x", "page", world.lecturer.pk),
                      world.learners[1].pk: ("P", "page", world.lecturer.pk)}
     assert AuditLog.objects.filter(action="class.attendance_mark").count() == 1
+
+
+def test_one_tap_marks_everyone_not_marked_yet_present(world, client):
+    client.force_login(world.lecturer)
+    session = world.sessions[1]
+    client.post(reverse("session_attendance", args=[session.pk]),
+                {f"mark-{world.learners[0].pk}": "K", "action": "rest_present"})
+    marks = dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "mark"))
+    assert marks == {world.learners[0].pk: "K", world.learners[1].pk: "x", world.learners[2].pk: "x"}
