@@ -108,7 +108,7 @@ def test_a_training_class_runs_from_an_empty_installation(browser: Browser, empt
     manager.get_by_role("button", name="Xác nhận nhập dữ liệu").click()
     expect(manager.locator("#sessions tbody tr")).to_have_count(3)
     shot(manager, "c01-class-scheduled")
-    manager.get_by_role("link", name="Học viên", exact=True).click()
+    manager.locator("nav.tabs").get_by_role("link", name="Học viên", exact=True).click()
     template = load_workbook(io.BytesIO(download(manager, manager.get_by_role("link", name="Tải tệp mẫu"))))
     assert [c.value for c in template.worksheets[0][1]] == LEARNER_COLUMNS
     learners_file = tmp_path / "hoc-vien.xlsx"
@@ -167,7 +167,7 @@ def test_a_training_class_runs_from_an_empty_installation(browser: Browser, empt
     # --- the head: sign-in sheet, scores, closing, the completion list ----------------------------------------------
     screen.goto(screen.url.split("/courses/")[0] + "/courses/classes/")
     screen.get_by_role("link", name="K1").click()
-    screen.get_by_role("link", name="Điểm danh", exact=True).click()
+    screen.locator("nav.tabs").get_by_role("link", name="Điểm danh", exact=True).click()
     sheet = load_workbook(io.BytesIO(download(screen, screen.get_by_role("link", name="Tải bảng điểm danh của lớp"))))
     rows = list(sheet.active.iter_rows(values_only=True))
     assert rows[0][2:] == (f"{yesterday:%d/%m/%Y} Sáng", f"{yesterday:%d/%m/%Y} Chiều", f"{today:%d/%m/%Y} Sáng")
@@ -178,7 +178,7 @@ def test_a_training_class_runs_from_an_empty_installation(browser: Browser, empt
     check_and_confirm(screen, "Tệp Excel (.xlsx)", filled)
     expect(screen.locator("#attendance")).to_contain_text("66,67")
     shot(screen, "c06-attendance")
-    screen.get_by_role("link", name="Điểm", exact=True).click()
+    screen.locator("nav.tabs").get_by_role("link", name="Điểm", exact=True).click()
     scores = {"087090000401": ["8", "9", "8,5"], "087190000402": ["7,25", "6", "11"], "087090000403": ["5", "", ""]}
     columns = ["Số CCCD", "Họ và tên", "KT1", "KT2", "TH"]
     scores_file = tmp_path / "diem.xlsx"
@@ -192,7 +192,7 @@ def test_a_training_class_runs_from_an_empty_installation(browser: Browser, empt
     scores_file.write_bytes(xlsx_bytes([dict(zip(columns, [c, LEARNERS[c], *v], strict=True))
                                         for c, v in scores.items()], columns=columns))
     check_and_confirm(screen, "Tệp Excel (.xlsx)", scores_file)
-    screen.get_by_role("link", name="Hoàn thành", exact=True).click()
+    screen.locator("nav.tabs").get_by_role("link", name="Hoàn thành", exact=True).click()
     expect(screen.locator("#completion-summary")).to_contain_text("2/3")
     expect(screen.locator("#completion tr", has_text="Lý Văn Cường")).to_contain_text("Thiếu điểm TH")
     screen.get_by_role("button", name="Kết thúc lớp").click()
