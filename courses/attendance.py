@@ -22,7 +22,7 @@ from accounts.import_flow import ImportResult
 from accounts.models import User
 from accounts.services import audit_record
 from accounts.spreadsheets import Problem, read_rows
-from accounts.vietnamese import normalize_name
+from courses.learners import ClassRows
 from courses.models import Attendance, CourseClass, Enrolment, How, Session
 
 COL_CCCD, COL_NAME = "Số CCCD", "Họ và tên"
@@ -105,24 +105,13 @@ def import_attendance(data: bytes, *, course_class: CourseClass, actor: User | N
     for header in unknown:
         result.problems.append(Problem(_("the column «{column}» is not a session of the class's schedule.").format(
             column=header)))
-    enrolments = {e.person.cccd: e for e in course_class.enrolments.select_related("person") if e.person.cccd}
+    learners = ClassRows(course_class, cccd_column=COL_CCCD, name_column=COL_NAME)
     held = {s.pk: session_held(s) for s in sessions}
-    marks, seen = [], {}
+    marks = []
     for number, raw in sheet.rows:
-        cccd = cells.text(raw[COL_CCCD])
-        enrolment = enrolments.get(cccd)
+        enrolment = learners.learner(raw, number, result.problems)
         if enrolment is None:
-            result.problems.append(Problem(_("no learner of the class has the CCCD number {value}.").format(
-                value=cccd[:20]), number, COL_CCCD))
             continue
-        if cccd in seen:
-            result.problems.append(Problem(_("the CCCD number {value} is already on row {first}.").format(
-                value=cccd, first=seen[cccd]), number, COL_CCCD))
-            continue
-        seen[cccd] = number
-        if normalize_name(cells.text(raw[COL_NAME])) != enrolment.person.full_name:
-            result.problems.append(Problem(_("the learner with this CCCD number is {name}.").format(
-                name=enrolment.person.full_name), number, COL_NAME))
         for header, session in columns.items():
             value = cells.text(raw[header]).casefold()
             if not value:

@@ -68,7 +68,7 @@ def class_close(*, course_class: CourseClass, actor: User) -> CourseClass:
 
 
 def _require_closed_reason(course_class: CourseClass, reason: str) -> str:
-    if CourseClass.objects.filter(pk=course_class.pk, closed_at__isnull=False).exists() is False:
+    if not CourseClass.objects.filter(pk=course_class.pk, closed_at__isnull=False).exists():
         raise ValidationError(_("The class is open: change the record on its page or by an import."))
     reason = reason.strip()
     if len(reason) < 5:

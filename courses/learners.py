@@ -179,3 +179,32 @@ def _write(rows: list[_Row], *, course_class: CourseClass) -> None:
                                         unit_text=values["unit_text"], position_text=values["position_text"],
                                         rank_text=values["rank_text"]))
     Enrolment.objects.bulk_create(enrolments)
+
+
+class ClassRows:
+    """The learner a row of a class's sheet (sign-in sheet, scores) is about: `Số CCCD` names an enrolled learner,
+    once in the file, and `Họ và tên` must be that learner's name. Each problem names its row and column."""
+
+    def __init__(self, course_class: CourseClass, *, cccd_column: str, name_column: str):
+        self.enrolments = {e.person.cccd: e for e in course_class.enrolments.select_related("person")
+                           if e.person.cccd}
+        self.cccd_column, self.name_column = cccd_column, name_column
+        self.seen: dict[str, int] = {}
+
+    def learner(self, raw: dict, number: int, problems: list[Problem]) -> Enrolment | None:
+        """The row's enrolment, or None (the row is in error, said in ``problems``)."""
+        cccd = cells.text(raw[self.cccd_column])
+        enrolment = self.enrolments.get(cccd)
+        if enrolment is None:
+            problems.append(Problem(_("no learner of the class has the CCCD number {value}.").format(
+                value=cccd[:20]), number, self.cccd_column))
+            return None
+        if cccd in self.seen:
+            problems.append(Problem(_("the CCCD number {value} is already on row {first}.").format(
+                value=cccd, first=self.seen[cccd]), number, self.cccd_column))
+            return None
+        self.seen[cccd] = number
+        if normalize_name(cells.text(raw[self.name_column])) != enrolment.person.full_name:
+            problems.append(Problem(_("the learner with this CCCD number is {name}.").format(
+                name=enrolment.person.full_name), number, self.name_column))
+        return enrolment

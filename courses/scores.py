@@ -19,8 +19,8 @@ from accounts.import_flow import ImportResult
 from accounts.models import User
 from accounts.services import audit_record
 from accounts.spreadsheets import Problem, read_rows
-from accounts.vietnamese import normalize_name
 from courses.completion import Try, may_retake
+from courses.learners import ClassRows
 from courses.models import Assessment, CourseClass, How, Score
 
 COL_CCCD, COL_NAME = "Số CCCD", "Họ và tên"
@@ -87,26 +87,15 @@ def import_course_scores(data: bytes, *, course_class: CourseClass, actor: User 
     if sheet is None:
         result.problems.extend(file_problems)
         return result
-    enrolments = {e.person.cccd: e for e in course_class.enrolments.select_related("person") if e.person.cccd}
+    learners = ClassRows(course_class, cccd_column=COL_CCCD, name_column=COL_NAME)
     existing = {(s.enrolment_id, s.assessment_id, s.attempt): s
                 for s in Score.objects.filter(enrolment__course_class=course_class)}
-    writes, seen = [], {}
+    writes = []
     ordered_columns = sorted(score_columns.items(), key=lambda item: item[1][1])  # first tries before retakes
     for number, raw in sheet.rows:
-        cccd = cells.text(raw[COL_CCCD])
-        enrolment = enrolments.get(cccd)
+        enrolment = learners.learner(raw, number, result.problems)
         if enrolment is None:
-            result.problems.append(Problem(_("no learner of the class has the CCCD number {value}.").format(
-                value=cccd[:20]), number, COL_CCCD))
             continue
-        if cccd in seen:
-            result.problems.append(Problem(_("the CCCD number {value} is already on row {first}.").format(
-                value=cccd, first=seen[cccd]), number, COL_CCCD))
-            continue
-        seen[cccd] = number
-        if normalize_name(cells.text(raw[COL_NAME])) != enrolment.person.full_name:
-            result.problems.append(Problem(_("the learner with this CCCD number is {name}.").format(
-                name=enrolment.person.full_name), number, COL_NAME))
         planned = {key: s for key, s in existing.items() if key[0] == enrolment.pk}
         for header, (assessment, attempt) in ordered_columns:
             value = raw[header]
