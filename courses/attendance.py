@@ -155,15 +155,18 @@ def import_attendance(data: bytes, *, course_class: CourseClass, actor: User | N
     return result
 
 
-def session_marks_save(*, session: Session, marks: dict[int, str], actor: User) -> int:
-    """The lecturer's page: ``marks`` {enrolment id: x/P/K} for one session; returns how many changed. Refused
-    (ClassClosed) once the class is closed."""
+def session_marks_save(*, session: Session, marks: dict[int, str], actor: User, rest_present: bool = False) -> int:
+    """The lecturer's page: ``marks`` {enrolment id: x/P/K} for one session (with ``rest_present``, every learner
+    with neither a mark given nor one recorded is present); returns how many changed. Refused (ClassClosed) once
+    the class is closed."""
     course_class = session.course_class
     with transaction.atomic():
         if CourseClass.objects.select_for_update().get(pk=course_class.pk).closed_at is not None:
             raise ClassClosed
         valid = set(course_class.enrolments.values_list("pk", flat=True))
         existing = {a.enrolment_id: a for a in Attendance.objects.filter(session=session)}
+        if rest_present:
+            marks = {**dict.fromkeys(valid - set(existing), Attendance.Mark.PRESENT), **marks}
         now, changed = timezone.now(), []
         for enrolment_id, mark in marks.items():
             if enrolment_id not in valid or mark not in Attendance.Mark.values:

@@ -30,11 +30,9 @@ def session_attendance(request, pk: int):
     enrolments = list(session.course_class.enrolments.select_related("person").order_by("list_order", "pk"))
     if request.method == "POST":
         marks = {e.pk: request.POST.get(f"mark-{e.pk}", "") for e in enrolments}
-        if request.POST.get("action") == "rest_present":  # everyone not marked yet is here
-            marks = {pk: mark or Attendance.Mark.PRESENT for pk, mark in marks.items()}
         try:
             changed = session_marks_save(session=session, marks={k: v for k, v in marks.items() if v},
-                                         actor=request.user)
+                                         actor=request.user, rest_present=request.POST.get("action") == "rest_present")
         except ClassClosed:
             messages.error(request, _("The class is closed; its marks change only through a correction."))
         else:
