@@ -15,6 +15,8 @@ SERIALISED_REFERENCES = {
     "accounts/migrations/0001_initial.py": {"accounts.models.PeopleManager"},
     "exams/migrations/0006_marking.py": {"exams.marking.models.scan_path"},
     "exams/migrations/0013_verbose_names.py": {"exams.marking.models.scan_path"},  # the scan field, named
+    "courses/migrations/0005_learning_online.py": {"courses.models.learning.lesson_upload_path",
+                                                   "courses.models.written.submission_path"},
 }
 DYNAMIC_IMPORTS = {"import_module", "import_string", "__import__"}
 

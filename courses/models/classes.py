@@ -1,5 +1,5 @@
-"""The training catalogue: institutions, programmes (by rank or by position) in parts of modules, and the
-assessments a programme requires (docs/courses.md). Classes, learners and attendance build on these."""
+"""The training catalogue and its classes: institutions, programmes (by rank or by position) in parts of modules,
+the assessments a programme requires, classes, sessions, learners, attendance, scores (docs/courses.md)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -265,6 +265,8 @@ class How(models.TextChoices):
     SHEET = "sheet", _("From the imported sheet")
     CHECK_IN = "check_in", _("Self check-in")
     CORRECTION = "correction", _("Correction after closing")
+    ONLINE_TEST = "online_test", _("Graded test on the platform")
+    WRITTEN = "written", _("Graded written work")
 
 
 class Attendance(models.Model):
