@@ -26,6 +26,19 @@ def _assigned(user, course_class, roles) -> bool:
 
 
 @rules.predicate
+def is_enrolled(user, course_class) -> bool:
+    """A learner of the class (any role: a civil servant learns with the account they have)."""
+    if course_class is None or not getattr(user, "is_authenticated", False):
+        return False
+    cache = getattr(user, "_enrolled_cache", None)
+    if cache is None:
+        cache = user._enrolled_cache = {}
+    if course_class.pk not in cache:
+        cache[course_class.pk] = course_class.enrolments.filter(person=user).exists()
+    return cache[course_class.pk]
+
+
+@rules.predicate
 def heads_the_class(user, course_class) -> bool:
     return _assigned(user, course_class, {"head"})
 
@@ -40,3 +53,8 @@ register("courses.teach", is_course_manager | is_lecturer)
 register("courses.view_class", is_course_manager | (is_lecturer & teaches_the_class))
 register("courses.run_class", is_course_manager | (is_lecturer & heads_the_class))
 register("courses.mark_attendance", is_course_manager | (is_lecturer & teaches_the_class))
+# Learning online: the learner reads, practises, sits the graded tests and hands in written work in their own class;
+# the class's lecturers and head grade written work and follow progress; the head runs graded tests (extensions).
+register("courses.learn", is_enrolled)
+register("courses.follow_class", is_course_manager | (is_lecturer & teaches_the_class))
+register("courses.grade_work", is_course_manager | (is_lecturer & teaches_the_class))

@@ -323,6 +323,20 @@ HEALTHZ_DETAIL_NETWORKS = env.list("HEALTHZ_DETAIL_NETWORKS", default=[
 MAX_SCAN_FILE_BYTES = env.int("MAX_SCAN_FILE_BYTES", default=20 * 1024 * 1024)  # one scanned script file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Training material and written work (courses/uploads.py): a lesson's attached file, a lesson's uploaded video (in
+# production the reverse proxy serves it: PRIVATE_MEDIA_ACCEL_PREFIX names its internal location over MEDIA_ROOT,
+# and the application only checks who may see it), a learner's thu hoạch / tiểu luận / đề án.
+COURSE_FILE_MAX_BYTES = env.int("COURSE_FILE_MAX_BYTES", default=20 * 1024 * 1024)
+COURSE_VIDEO_MAX_BYTES = env.int("COURSE_VIDEO_MAX_BYTES", default=200 * 1024 * 1024)
+COURSE_WRITTEN_MAX_BYTES = env.int("COURSE_WRITTEN_MAX_BYTES", default=20 * 1024 * 1024)
+PRIVATE_MEDIA_ACCEL_PREFIX = env.str("PRIVATE_MEDIA_ACCEL_PREFIX", default="")
+# No upload of any kind is read past this (exam_platform/uploads.py): the largest form limit.
+MAX_UPLOAD_BYTES = max(MAX_SCAN_FILE_BYTES, COURSE_FILE_MAX_BYTES, COURSE_VIDEO_MAX_BYTES, COURSE_WRITTEN_MAX_BYTES)
+FILE_UPLOAD_HANDLERS = [
+    "exam_platform.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Security --------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
