@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
-from exams.common.dbgate import write_gate
+from exam_platform.dbgate import write_gate
 from exams.examday.services import attempts as svc
 from exams.examday.services import saves
 

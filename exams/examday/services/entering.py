@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
-from exams.common.dbgate import write_gate
+from exam_platform.dbgate import write_gate
 from exams.common.sql import Names
 from exams.examday.models import EXAM_PURPOSE, Admission, Attempt, AttemptItem, Penalty, RoomEvent, RoomSession
 from exams.examday.services.attempts import ExamDayError, attempt_deadline, busy_as_refusal, late_entry_end

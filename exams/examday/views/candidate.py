@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exams.common.dbgate import write_gate
+from exam_platform.dbgate import write_gate
 from exams.examday import devicepass
 from exams.examday.hosts import host_for
 from exams.examday.models import EXAM_PURPOSE, Admission, Attempt

@@ -23,5 +23,6 @@ def _locked():
 
 
 def write_gate():
-    """Enter before ``transaction.atomic()`` of an exam-day write (a no-op on PostgreSQL)."""
+    """Enter before ``transaction.atomic()`` of a write that comes in bursts: exam day's saves and starts, the lesson
+    heartbeats (a no-op on PostgreSQL)."""
     return _locked() if connection.vendor == "sqlite" else nullcontext()
