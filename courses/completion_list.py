@@ -62,26 +62,41 @@ def bands() -> list[tuple[Decimal, str]]:
 def class_outcomes(course_class: CourseClass) -> tuple[list[Requirement], list[LearnerOutcome]]:
     """The class's requirements and each learner's outcome, in Vietnamese name order (six queries once the class
     is read with its programme)."""
+    return _outcomes(course_class, None)
+
+
+def learner_outcome(enrolment: Enrolment) -> tuple[list[Requirement], LearnerOutcome]:
+    """One learner's requirements and outcome as the completion list would decide them today (what still stands
+    between them and the certificate)."""
+    requirements, outcomes = _outcomes(enrolment.course_class, enrolment)
+    return requirements, outcomes[0]
+
+
+def _outcomes(course_class: CourseClass, only: Enrolment | None):
     programme = course_class.programme
     assessments = list(programme.assessments.order_by("order"))
     requirements = [Requirement(code=a.code, weight=a.weight, pass_mark=a.pass_mark, counts=a.counts)
                     for a in assessments]
     codes = {a.pk: a.code for a in assessments}
     scheduled = course_class.sessions.aggregate(total=Sum("periods"))["total"] or 0
-    present = dict(Attendance.objects.filter(session__course_class=course_class, mark=Attendance.Mark.PRESENT)
+    learners = {"enrolment": only} if only is not None else {"enrolment__course_class": course_class}
+    present = dict(Attendance.objects.filter(session__course_class=course_class, mark=Attendance.Mark.PRESENT,
+                                             **learners)
                    .values("enrolment").annotate(periods=Sum("session__periods"))
                    .values_list("enrolment", "periods"))
     tries: dict[int, dict[str, list[Try]]] = defaultdict(lambda: defaultdict(list))
-    for enrolment_id, assessment_id, attempt, value, excused in Score.objects.filter(
-            enrolment__course_class=course_class).values_list("enrolment", "assessment", "attempt", "value",
-                                                              "excused"):
+    for enrolment_id, assessment_id, attempt, value, excused in Score.objects.filter(**learners).values_list(
+            "enrolment", "assessment", "attempt", "value", "excused"):
         tries[enrolment_id][codes[assessment_id]].append(Try(attempt, value, excused))
     blocking, measures = blocking_levels(), defaultdict(list)
-    for discipline in Discipline.objects.filter(enrolment__course_class=course_class):
+    for discipline in Discipline.objects.filter(**learners):
         if discipline.level in blocking:
             measures[discipline.enrolment_id].append(discipline.get_level_display())
-    enrolments = list(course_class.enrolments.select_related("person__unit"))
-    enrolments.sort(key=lambda e: name_sort_key(e.person.full_name, e.person.date_of_birth, e.person.cccd))
+    if only is not None:
+        enrolments = [only]
+    else:
+        enrolments = list(course_class.enrolments.select_related("person__unit"))
+        enrolments.sort(key=lambda e: name_sort_key(e.person.full_name, e.person.date_of_birth, e.person.cccd))
     threshold, band_table = programme.attendance_threshold, bands()
     return requirements, [LearnerOutcome(e, decide(
         present_periods=present.get(e.pk, 0), scheduled_periods=scheduled, threshold=threshold,

@@ -17,7 +17,11 @@ ACTION_LABELS = {"programme.create": _("Training programme created"), "programme
                  "class.discipline_remove": _("Disciplinary measure removed"),
                  "class.close": _("Class closed"),
                  "class.export_completion": _("Completion list downloaded"),
-                 "class.correction": _("Closed class's record corrected")}
+                 "class.correction": _("Closed class's record corrected"),
+                 "lesson.create": _("Lesson added"), "lesson.edit": _("Lesson edited"),
+                 "lesson.delete": _("Lesson deleted"), "lesson.move": _("Lesson moved"),
+                 "lesson.file_add": _("File attached to a lesson"),
+                 "lesson.file_remove": _("File removed from a lesson"), "lesson.video": _("Lesson video changed")}
 
 
 def manager_items(user):
@@ -25,7 +29,8 @@ def manager_items(user):
 
     return [(_("Training programmes (%(n)s)") % {"n": Programme.objects.count()}, reverse("programme_list")),
             (_("Training classes (%(n)s)") % {"n": CourseClass.objects.count()}, reverse("class_list")),
-            (_("Training institutions"), reverse("institution_list"))]
+            (_("Training institutions"), reverse("institution_list")),
+            (_("Learners' feedback on the modules"), reverse("feedback_summary"))]
 
 
 def lecturer_items(user):
@@ -41,4 +46,5 @@ def learner_items(user):
 
     if not Enrolment.objects.filter(person=user, course_class__closed_at__isnull=True).exists():
         return []
-    return [(_("Check in to my class's session"), reverse("learner_check_in"))]
+    return [(_("My learning: lessons, tests, written work"), reverse("learn_home")),
+            (_("Check in to my class's session"), reverse("learner_check_in"))]

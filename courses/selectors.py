@@ -17,7 +17,8 @@ def programme_detail(pk: int) -> Programme:
     """A programme with its parts, their modules and its assessments, ready to show."""
     return (Programme.objects.select_related("target_rank", "institution")
             .prefetch_related(Prefetch("parts", queryset=Part.objects.prefetch_related(
-                Prefetch("modules", queryset=Module.objects.order_by("order")))), "assessments__part", "classes")
+                Prefetch("modules", queryset=Module.objects.annotate(lesson_count=Count("lessons")).order_by(
+                    "order")))), "assessments__part", "classes")
             .get(pk=pk))
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Rank, User
 from accounts.services import audit_record
+from courses.lessons import lessons_copy
 from courses.models import Assessment, ClassStaff, CourseClass, Institution, Module, Part, Programme
 from courses.presets import FIELD_TRIP, PRESETS, REPORT, TEACHING
 
@@ -94,23 +95,27 @@ def programme_update(*, programme: Programme, fields: dict, modules: dict[int, d
 
 
 def _new_version(programme: Programme) -> Programme:
-    """A copy of ``programme`` as its code's next version, parts, modules and assessments included."""
+    """A copy of ``programme`` as its code's next version, parts, modules (with their lessons) and assessments
+    included."""
     latest = Programme.objects.filter(code=programme.code).order_by("-version").values_list("version", flat=True)[0]
     parts = list(programme.parts.prefetch_related("modules").order_by("order"))
     assessments = list(programme.assessments.order_by("order"))
     copy = Programme.objects.get(pk=programme.pk)
     copy.pk, copy.version, copy.created_at = None, latest + 1, timezone.now()
     copy.save()
-    new_parts = {}
+    new_parts, new_modules = {}, {}
     for part in parts:
         modules = list(part.modules.all())
         old_pk = part.pk
         part.pk, part.programme = None, copy
         part.save()
         new_parts[old_pk] = part
+        old_ids = [module.pk for module in modules]
         for module in modules:
             module.pk, module.part = None, part
         Module.objects.bulk_create(modules)
+        new_modules.update(zip(old_ids, modules, strict=True))
+    lessons_copy(modules=new_modules)
     for assessment in assessments:
         assessment.pk, assessment.programme = None, copy
         assessment.part = new_parts.get(assessment.part_id)

@@ -1,7 +1,18 @@
 from django.urls import path
 
 import exam_platform.converters  # noqa: F401 - registers the <id:…> converter
-from courses.views import attendance, catalogue, classes, records
+from courses.views import (
+    attendance,
+    catalogue,
+    classes,
+    feedback,
+    learning,
+    lessons,
+    online_tests,
+    progress,
+    records,
+    written,
+)
 
 urlpatterns = [
     path("programmes/", catalogue.programme_list, name="programme_list"),
@@ -26,4 +37,53 @@ urlpatterns = [
     path("sessions/<id:pk>/check-in/", attendance.check_in_screen, name="check_in_screen"),
     path("sessions/<id:pk>/check-in/state/", attendance.check_in_state, name="check_in_state"),
     path("check-in/", attendance.learner_check_in, name="learner_check_in"),
+    # Lessons (the course manager) and the learner's pages (learning online)
+    path("modules/<id:pk>/lessons/", lessons.module_lessons, name="module_lessons"),
+    path("lessons/<id:pk>/", lessons.lesson_preview, name="lesson_preview"),
+    path("lessons/<id:pk>/edit/", lessons.lesson_edit, name="lesson_edit"),
+    path("lessons/<id:pk>/delete/", lessons.lesson_delete_view, name="lesson_delete"),
+    path("lessons/<id:pk>/move/", lessons.lesson_move_view, name="lesson_move"),
+    path("lessons/<id:pk>/files/<id:file>/", lessons.lesson_file, name="lesson_file"),
+    path("lessons/<id:pk>/files/<id:file>/remove/", lessons.lesson_file_remove_view, name="lesson_file_remove"),
+    path("lessons/<id:pk>/video/", lessons.lesson_video, name="lesson_video"),
+    path("learn/", learning.learn_home, name="learn_home"),
+    path("learn/<id:pk>/", learning.learn_class, name="learn_class"),
+    path("learn/<id:pk>/lessons/<id:lesson>/", learning.learn_lesson, name="learn_lesson"),
+    path("learn/<id:pk>/lessons/<id:lesson>/beat/", learning.learn_lesson_beat, name="learn_lesson_beat"),
+    path("learn/<id:pk>/lessons/<id:lesson>/done/", learning.learn_lesson_done, name="learn_lesson_done"),
+    path("learn/<id:pk>/lessons/<id:lesson>/files/<id:file>/", learning.learn_lesson_file,
+         name="learn_lesson_file"),
+    path("learn/<id:pk>/lessons/<id:lesson>/video/", learning.learn_lesson_video, name="learn_lesson_video"),
+    # Written work (thu hoạch, tiểu luận, đề án): the class's assignments, grading, the file, the learner's page
+    path("classes/<id:pk>/written/", written.written_list, name="written_list"),
+    path("classes/<id:pk>/written/new/", written.written_create, name="written_create"),
+    path("classes/<id:pk>/written/<id:assignment>/", written.written_assignment, name="written_assignment"),
+    path("classes/<id:pk>/written/<id:assignment>/edit/", written.written_edit, name="written_edit"),
+    path("classes/<id:pk>/written/<id:assignment>/delete/", written.written_delete, name="written_delete"),
+    path("classes/<id:pk>/written/submissions/<id:submission>/", written.written_grade, name="written_grade"),
+    path("written/submissions/<id:pk>/file/", written.written_file, name="written_file"),
+    path("learn/<id:pk>/written/<id:assignment>/", written.learner_written, name="learner_written"),
+    # Anonymous feedback: the learner's page, the class's summary (its head), the institution's (the course manager)
+    path("learn/<id:pk>/feedback/", feedback.learn_feedback, name="learn_feedback"),
+    path("classes/<id:pk>/feedback/", feedback.class_feedback, name="class_feedback"),
+    path("classes/<id:pk>/feedback.xlsx", feedback.class_feedback_download, name="class_feedback_download"),
+    path("feedback/", feedback.feedback_summary, name="feedback_summary"),
+    path("feedback/summary.xlsx", feedback.feedback_summary_download, name="feedback_summary_download"),
+    # Progress: who is behind, per module and per learner (the class's lecturers and head)
+    path("classes/<id:pk>/progress/", progress.class_progress_view, name="class_progress"),
+    path("classes/<id:pk>/progress.xlsx", progress.class_progress_download, name="class_progress_download"),
+    # Tests on the engine: the class's tests, a graded test live (extensions), the learner's test, paper and result
+    path("classes/<id:pk>/tests/", online_tests.class_tests_view, name="class_tests"),
+    path("classes/<id:pk>/tests/<id:test>/edit/", online_tests.class_test_edit, name="class_test_edit"),
+    path("classes/<id:pk>/tests/<id:test>/delete/", online_tests.class_test_delete, name="class_test_delete"),
+    path("classes/<id:pk>/tests/<id:test>/live/", online_tests.class_test_live, name="class_test_live"),
+    path("classes/<id:pk>/tests/<id:test>/live/state/", online_tests.class_test_live_state,
+         name="class_test_live_state"),
+    path("classes/<id:pk>/tests/<id:test>/tries/<id:test_try>/extend/", online_tests.class_test_extend,
+         name="class_test_extend"),
+    path("learn/<id:pk>/tests/<id:test>/", online_tests.learner_test_view, name="learner_test"),
+    path("learn/<id:pk>/tests/<id:test>/tries/<id:test_try>/", online_tests.learner_test_paper,
+         name="learner_test_paper"),
+    path("learn/<id:pk>/tests/<id:test>/tries/<id:test_try>/result/", online_tests.learner_test_result,
+         name="learner_test_result"),
 ]

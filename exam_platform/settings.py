@@ -268,6 +268,20 @@ COURSE_BANDS = [(9, "Xuất sắc"), (8, "Giỏi"), (7, "Khá"), (5, "Trung bìn
 # Self check-in: how long one code lives (it rotates), and how long after it rotates it is still accepted.
 COURSE_CHECK_IN_STEP_SECONDS = 15
 COURSE_CHECK_IN_GRACE_SECONDS = 5
+# Anonymous feedback (docs/courses.md, "Feedback"): a group's comments (a module and lecturer of a class, a module of a
+# programme, a lecturer) are shown only once it holds at least this many ratings, so no comment points to the one or
+# two learners who rated; below it the page says "hidden until N ratings".
+COURSE_FEEDBACK_MIN_GROUP = env.int("COURSE_FEEDBACK_MIN_GROUP", default=3)
+# A lesson page's heartbeat (courses/progress.py): its period, the slack one beat may add beyond it, how many beats
+# of a process one transaction writes at most, and how long a batch gathers beats after its first (fewer commits:
+# bench `courses`, part 3).
+COURSE_HEARTBEAT_SECONDS = env.int("COURSE_HEARTBEAT_SECONDS", default=30)
+COURSE_HEARTBEAT_SLACK_SECONDS = 15
+COURSE_HEARTBEAT_BATCH = 500
+COURSE_HEARTBEAT_GATHER_SECONDS = 0.05
+# Course tests (docs/courses.md, "Tests on the engine"): practice tries are deleted this many days after they finish
+# (manage.py purge_practice, run daily).
+COURSE_PRACTICE_KEEP_DAYS = env.int("COURSE_PRACTICE_KEEP_DAYS", default=30)
 # Group commit: at most this many websocket saves share one transaction (each acknowledged after it commits).
 EXAM_SAVE_BATCH = env.int("EXAM_SAVE_BATCH", default=64)
 # Saves per attempt: this many a second sustained, bursts of EXAM_SAVE_BURST (a reconnecting page resends its queue).

@@ -9,6 +9,7 @@ ACTION_LABELS = {
     "attempt.release": _("Candidate released to another machine"),
     "bank.add_author": _("Author added to a bank"),
     "bank.create": _("Question bank created"),
+    "bank.training": _("Question bank opened or closed to training courses"),
     "blueprint.edit": _("Blueprint edited"),
     "exam.allocate_rooms": _("Rooms allocated"),
     "exam.council": _("Council position set"),

@@ -51,6 +51,7 @@ urlpatterns += [
     path("banks/<id:pk>/", banks.bank_detail, name="bank_detail"),
     path("banks/<id:pk>/bulk/", banks.bank_bulk, name="bank_bulk"),
     path("banks/<id:pk>/authors/", banks.bank_authors, name="bank_authors"),
+    path("banks/<id:pk>/training/", banks.bank_training, name="bank_training"),
     path("banks/<id:pk>/retire-legal-basis/", banks.bank_retire_legal_basis, name="bank_retire_legal_basis"),
     path("banks/<id:pk>/export.xlsx", banks.bank_export, name="bank_export"),
     path("banks/<id:pk>/import/", banks.bank_import, name="bank_import"),

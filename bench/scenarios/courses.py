@@ -34,6 +34,7 @@ from bench.common import (
     write_report,
 )
 from bench.scenarios.course_checkin import check_in_part
+from bench.scenarios.course_learning import learning_part
 from bench.scenarios.papers import baseline_ops_per_s
 from bench.scenarios.results import person_name
 
@@ -169,18 +170,32 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--poll", type=float, default=2, help="seconds between two polls of the lecturer's screen")
     parser.add_argument("--login-concurrency", type=int, default=16)
     parser.add_argument("--seed", type=int, default=18)
-    parser.add_argument("--part", choices=["both", "completion", "check-in"], default="both")
+    parser.add_argument("--online-learners", type=int, default=5000, help="learners on a lesson page (part 3)")
+    parser.add_argument("--seconds", type=float, default=90, help="length of the heartbeat phase (part 3)")
+    parser.add_argument("--period", type=float, default=30, help="seconds between two beats of a lesson page")
+    parser.add_argument("--idle", type=float, default=20, help="seconds the sockets stay open without a beat first")
+    parser.add_argument("--testers", type=int, default=500, help="learners who take the graded test (part 3)")
+    parser.add_argument("--items", type=int, default=20, help="questions of the graded test")
+    parser.add_argument("--answer-every", type=float, default=5, help="seconds between two answers of a tester")
+    parser.add_argument("--test-seconds", type=float, default=120, help="heartbeats while the test is taken")
+    parser.add_argument("--part", choices=["both", "all", "completion", "check-in", "learning"], default="all")
     args = parser.parse_args(argv)
     params = {k: v for k, v in vars(args).items()} | {"_started_at": started_at()}
     for key in ("DATABASE_URL", "REDIS_URL"):  # embedded mode only: SQLite files of its own, one daphne process
         os.environ.pop(key, None)
     figures: dict = {}
-    if args.part in ("both", "completion"):
+    if args.part in ("all", "both", "completion"):
         figures["completion"] = completion_part(args.learners)
-    if args.part in ("both", "check-in"):
+    if args.part in ("all", "both", "check-in"):
         figures["check_in"] = check_in_part(args)
+    if args.part in ("all", "learning"):
+        figures["learning"] = learning_part(args)
     write_report("courses", params, figures, args.json)
     check_in = figures.get("check_in")
     if check_in and (check_in["errors"] or check_in["marked_present"] != args.checkins):
+        return 1
+    learning = figures.get("learning")
+    if learning and (learning["socket_errors"] or learning["beat_errors"] or learning["with_tests"]["test_errors"]
+                     or learning["with_tests"]["lost_answers"] or learning["with_tests"]["beat_errors"]):
         return 1
     return 0

@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             name='CourseTest',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('practice', 'Practice'), ('graded', 'Graded')], max_length=16, verbose_name='mode')),
+                ('mode', models.CharField(choices=[('practice', 'Practice test'), ('graded', 'Graded test')], max_length=16, verbose_name='mode')),
                 ('title', models.CharField(max_length=255, verbose_name='title')),
                 ('blueprint_id', models.PositiveIntegerField(verbose_name='blueprint')),
                 ('minutes', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='time limit (minutes)')),
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='FeedbackRating',
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False, verbose_name='key')),
                 ('stars', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='stars')),
                 ('comment', models.TextField(blank=True, verbose_name='comment')),
                 ('course_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='courses.courseclass', verbose_name='class')),
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
                 ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='opened at')),
                 ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='last seen at')),
                 ('seconds', models.PositiveIntegerField(default=0, verbose_name='time spent (seconds)')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
+                ('position', models.PositiveIntegerField(default=0, verbose_name='where the learner is')),
                 ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
                 ('completed_how', models.CharField(blank=True, choices=[('marked', 'Marked done by the learner'), ('video', 'Video watched to the end'), ('text', 'Text read to the end')], max_length=8, verbose_name='completed how')),
                 ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lesson_progress', to='courses.enrolment', verbose_name='enrolment')),

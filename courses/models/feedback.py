@@ -34,7 +34,7 @@ class FeedbackGiven(models.Model):
 
 
 class FeedbackRating(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("key"), primary_key=True, default=uuid.uuid4, editable=False)
     course_class = models.ForeignKey(CourseClass, verbose_name=_("class"), on_delete=models.CASCADE,
                                      related_name="feedback")
     module = models.ForeignKey(Module, verbose_name=_("module"), on_delete=models.PROTECT, related_name="+")

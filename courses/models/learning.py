@@ -90,7 +90,7 @@ class LessonProgress(models.Model):
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     last_seen_at = models.DateTimeField(_("last seen at"), default=timezone.now)
     seconds = models.PositiveIntegerField(_("time spent (seconds)"), default=0)
-    position = models.PositiveIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(_("where the learner is"), default=0)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     completed_how = models.CharField(_("completed how"), max_length=8, choices=Completed.choices, blank=True)
 

@@ -15,8 +15,8 @@ from courses.models.classes import Assessment, CourseClass, Enrolment, Module
 
 class CourseTest(models.Model):
     class Mode(models.TextChoices):
-        PRACTICE = "practice", _("Practice")
-        GRADED = "graded", _("Graded")
+        PRACTICE = "practice", _("Practice test")
+        GRADED = "graded", _("Graded test")
 
     course_class = models.ForeignKey(CourseClass, verbose_name=_("class"), on_delete=models.CASCADE,
                                      related_name="tests")

@@ -14,6 +14,13 @@ LETTERS = "ABCDEF"
 class BankForm(forms.Form):
     name = forms.CharField(label=_("Bank name"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    for_training = forms.BooleanField(label=_("Open to training courses"), required=False,
+                                      help_text=_("Courses' practice and graded tests may then draw their questions "
+                                                  "from this bank: keep exam questions in a bank that is not."))
+
+
+class BankTrainingForm(forms.Form):
+    for_training = forms.BooleanField(label=_("Open to training courses"), required=False)
 
 
 class BankAuthorForm(forms.Form):

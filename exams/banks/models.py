@@ -18,6 +18,9 @@ class Bank(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # A bank holds exam questions that must stay secret: a course's tests (exams/engine.py) draw only from a bank its
+    # authors opened to training.
+    for_training = models.BooleanField(_("open to training courses"), default=False)
 
     class Meta:
         ordering = ["name"]

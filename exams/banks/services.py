@@ -23,15 +23,28 @@ QUESTION_FIELDS = ("kind", "text", "explanation", "difficulty", "level", "legal_
                    "keep_choice_order", "accent_insensitive", "accepted_answers")
 
 
-def bank_get_or_create(*, name: str, actor: User | None, description: str = "") -> tuple[Bank, bool]:
-    """The bank named ``name``; a new one (its creator an author of it) takes ``description``."""
-    bank, created = Bank.objects.get_or_create(name=normalize_name(name),
-                                               defaults={"created_by": actor, "description": description})
+def bank_get_or_create(*, name: str, actor: User | None, description: str = "",
+                       for_training: bool = False) -> tuple[Bank, bool]:
+    """The bank named ``name``; a new one (its creator an author of it) takes ``description`` and whether it is
+    open to training courses."""
+    bank, created = Bank.objects.get_or_create(name=normalize_name(name), defaults={
+        "created_by": actor, "description": description, "for_training": for_training})
     if created:
         if actor is not None:
             bank.authors.add(actor)
-        audit_record(actor=actor, action="bank.create", obj=bank)
+        audit_record(actor=actor, action="bank.create", obj=bank, details={"for_training": for_training})
     return bank, created
+
+
+def bank_training_set(*, bank: Bank, for_training: bool, actor: User) -> Bank:
+    """Open the bank to training courses' tests (their blueprints become choosable, exams/engine.py) or close it
+    again (a course test on one of its blueprints then draws no new paper)."""
+    with transaction.atomic():
+        changed = Bank.objects.filter(pk=bank.pk).exclude(for_training=for_training).update(for_training=for_training)
+        if changed:
+            audit_record(actor=actor, action="bank.training", obj=bank, details={"for_training": for_training})
+    bank.for_training = for_training
+    return bank
 
 
 def bank_add_author(*, bank: Bank, author: User, actor: User) -> None:

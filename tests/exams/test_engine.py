@@ -8,14 +8,35 @@ import pytest
 import time_machine
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
 
+from accounts.models import AuditLog
 from accounts.roles import Role
 from exam_platform.asgi import application
 from exams import engine
-from exams.banks.services import question_create, questions_approve, topic_get_or_create
-from exams.models import Attempt, Blueprint, BlueprintRow, Choice, PaperItem, RoomEvent
+from exams.banks.services import (
+    bank_get_or_create,
+    bank_training_set,
+    question_create,
+    questions_approve,
+    topic_get_or_create,
+)
+from exams.models import (
+    AnswerEvent,
+    Attempt,
+    AttemptItem,
+    Bank,
+    Blueprint,
+    BlueprintRow,
+    Choice,
+    Paper,
+    PaperItem,
+    PaperSet,
+    RoomEvent,
+)
+from exams.papers.services import paper_set_generate, paper_set_seal
 from tests.exams.conftest import single
 from tests.exams.test_exam_websockets import with_device_pass
 from tests.platform.test_websocket import ORIGIN, _session_cookie
@@ -36,8 +57,11 @@ def host():
 
 @pytest.fixture
 def blueprint(bank, author, reviewer):
+    """Three questions (each with its explanation) of a bank its authors opened to training."""
+    bank_training_set(bank=bank, for_training=True, actor=author)
     topic = topic_get_or_create(bank=bank, name="Một cửa")
-    questions = [question_create(topic=topic, parsed=single(f"Câu luyện tập {n}", correct=n % 4), author=author)
+    questions = [question_create(topic=topic, parsed=single(f"Câu luyện tập {n}", correct=n % 4,
+                                                            explanation=f"<p>Giải thích câu {n}</p>"), author=author)
                  for n in range(3)]
     questions_approve(questions=questions, actor=reviewer)
     blueprint = Blueprint.objects.create(bank=bank, name="Luyện tập", scale=Decimal(10))
@@ -166,3 +190,170 @@ def test_the_exam_pages_send_a_hosted_attempt_to_its_host(host, blueprint, learn
     response = client.post(f"/attempts/{info.id}/submit/")
     assert response.url == f"/practice/{info.id}/result/" and engine.attempt_get(attempt_id=info.id).is_finished
     assert client.get(f"/attempts/{info.id}/result/").url == f"/practice/{info.id}/result/"
+
+
+# --- issue 19: banks open to training, one attempt's extension, the review, the purge ----------------------------
+
+@pytest.mark.django_db
+def test_only_the_blueprints_of_a_bank_open_to_training_are_offered_and_drawn(host, blueprint, author, reviewer,
+                                                                               client):
+    secret, _ = bank_get_or_create(name="Đề thi nâng ngạch", actor=author)  # a new bank is closed to training
+    topic = topic_get_or_create(bank=secret, name="Bí mật")
+    questions_approve(questions=[question_create(topic=topic, parsed=single("Câu thi thật", topic="Bí mật"),
+                                                 author=author)], actor=reviewer)
+    exam_blueprint = Blueprint.objects.create(bank=secret, name="Đề thi", scale=Decimal(10))
+    BlueprintRow.objects.create(blueprint=exam_blueprint, topic=topic, difficulty="medium", count=1)
+
+    assert engine.blueprint_choices() == (engine.BlueprintChoice(id=blueprint.pk, name="Luyện tập",
+                                                                 bank_name=blueprint.bank.name, questions=3),)
+    with translation.override("vi"), pytest.raises(engine.Refusal) as refused:
+        engine.paper_draw(blueprint_id=exam_blueprint.pk, purpose=PURPOSE, owner_ref="learner-1", seed="s")
+    assert refused.value.code == "not_training"
+    assert refused.value.message == "Ngân hàng câu hỏi của ma trận đề này chưa mở cho các lớp bồi dưỡng."
+    assert not PaperSet.objects.filter(hosted_for=PURPOSE).exists()
+
+    client.force_login(author)  # the bank's author opens it on the bank's page
+    response = client.post(reverse("bank_training", args=[secret.pk]), {"for_training": "on"})
+    assert response.status_code == 302
+    assert [choice.id for choice in engine.blueprint_choices()] == [blueprint.pk, exam_blueprint.pk]  # by bank name
+    assert AuditLog.objects.get(action="bank.training", object_id=str(secret.pk)).details == {"for_training": True}
+    assert engine.paper_draw(blueprint_id=exam_blueprint.pk, purpose=PURPOSE, owner_ref="learner-1",
+                             seed="s").questions == 1
+    client.post(reverse("bank_training", args=[secret.pk]), {})  # and closes it again
+    assert not Bank.objects.get(pk=secret.pk).for_training
+    response = client.post(reverse("bank_list"), {"name": "Ngân hàng ôn tập", "description": "", "for_training": "on"})
+    assert response.status_code == 302 and Bank.objects.get(name="Ngân hàng ôn tập").for_training
+    page = client.get(reverse("bank_detail", args=[secret.pk])).content.decode()
+    assert "Mở cho các lớp bồi dưỡng" in page and "open to training" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_one_attempt_extended_moves_its_deadline_tells_its_page_and_is_audited(host, blueprint, learner,
+                                                                                     make_user):
+    head = await sync_to_async(make_user)(Role.LECTURER, username="chu_nhiem")
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        _paper, device, info = await sync_to_async(_open)(learner, blueprint, limit_s=600, window=None)
+        cookie = with_device_pass(await sync_to_async(_session_cookie)(learner), device)
+        ws = WebsocketCommunicator(application, f"/ws/attempt/{info.id}/", headers=[ORIGIN, cookie])
+        assert (await ws.connect())[0]
+        await ws.receive_json_from(timeout=3)
+        for minutes, reason, code in ((0, "Mất điện", "bad_minutes"), (241, "Mất điện", "bad_minutes"),
+                                      (5, "  ", "no_reason")):
+            with pytest.raises(engine.Refusal) as refused:
+                await sync_to_async(engine.attempt_extend)(attempt_id=info.id, minutes=minutes, reason=reason,
+                                                           actor=head)
+            assert refused.value.code == code
+        extended = await sync_to_async(engine.attempt_extend)(attempt_id=info.id, minutes=15, reason="Mất điện",
+                                                              actor=head)
+        assert extended.deadline == now + dt.timedelta(minutes=25) and extended.status == "open"
+        state = await ws.receive_json_from(timeout=3)
+        assert (state["type"], state["deadline"], state["paused"]) == ("state", extended.deadline.isoformat(), False)
+        await ws.disconnect()
+    assert (await Attempt.objects.aget(pk=info.id)).deadline == extended.deadline
+    record = await AuditLog.objects.aget(action="attempt.extend")
+    assert (record.actor_id, record.object_id) == (head.pk, str(info.id))
+    assert record.details == {"minutes": 15, "reason": "Mất điện", "purpose": PURPOSE}
+
+
+@pytest.mark.django_db
+def test_a_finished_attempt_is_not_extended(host, blueprint, learner, make_user):
+    head = make_user(Role.LECTURER, username="chu_nhiem")
+    _paper, _device, info = _open(learner, blueprint)
+    engine.attempt_finish(attempt_id=info.id)
+    with pytest.raises(engine.Refusal) as refused:
+        engine.attempt_extend(attempt_id=info.id, minutes=5, reason="Mất điện", actor=head)
+    assert refused.value.code == "finished" and Attempt.objects.get(pk=info.id).extension_s == 0
+    assert not AuditLog.objects.filter(action="attempt.extend").exists()
+
+
+@pytest.mark.django_db
+def test_a_finished_attempt_is_reviewed_with_the_answers_the_correct_choices_and_the_explanations(host, blueprint,
+                                                                                                  learner, make_user):
+    paper, device, info = _open(learner, blueprint)
+    with pytest.raises(engine.Refusal) as refused:  # the correct answers never reach an open paper
+        engine.attempt_review(attempt_id=info.id, owner_id=learner.pk)
+    assert refused.value.code == "not_finished"
+    correct = _correct_answers(paper.id)
+    orders = {item.position: item.choice_order for item in PaperItem.objects.filter(paper_id=paper.id)}
+    wrong = next(choice for choice in orders[0] if choice not in correct[0])
+    engine.answer_save(attempt_id=info.id, owner_id=learner.pk, item=0, seq=1, value=[wrong], device=device)
+    engine.answer_save(attempt_id=info.id, owner_id=learner.pk, item=1, seq=2, value=correct[1], device=device)
+    engine.attempt_finish(attempt_id=info.id, owner_id=learner.pk)
+
+    review = engine.attempt_review(attempt_id=info.id, owner_id=learner.pk)
+    assert [item.number for item in review.items] == [1, 2, 3] and review.total_points == Decimal(6)
+    first, second, third = review.items
+    assert [choice.id for choice in first.choices] == orders[0]  # the paper's order, lettered as it showed them
+    assert [choice.letter for choice in first.choices] == ["A", "B", "C", "D"]
+    assert [c.id for c in first.choices if c.chosen] == [wrong] and [c.id for c in first.choices if c.correct] == \
+        correct[0]
+    assert (first.score, second.score, third.score) == (Decimal(0), Decimal(2), Decimal(0))
+    assert not any(choice.chosen for choice in third.choices)
+    question = PaperItem.objects.get(paper_id=paper.id, position=0).question
+    assert (first.text, first.explanation) == (question.text, question.explanation)
+    assert first.explanation.startswith("<p>Giải thích câu")
+    with pytest.raises(engine.Refusal) as refused:
+        engine.attempt_review(attempt_id=info.id, owner_id=make_user(Role.CANDIDATE, username="nguoila").pk)
+    assert refused.value.code == "not_yours"
+
+
+@pytest.mark.django_db
+def test_a_purge_deletes_old_finished_attempts_of_its_purpose_with_their_papers_and_nothing_else(host, blueprint,
+                                                                                                 learner, author):
+    other = []
+    engine.host_register(engine.Host(purpose="contest", page_url=str, result_url=str,
+                                     on_finish=lambda *, attempt_id: other.append(attempt_id)))
+    now = timezone.now()
+    cutoff = now - dt.timedelta(days=30)
+    try:
+        with time_machine.travel(now - dt.timedelta(days=31), tick=False):
+            old_paper, device, old = _open(learner, blueprint, window=None)
+            engine.answer_save(attempt_id=old.id, owner_id=learner.pk, item=0, seq=1,
+                               value=_correct_answers(old_paper.id)[0], device=device)
+            engine.attempt_finish(attempt_id=old.id)
+            _paper, _device, still_open = _open(learner, blueprint, window=None)  # never finished: kept
+            contest_paper = engine.paper_draw(blueprint_id=blueprint.pk, purpose="contest", owner_ref="x", seed="c")
+            contest = engine.attempt_open(owner_id=learner.pk, purpose="contest", paper_id=contest_paper.id,
+                                          time_limit_s=60, window_closes_at=None, device=device)
+            engine.attempt_finish(attempt_id=contest.id)  # another purpose: kept
+        with time_machine.travel(now - dt.timedelta(days=29), tick=False):
+            _paper, _device, recent = _open(learner, blueprint, window=None)
+            engine.attempt_finish(attempt_id=recent.id)  # finished after the cutoff: kept
+        old_set = Paper.objects.get(pk=old_paper.id).paper_set_id
+        assert AnswerEvent.objects.filter(attempt_id=old.id).exists()
+
+        assert engine.attempts_purge(purpose=PURPOSE, finished_before=cutoff) == 1
+        assert not Attempt.objects.filter(pk=old.id).exists()
+        assert not AttemptItem.objects.filter(attempt_id=old.id).exists()
+        assert not AnswerEvent.objects.filter(attempt_id=old.id).exists()
+        assert not PaperSet.objects.filter(pk=old_set).exists() and not Paper.objects.filter(pk=old_paper.id).exists()
+        assert not PaperItem.objects.filter(paper_id=old_paper.id).exists()
+        assert set(Attempt.objects.values_list("pk", flat=True)) == {still_open.id, recent.id, contest.id}
+        assert engine.attempts_purge(purpose=PURPOSE, finished_before=cutoff) == 0
+        with pytest.raises(ValueError, match="never purged"):
+            engine.attempts_purge(purpose=engine.EXAM, finished_before=now)
+    finally:
+        engine.host_unregister("contest")
+
+
+@pytest.mark.django_db
+def test_the_database_still_keeps_an_exams_sealed_papers_and_every_sealed_set_unchanged(host, blueprint, learner,
+                                                                                        author):
+    exam_set = paper_set_generate(blueprint=blueprint, name="Ca 1", seed="x", candidate_refs=["CV0001"],
+                                  variants=None, actor=author)
+    paper_set_seal(paper_set=exam_set, actor=author)
+    paper = exam_set.papers.get()
+    hosted, _device, _info = _open(learner, blueprint)
+    hosted_set = Paper.objects.get(pk=hosted.id).paper_set_id
+    for statement, params in (("DELETE FROM exams_paperitem WHERE paper_id = %s", [paper.pk]),
+                              ("DELETE FROM exams_paper WHERE id = %s", [paper.pk]),
+                              ("DELETE FROM exams_paperset WHERE id = %s", [exam_set.pk]),
+                              ("UPDATE exams_paperset SET hosted_for = 'practice' WHERE id = %s", [exam_set.pk]),
+                              ("UPDATE exams_paperset SET hosted_for = NULL WHERE id = %s", [hosted_set]),
+                              ("UPDATE exams_paperitem SET points = 9 WHERE paper_id = %s", [hosted.id])):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, params)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        exam_set.delete()
+    assert PaperItem.objects.filter(paper=paper).count() == 3 and PaperSet.objects.get(pk=exam_set.pk).hosted_for is None

@@ -268,7 +268,7 @@ async def test_the_exam_room_session_gets_its_paper_socket_and_no_staff_socket(s
     other = await sync_to_async(lambda: entering.room_enter(
         registration=staff_candidate["registrations"][1], sitting=staff_candidate["sitting"], code=room.code,
         device=DEVICE).attempt.pk)()
-    for path in (f"/ws/attempt/{other}/", f"/ws/console/{room.pk}/", "/ws/notices/"):
+    for path in (f"/ws/attempt/{other}/", f"/ws/console/{room.pk}/", "/ws/notices/", "/ws/learn/1/"):
         connected, code, communicator = await _connect(headers, path)
         assert (connected, code) == (False, 4403), path
         await communicator.disconnect()

@@ -139,6 +139,70 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("check_in_state", "their class"): ("get", "own_session", only({CM: OK, LECTURER: OK})),
     # The learner's check-in page: anyone signed in (the code decides; someone of no class is told so).
     ("learner_check_in", ""): ("get", None, signed_in(OK)),
+    # Written work: the class's lecturers and head (and the course manager) see and grade it; the head and the
+    # manager set assignments; the file goes to its learner and the class's staff only (404 for anyone else); the
+    # learner's page to the learners of the class (the lecturer of this world is a learner of K1).
+    ("written_list", ""): ("get", "course_class", only({CM: OK})),
+    ("written_list", "their class"): ("get", "own_class", only({CM: OK, LECTURER: OK})),
+    ("written_create", "their class"): ("get", "own_class", only({CM: OK, LECTURER: OK})),
+    ("written_assignment", ""): ("get", "written_k1", only({CM: OK})),
+    ("written_assignment", "their class"): ("get", "written_k2", only({CM: OK, LECTURER: OK})),
+    ("written_edit", "their class"): ("get", "written_k2", only({CM: OK, LECTURER: OK})),
+    ("written_delete", "their class"): ("post", "written_k2", only({CM: AWAY, LECTURER: AWAY})),  # handed in: kept
+    ("written_grade", "their class"): ("get", "written_grade_k2", only({CM: OK, LECTURER: OK})),
+    ("written_file", "their class"): ("get", "written_file_k2", only({CM: OK, LECTURER: OK}, others=HIDDEN)),
+    ("written_file", "the learner's own"): ("get", "written_file_own", only({CM: OK, LECTURER: OK}, others=HIDDEN)),
+    ("learner_written", ""): ("get", "written_learner", only({LECTURER: OK})),
+    # Lessons: the course manager writes them (a lesson's files and video only through these views); the learner's
+    # pages to the learners of the class (the lecturer of this world is a learner of K1), no one else.
+    ("module_lessons", ""): ("get", "lesson_module", only({CM: OK})),
+    ("lesson_preview", ""): ("get", "lesson", only({CM: OK})),
+    ("lesson_edit", ""): ("get", "lesson", only({CM: OK})),
+    ("lesson_delete", ""): ("post", "lesson", only({CM: AWAY})),
+    ("lesson_move", ""): ("post", "lesson", only({CM: AWAY})),
+    ("lesson_file", ""): ("get", "lesson_file", only({CM: OK})),
+    ("lesson_file_remove", ""): ("post", "lesson_file", only({CM: AWAY})),
+    ("lesson_video", ""): ("get", "lesson", only({CM: HIDDEN})),  # no video uploaded
+    ("learn_home", ""): ("get", None, signed_in(OK) | {LECTURER: AWAY}),  # one class: straight to it
+    ("learn_class", ""): ("get", "course_class", only({LECTURER: OK})),
+    ("learn_class", "their class"): ("get", "own_class", only({})),  # heading a class is not learning in it
+    ("learn_lesson", ""): ("get", "learn_lesson", only({LECTURER: OK})),
+    ("learn_lesson_beat", ""): ("post", "learn_lesson", only({LECTURER: OK})),
+    ("learn_lesson_done", ""): ("post", "learn_lesson", only({LECTURER: AWAY})),
+    ("learn_lesson_file", ""): ("get", "learn_lesson_file", only({LECTURER: OK})),
+    ("learn_lesson_video", ""): ("get", "learn_lesson", only({LECTURER: HIDDEN})),  # no video uploaded
+    # Anonymous feedback: the learner's page to the learners of the class (the lecturer of this world is a learner of
+    # K1); the class's summary and workbook to its head and the course manager; every class's to the course manager.
+    ("learn_feedback", ""): ("get", "course_class", only({LECTURER: OK})),
+    ("learn_feedback", "their class"): ("get", "own_class", only({})),  # heading a class is not learning in it
+    ("class_feedback", ""): ("get", "course_class", only({CM: OK})),
+    ("class_feedback", "their class"): ("get", "own_class", only({CM: OK, LECTURER: OK})),
+    ("class_feedback_download", ""): ("get", "course_class", only({CM: OK})),
+    ("class_feedback_download", "their class"): ("get", "own_class", only({CM: OK, LECTURER: OK})),
+    ("feedback_summary", ""): ("get", None, only({CM: OK})),
+    ("feedback_summary_download", ""): ("get", None, only({CM: OK})),
+    # Who is behind: the class's lecturers and head, and the course manager.
+    ("class_progress", ""): ("get", "course_class", only({CM: OK})),
+    ("class_progress", "their class"): ("get", "own_class", only({CM: OK, LECTURER: OK})),
+    ("class_progress_download", ""): ("get", "course_class", only({CM: OK})),
+    ("class_progress_download", "their class"): ("get", "own_class", only({CM: OK, LECTURER: OK})),
+    # Tests on the engine: the class's head and the course manager set them and watch a graded one live (more time
+    # for one learner there); the learner's pages to the learners of the class, each reaching only their own tries
+    # (the lecturer of this world is a learner of K1, on the matrix's machine).
+    ("class_tests", ""): ("get", "course_class", only({CM: OK})),
+    ("class_tests", "their class"): ("get", "own_class", only({CM: OK, LECTURER: OK})),
+    ("class_test_edit", ""): ("get", "test_k1", only({CM: OK})),
+    ("class_test_edit", "their class"): ("get", "test_k2", only({CM: OK, LECTURER: OK})),
+    ("class_test_delete", "their class"): ("post", "test_k2", only({CM: AWAY, LECTURER: AWAY})),  # tried: it stays
+    ("class_test_live", "their class"): ("get", "test_k2", only({CM: OK, LECTURER: OK})),
+    ("class_test_live", "a practice test"): ("get", "test_k1", only({CM: HIDDEN})),  # practice is not watched
+    ("class_test_live_state", "their class"): ("get", "test_k2", only({CM: OK, LECTURER: OK})),
+    ("class_test_extend", "their class"): ("post", "try_k2", only({CM: AWAY, LECTURER: AWAY})),  # no minutes: refused
+    ("learner_test", ""): ("get", "test_k1", only({LECTURER: OK})),
+    ("learner_test", "their class"): ("get", "test_k2", only({})),  # heading a class is not learning in it
+    ("learner_test_paper", ""): ("get", "try_open", only({LECTURER: OK})),
+    ("learner_test_paper", "a class they do not learn in"): ("get", "try_k2", only({})),
+    ("learner_test_result", ""): ("get", "try_done", only({LECTURER: OK})),
     # Question banks: authors of the bank edit it, council members read it, nobody else reaches it.
     ("bank_list", ""): ("get", None, only({AUTHOR: OK, COUNCIL: OK})),
     ("bank_list", "create"): ("post", None, only({AUTHOR: AWAY})),
@@ -147,6 +211,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("bank_detail", "another author's bank"): ("get", "other_bank", only({COUNCIL: OK})),
     ("bank_bulk", ""): ("post", "bank", only({AUTHOR: AWAY})),
     ("bank_authors", ""): ("post", "bank", only({AUTHOR: AWAY})),
+    ("bank_training", ""): ("post", "bank", only({AUTHOR: AWAY})),  # open to training courses, or closed
     ("bank_retire_legal_basis", ""): ("post", "bank", only({AUTHOR: AWAY})),
     ("bank_export", ""): ("get", "bank", only({AUTHOR: OK, COUNCIL: OK})),
     ("bank_import", ""): ("get", "bank", only({AUTHOR: OK})),
@@ -365,6 +430,9 @@ def world(db, make_user, province, settings, tmp_path):
         "reset": {"uidb36": "0", "key": "not-a-real-key"},
         "activation_link": {"pk": 999999, "code": "NOTAREALCODE"},
         **_programme_world(users[LECTURER]),
+        **_lesson_world(),
+        **_written_world(users[LECTURER], make_user),
+        **_tests_world(users[LECTURER], make_user),
     }
     return users, kwargs
 
@@ -388,6 +456,100 @@ def _programme_world(lecturer) -> dict:
             "own_class": {"pk": own_class.pk}, "class_session": {"pk": session.pk},
             "own_session": {"pk": own_session.pk}, "enrolment": {"pk": course_class.pk, "enrolment": learner.pk},
             "discipline": {"pk": course_class.pk, "measure": measure.pk}}
+
+
+def _lesson_world() -> dict:
+    """A lesson of the module of K1's programme, with a PDF attached."""
+    from django.core.files.base import ContentFile
+
+    from courses.models import CourseClass, Lesson, LessonFile, Module
+
+    course_class = CourseClass.objects.get(name="K1", programme__code="LDCP")
+    module = Module.objects.filter(part__programme=course_class.programme).first()
+    lesson = Lesson.objects.create(module=module, order=1, title="Bài 1", body="<p>Nội dung</p>")
+    attached = LessonFile(lesson=lesson, name="tai-lieu.pdf", content_type="application/pdf", size=9)
+    attached.file.save("tai-lieu.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    attached.save()
+    return {"lesson_module": {"pk": module.pk}, "lesson": {"pk": lesson.pk},
+            "lesson_file": {"pk": lesson.pk, "file": attached.pk},
+            "learn_lesson": {"pk": course_class.pk, "lesson": lesson.pk},
+            "learn_lesson_file": {"pk": course_class.pk, "lesson": lesson.pk, "file": attached.pk}}
+
+
+def _written_world(lecturer, make_user) -> dict:
+    """An assignment in each class of _programme_world: in K1 the lecturer (a learner there) handed in; in K2 (which
+    they head) another learner did."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from courses.models import Assignment, CourseClass, Criterion, Enrolment, Submission
+
+    found = {}
+    for name, person in (("K1", lecturer), ("K2", make_user(username="hv_bai_viet"))):
+        course_class = CourseClass.objects.get(name=name, programme__code="LDCP")
+        enrolment = Enrolment.objects.get_or_create(course_class=course_class, person=person)[0]
+        assignment = Assignment.objects.create(course_class=course_class, kind="reflection", title="Thu hoạch",
+                                               deadline=dt.datetime(2030, 1, 20, 17, tzinfo=dt.UTC))
+        Criterion.objects.create(assignment=assignment, order=1, name="Toàn bài", points=10)
+        submission = Submission(assignment=assignment, enrolment=enrolment, name="bai.pdf", extension=".pdf",
+                                content_type="application/pdf", size=9, sha256="0" * 64)
+        submission.file.save("bai.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        submission.save()
+        found[name] = (course_class, assignment, submission)
+    (k1, a1, s1), (k2, a2, s2) = found["K1"], found["K2"]
+    return {"written_k1": {"pk": k1.pk, "assignment": a1.pk}, "written_k2": {"pk": k2.pk, "assignment": a2.pk},
+            "written_grade_k2": {"pk": k2.pk, "submission": s2.pk}, "written_file_k2": {"pk": s2.pk},
+            "written_file_own": {"pk": s1.pk}, "written_learner": {"pk": k1.pk, "assignment": a1.pk}}
+
+
+def _tests_world(lecturer, make_user) -> dict:
+    """Tests on the engine: in K1 a practice test the lecturer (a learner there) tried once to the end and has open
+    now on the matrix's machine; in K2 (which they head) a graded test another learner has open. Rows written
+    directly, the papers and attempts through the engine."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from courses.models import CourseClass, CourseTest, Enrolment, Module, TestTry
+    from courses.online_tests import GRADED_PURPOSE, PRACTICE_PURPOSE
+    from exams import engine
+    from exams.banks.services import bank_get_or_create, question_create, topic_get_or_create
+    from exams.models import Blueprint, BlueprintRow
+    from tests.exams.conftest import single
+
+    writer = make_user(Role.QUESTION_AUTHOR, username="tac_gia_lop")
+    bank, _ = bank_get_or_create(name="Ngân hàng luyện tập", actor=writer, for_training=True)
+    topic = topic_get_or_create(bank=bank, name="Ôn tập")
+    question = question_create(topic=topic, parsed=single("Câu ôn tập", topic="Ôn tập"), author=writer)
+    question.status, question.approved_by = "approved", make_user(Role.QUESTION_AUTHOR, username="duyet_lop")
+    question.save()
+    blueprint = Blueprint.objects.create(bank=bank, name="Ôn tập", scale=Decimal(10))
+    BlueprintRow.objects.create(blueprint=blueprint, topic=topic, difficulty="medium", count=1)
+    k1, k2 = (CourseClass.objects.get(name=name, programme__code="LDCP") for name in ("K1", "K2"))
+    now = timezone.now()
+    practice = CourseTest.objects.create(course_class=k1, mode="practice", title="Luyện tập", blueprint_id=blueprint.pk,
+                                         minutes=30, module=Module.objects.filter(part__programme=k1.programme).first())
+    graded = CourseTest.objects.create(course_class=k2, mode="graded", title="Kiểm tra", blueprint_id=blueprint.pk,
+                                       minutes=30, assessment=k2.programme.assessments.get(code="KT1"),
+                                       opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=1))
+    mine = Enrolment.objects.get(course_class=k1, person=lecturer)
+    theirs = Enrolment.objects.create(course_class=k2, person=make_user(username="hv_kiem_tra"))
+    tries = {}
+    for key, test, enrolment, purpose, number in (("done", practice, mine, PRACTICE_PURPOSE, 1),
+                                                  ("open", practice, mine, PRACTICE_PURPOSE, 2),
+                                                  ("graded", graded, theirs, GRADED_PURPOSE, 1)):
+        paper = engine.paper_draw(blueprint_id=blueprint.pk, purpose=purpose, owner_ref=key, seed=key)
+        info = engine.attempt_open(owner_id=enrolment.person_id, purpose=purpose, paper_id=paper.id,
+                                   time_limit_s=3600, window_closes_at=None, device=MATRIX_DEVICE)
+        tries[key] = TestTry.objects.create(course_test=test, enrolment=enrolment, number=number, attempt_id=info.id,
+                                            started_at=info.started_at, deadline=info.deadline)
+    engine.attempt_finish(attempt_id=tries["done"].attempt_id)
+    return {"test_k1": {"pk": k1.pk, "test": practice.pk}, "test_k2": {"pk": k2.pk, "test": graded.pk},
+            "try_k2": {"pk": k2.pk, "test": graded.pk, "test_try": tries["graded"].pk},
+            "try_open": {"pk": k1.pk, "test": practice.pk, "test_try": tries["open"].pk},
+            "try_done": {"pk": k1.pk, "test": practice.pk, "test_try": tries["done"].pk}}
 
 
 def _bank_world(author, make_user) -> dict:

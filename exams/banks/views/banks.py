@@ -15,6 +15,7 @@ from exams.banks import exports, selectors
 from exams.banks.forms import (
     BankAuthorForm,
     BankForm,
+    BankTrainingForm,
     BulkActionForm,
     QuestionFilterForm,
     QuestionImportForm,
@@ -26,6 +27,7 @@ from exams.banks.selectors import questions_needing_review
 from exams.banks.services import (
     bank_add_author,
     bank_get_or_create,
+    bank_training_set,
     questions_approve,
     questions_move,
     questions_retire,
@@ -58,7 +60,8 @@ def bank_list(request):
         require(request, "exams.add_bank")
         if form.is_valid():
             bank, created = bank_get_or_create(name=form.cleaned_data["name"], actor=request.user,
-                                               description=form.cleaned_data["description"])
+                                               description=form.cleaned_data["description"],
+                                               for_training=form.cleaned_data["for_training"])
             if not created:
                 form.add_error("name", _("A bank with this name exists already."))
             else:
@@ -95,6 +98,19 @@ def bank_authors(request, pk: int):
         messages.success(request, _("%(name)s can now edit this bank.") % {"name": form.cleaned_data["author"]})
     else:
         messages.error(request, _("Choose a question author."))
+    return redirect("bank_detail", pk=bank.pk)
+
+
+@login_required
+@require_POST
+def bank_training(request, pk: int):
+    """The bank's authors open it to training courses' tests, or close it again."""
+    bank = get_bank(request, pk, perm="exams.change_bank")
+    form = BankTrainingForm(request.POST)
+    for_training = form.is_valid() and form.cleaned_data["for_training"]
+    bank_training_set(bank=bank, for_training=for_training, actor=request.user)
+    messages.success(request, _("The bank is open to training courses.") if for_training
+                     else _("The bank is closed to training courses."))
     return redirect("bank_detail", pk=bank.pk)
 
 

@@ -176,7 +176,9 @@ def room_resume(*, room_session: RoomSession, actor: User, reason: str = "") -> 
     return locked
 
 
-def _check_extension(minutes: int, reason: str) -> None:
+def check_extension(minutes: int, reason: str) -> None:
+    """An extension's own checks (a room's, a sitting's, one candidate's or a hosted attempt's): 1–240 minutes and a
+    reason."""
     if not 0 < minutes <= 240:
         raise ExamDayError("bad_minutes", _("Give between 1 and 240 minutes."))
     if not reason.strip():
@@ -187,7 +189,7 @@ def extend_sitting(*, sitting: Sitting, minutes: int, reason: str, actor: User) 
     """More time for every open attempt in every open room of the sitting (an outage for the whole venue): one
     transaction of a fixed number of statements whatever the number of rooms, one message per room, an extension
     event in each room's record, one audit record."""
-    _check_extension(minutes, reason)
+    check_extension(minutes, reason)
     seconds = minutes * 60
     with transaction.atomic():
         room_sessions = list(RoomSession.objects.select_for_update().filter(sitting=sitting).order_by("pk"))
@@ -215,7 +217,7 @@ def extend_sitting(*, sitting: Sitting, minutes: int, reason: str, actor: User) 
 def extend(*, room_session: RoomSession, minutes: int, reason: str, actor: User,
            attempt: Attempt | None = None) -> list[Attempt]:
     """More time for one candidate or for every open attempt in the room (and the room's close)."""
-    _check_extension(minutes, reason)
+    check_extension(minutes, reason)
     seconds = minutes * 60
     with transaction.atomic():
         targets = Attempt.objects.filter(room_session=room_session, status=OPEN)

@@ -49,9 +49,10 @@ def notify_after_commit(group: str, message: dict) -> None:
     notify_all_after_commit([(group, message)])
 
 
-def attempt_state_message(attempt: Attempt, room_session: RoomSession) -> dict:
+def attempt_state_message(attempt: Attempt, room_session: RoomSession | None) -> dict:
+    """One attempt's new state for its page; a hosted attempt (``room_session`` None) has no room to pause it."""
     return {"type": "attempt.state", "status": attempt.status, "deadline": attempt.deadline.isoformat(),
-            "paused": room_session.paused_since is not None}
+            "paused": room_session is not None and room_session.paused_since is not None}
 
 
 def room_state_message(room_session: RoomSession, attempts: list[Attempt], *, paused: bool) -> tuple[str, dict]:
