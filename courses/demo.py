@@ -17,6 +17,7 @@ from courses.models import (
     Enrolment,
     How,
     Institution,
+    Lesson,
     Module,
     Programme,
     Score,
@@ -50,12 +51,41 @@ def seed() -> dict:
             Programme.objects.filter(pk=programme.pk).update(institution=school)
             programmes += 1
     classes = _seed_classes()
+    lessons = _seed_lessons()
     made = [_("Training programme %(code)s: /courses/programmes/%(pk)s/") % {"code": p.code, "pk": p.pk}
             for p in Programme.objects.order_by("code")]
     made += [_("Training class %(name)s: /courses/classes/%(pk)s/") % {"name": c.name, "pk": c.pk}
              for c in CourseClass.objects.filter(name__in=[RUNNING, CLOSED]).order_by("name")]
     return {"institutions_created": institutions, "programmes_created": programmes, "classes_created": classes,
-            "made": made}
+            "lessons_created": lessons, "made": made}
+
+
+LESSONS = [
+    ("Tổng quan về nhà nước và hệ thống chính trị",
+     "<h2>Mục tiêu</h2><p>Nắm được khái niệm, bản chất và chức năng của nhà nước; vị trí của nhà nước trong hệ "
+     "thống chính trị.</p><h2>Nội dung</h2><ol><li>Khái niệm nhà nước</li><li>Bản chất và chức năng</li>"
+     "<li>Hệ thống chính trị ở Việt Nam</li></ol>"),
+    ("Bộ máy nhà nước Cộng hòa xã hội chủ nghĩa Việt Nam",
+     "<p>Các cơ quan lập pháp, hành pháp, tư pháp và chính quyền địa phương; nguyên tắc tổ chức và hoạt động."
+     "</p><p>Tài liệu tham khảo: <a href=\"https://vanban.chinhphu.vn\">Cổng thông tin văn bản</a>.</p>"),
+    ("Câu hỏi ôn tập chuyên đề 1",
+     "<p>Trình bày chức năng của nhà nước. Liên hệ thực tiễn tại cơ quan, đơn vị nơi anh/chị công tác.</p>"),
+]
+
+
+def _seed_lessons() -> int:
+    """Three lessons of the chuyên viên programme's first module, text only (a sample to replace)."""
+    from courses.lessons import lesson_html
+
+    programme = Programme.objects.filter(code=PRESETS[PROGRAMMES[0]].code).order_by("-version").first()
+    if programme is None:
+        return 0
+    module = Module.objects.filter(part__programme=programme).order_by("part__order", "order").first()
+    if module is None or module.lessons.exists():
+        return 0
+    Lesson.objects.bulk_create([Lesson(module=module, order=n, title=title, body=lesson_html(body), minutes=20,
+                                       periods=1) for n, (title, body) in enumerate(LESSONS, start=1)])
+    return len(LESSONS)
 
 
 def _seed_classes() -> int:

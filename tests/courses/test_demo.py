@@ -28,3 +28,20 @@ def test_the_demo_has_a_running_class_and_a_closed_one():
     assert sum(row.outcome.completed for row in rows) == len(rows) - 2
     seed_demo()  # idempotent
     assert CourseClass.objects.count() == 2
+
+
+def test_the_demo_learner_finds_lessons_to_open(client):
+    from django.urls import reverse
+
+    from accounts.models import User
+    from courses.models import Lesson
+
+    seed_demo()
+    running = CourseClass.objects.get(name="K60 (demo)")
+    lessons = Lesson.objects.filter(module__part__programme=running.programme).order_by("order")
+    assert [lesson.order for lesson in lessons] == [1, 2, 3] and "<script" not in lessons[0].body
+    client.force_login(User.objects.get(username="demo_learner"))
+    page = client.get(reverse("learn_class", args=[running.pk])).content.decode()
+    assert lessons[0].title in page and "Học tiếp từ chỗ đã dừng" in page
+    seed_demo()
+    assert Lesson.objects.count() == 3
