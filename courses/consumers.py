@@ -2,26 +2,16 @@
 rules are in courses/progress.py."""
 from __future__ import annotations
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
-from accounts.sockets import TolerantJson, UserSocket
+from accounts.sockets import DirectDispatch, TolerantJson, UserSocket
 from courses.models import Enrolment, Lesson
 from courses.progress import COMPLETIONS, Beat, batcher, elapsed_since, position_of
 
 
-class LessonConsumer(TolerantJson, UserSocket, AsyncJsonWebsocketConsumer):
-    async def dispatch(self, message):
-        """Every message straight to its handler: the database calls here run ``database_sync_to_async``, which
-        closes stale connections on its own thread, so channels' extra hand-over per message (a thread round trip
-        per beat) buys nothing (the same choice as exam day's paper socket)."""
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
-
+class LessonConsumer(DirectDispatch, TolerantJson, UserSocket, AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope["user"]
         if not user.is_authenticated:

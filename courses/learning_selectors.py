@@ -107,6 +107,7 @@ def class_home(enrolment: Enrolment) -> dict:
     lessons = [row for module in modules for row in module.lessons]
     return {
         "modules": modules,
+        "modules_without_lessons": [row.module for row in modules if not row.lessons],
         "continue_lesson": continue_lesson(enrolment, modules),
         "lessons_total": len(lessons),
         "lessons_done": sum(row.state == "done" for row in lessons),

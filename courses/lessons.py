@@ -39,6 +39,22 @@ def lesson_html(text: str) -> str:
                      link_rel="noopener noreferrer nofollow").strip()
 
 
+_PLAIN_PARAGRAPH = re.compile(r"<p>((?:(?!</?p>).)*)</p>", re.S)
+
+
+def lesson_text_for_editing(body: str) -> str:
+    """The stored text as its author edits it: text that was typed as plain paragraphs (only <p> and <br>) comes
+    back as plain paragraphs; anything richer stays HTML."""
+    from html import unescape
+
+    blocks = _PLAIN_PARAGRAPH.findall(body or "")
+    if not blocks or "".join(f"<p>{block}</p>" for block in blocks) != body:
+        return body or ""
+    if any(re.search(r"<(?!br>)", block) for block in blocks):
+        return body
+    return "\n\n".join(unescape(block.replace("<br>", "\n")) for block in blocks)
+
+
 def lesson_create(*, module: Module, fields: dict, actor: User) -> Lesson:
     with transaction.atomic():
         last = Lesson.objects.select_for_update().filter(module=module).aggregate(m=Max("order"))["m"] or 0

@@ -14,11 +14,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from courses.models import Enrolment, Lesson, LessonProgress
@@ -122,6 +122,17 @@ class _Pending:
     future: asyncio.Future = field(repr=False)
 
 
+# The batches are written on a thread of their own: the consumers' shared database thread also serves every paper
+# socket's connect and exam day's saves, and a beat must not queue behind a class's start spike (bench `courses`,
+# part 3). Its connection lives as long as the thread; stale ones are closed before each batch.
+_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lesson-beats")
+
+
+def _apply_on_writer(beats: list[Beat]) -> int:
+    close_old_connections()
+    return beats_apply(beats)
+
+
 class BeatBatcher:
     """Beats of every socket of this process: one worker writes what has queued in one transaction and only then
     releases their acknowledgements (nothing acknowledged before it is stored)."""
@@ -147,7 +158,7 @@ class BeatBatcher:
             while len(batch) < limit and not self.queue.empty():
                 batch.append(self.queue.get_nowait())
             try:
-                await database_sync_to_async(beats_apply)([p.beat for p in batch])
+                await asyncio.get_running_loop().run_in_executor(_writer, _apply_on_writer, [p.beat for p in batch])
                 stored = True
             except Exception:  # noqa: BLE001 - the batch rolled back: not acknowledged, the pages send again
                 logger.exception("lesson heartbeats not stored (%s)", len(batch))

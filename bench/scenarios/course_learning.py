@@ -12,7 +12,8 @@ Phases: (a) the sockets stay open --idle seconds without a beat (the floor: daph
 heartbeats alone for --seconds: the beat's latency and the server CPU per beat (gross, and above the idle floor);
 (c) heartbeats go on while T of the learners (--testers) take the class's graded test the way its pages do: the
 test's page, "Start" (the POST that sets the device pass), the paper page, the paper's socket `/ws/attempt/<id>/`,
-one answer every --answer-every seconds until every question is answered, then "Submit". Reported: the beats'
+one answer every --answer-every seconds until every question is answered, then "Submit"; the testers start at
+random moments within --start-window seconds (a class told "start now"). Reported: the beats'
 latency during (c), the saves' latency, and, read from the database after the server stops, the answers
 acknowledged but not stored (must be 0) and the graded scores written to the class's assessment.
 """
@@ -120,6 +121,8 @@ class Learner:
         self.acked: list[tuple[int, int, int]] = []  # (position, seq, choice)
         self.save_samples: list[float] = []
         self.test_error: str | None = None
+        self.start_ms: float | None = None
+        self.socket_retries = 0
 
     async def open(self, class_id: int) -> None:
         url = self.base.replace("http", "ws") + f"/ws/learn/{class_id}/"
@@ -137,26 +140,39 @@ class Learner:
         except websockets.ConnectionClosed:
             pass
 
-    async def take_test(self, class_id: int, test_id: int, answer_every: float, rng: random.Random) -> None:
-        """The graded test through its pages: start, paper, answers over the paper's socket, submit."""
+    async def take_test(self, class_id: int, test_id: int, answer_every: float, rng: random.Random,
+                        start_at: float) -> None:
+        """The graded test through its pages, from ``start_at`` (perf_counter): start, paper, answers over the
+        paper's socket, submit."""
+        await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
         name, _sep, value = self.cookie.partition("=")
         self.client = httpx.AsyncClient(base_url=self.base, timeout=120, verify=_TLS, cookies={name: value})
         url = f"/courses/learn/{class_id}/tests/{test_id}/"
         try:
             page = await self.client.get(url)
+            began = time.perf_counter()
             response = await self.client.post(url, data={"csrfmiddlewaretoken": CSRF.search(page.text).group(1)},
                                               headers={"Referer": f"{self.base}{url}"})
             if response.status_code != 302:
                 raise RuntimeError(f"start: {response.status_code}")
             paper = await self.client.get(response.headers["location"])
+            self.start_ms = (time.perf_counter() - began) * 1000
             config = json.loads(CONFIG.search(paper.text).group(1))
             self.attempt = int(config["attempt"])
             for block in ITEM.finditer(paper.text):
                 self.choices[int(block.group(1))] = [int(v) for v in re.findall(r'value="(\d+)"', block.group(0))]
             cookie = "; ".join(f"{k}={v}" for k, v in self.client.cookies.items())
-            self.paper_ws = await websockets.connect(self.base.replace("http", "ws") + config["ws"],
-                                                     additional_headers={"Cookie": cookie}, origin=self.base,
-                                                     open_timeout=120, max_queue=None)
+            for wait in (1, 2, 4, 8, 0):  # as exam.js does: connect again after a refused handshake, backing off
+                try:
+                    self.paper_ws = await websockets.connect(self.base.replace("http", "ws") + config["ws"],
+                                                             additional_headers={"Cookie": cookie},
+                                                             origin=self.base, open_timeout=120, max_queue=None)
+                    break
+                except (websockets.InvalidHandshake, OSError):
+                    if not wait:
+                        raise
+                    self.socket_retries += 1
+                    await asyncio.sleep(wait)
             await self.paper_ws.recv()  # the paper's state
             asyncio.ensure_future(self._paper_reader())
             await asyncio.sleep(rng.uniform(0, answer_every))
@@ -279,8 +295,9 @@ async def drive(server, world: dict, args) -> dict:
     with generator_without_collector():
         began = time.perf_counter()
         beating = asyncio.ensure_future(heartbeats(live, seconds=args.test_seconds, period=args.period, rng=rng))
-        await gather_limited([t.take_test(world["class"], world["test"], args.answer_every, rng) for t in testers],
-                             len(testers) or 1)
+        starts = [began + rng.uniform(0, args.start_window) for _ in testers]  # the class starts within a minute
+        await gather_limited([t.take_test(world["class"], world["test"], args.answer_every, rng, at)
+                              for t, at in zip(testers, starts, strict=True)], len(testers) or 1)
         tests_s = time.perf_counter() - began
         await beating
     samples = [ms for learner in live for ms in learner.samples]
@@ -289,6 +306,8 @@ async def drive(server, world: dict, args) -> dict:
     figures["with_tests"] = {
         "testers": len(testers), "tests_s": round(tests_s, 1), "test_errors": len(failed),
         "test_error_samples": [t.test_error for t in failed][:3],
+        "start_window_s": args.start_window, "paper_socket_retries": sum(t.socket_retries for t in testers),
+        "start": percentiles([t.start_ms for t in testers if t.start_ms is not None]),
         "saves_acked": len(saves), "save": percentiles(saves), "beats_acked": len(samples),
         "beat": percentiles(samples), "beat_errors": sum(learner.errors for learner in live)}
     for learner in live:

@@ -177,7 +177,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--testers", type=int, default=500, help="learners who take the graded test (part 3)")
     parser.add_argument("--items", type=int, default=20, help="questions of the graded test")
     parser.add_argument("--answer-every", type=float, default=5, help="seconds between two answers of a tester")
-    parser.add_argument("--test-seconds", type=float, default=120, help="heartbeats while the test is taken")
+    parser.add_argument("--start-window", type=float, default=60, help="seconds over which the testers start")
+    parser.add_argument("--test-seconds", type=float, default=180, help="heartbeats while the test is taken")
     parser.add_argument("--part", choices=["both", "all", "completion", "check-in", "learning"], default="all")
     args = parser.parse_args(argv)
     params = {k: v for k, v in vars(args).items()} | {"_started_at": started_at()}

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from courses.lesson_forms import LessonFileForm, LessonForm, LessonVideoForm
@@ -17,6 +18,7 @@ from courses.lessons import (
     lesson_file_add,
     lesson_file_remove,
     lesson_move,
+    lesson_text_for_editing,
     lesson_update,
     lesson_video_set,
 )
@@ -24,6 +26,9 @@ from courses.models import Lesson, LessonFile, Module
 from courses.uploads import serve_private
 
 MANAGE = "courses.manage_catalogue"
+# The lesson page's two uploads: the form that checks the file, the service that stores it, what is said after.
+UPLOADS = {"file": (LessonFileForm, lesson_file_add, gettext_lazy("The file is attached.")),
+           "video": (LessonVideoForm, lesson_video_set, gettext_lazy("The video is uploaded."))}
 
 
 def _require_manager(request) -> None:
@@ -55,7 +60,8 @@ def module_lessons(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def lesson_edit(request, pk: int):
     lesson = _lesson(request, pk)
-    initial = {name: getattr(lesson, name) for name in ("title", "body", "video_url", "minutes", "periods")}
+    initial = {name: getattr(lesson, name) for name in ("title", "video_url", "minutes", "periods")}
+    initial["body"] = lesson_text_for_editing(lesson.body)
     form = LessonForm(request.POST or None, initial=initial)
     file_form, video_form = LessonFileForm(), LessonVideoForm()
     if request.method == "POST":
@@ -64,20 +70,15 @@ def lesson_edit(request, pk: int):
             lesson_update(lesson=lesson, fields=form.cleaned_data, actor=request.user)
             messages.success(request, _("The lesson is saved."))
             return redirect("lesson_edit", pk=pk)
-        if action == "file":
-            file_form = LessonFileForm(request.POST, request.FILES)
-            if file_form.is_valid():
-                lesson_file_add(lesson=lesson, checked=file_form.cleaned_data["file"], actor=request.user)
-                messages.success(request, _("The file is attached."))
+        if action in UPLOADS:
+            form_class, store, done = UPLOADS[action]
+            upload = form_class(request.POST, request.FILES)
+            if upload.is_valid():
+                store(lesson=lesson, checked=next(iter(upload.cleaned_data.values())), actor=request.user)
+                messages.success(request, done)
                 return redirect("lesson_edit", pk=pk)
             form = LessonForm(initial=initial)
-        if action == "video":
-            video_form = LessonVideoForm(request.POST, request.FILES)
-            if video_form.is_valid():
-                lesson_video_set(lesson=lesson, checked=video_form.cleaned_data["video"], actor=request.user)
-                messages.success(request, _("The video is uploaded."))
-                return redirect("lesson_edit", pk=pk)
-            form = LessonForm(initial=initial)
+            file_form, video_form = (upload, video_form) if action == "file" else (file_form, upload)
         if action == "video_remove":
             lesson_video_set(lesson=lesson, checked=None, actor=request.user)
             messages.success(request, _("The video file is taken off."))

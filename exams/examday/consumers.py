@@ -9,13 +9,12 @@ import asyncio
 import json
 from functools import lru_cache
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.sockets import TolerantJson, UserSocket
+from accounts.sockets import DirectDispatch, TolerantJson, UserSocket
 from exams.examday import devicepass
 from exams.examday.batching import batcher
 from exams.examday.models import Attempt, RoomEvent, RoomSession
@@ -41,17 +40,7 @@ def _state(attempt: Attempt) -> dict:
             "paused": attempt.room_session is not None and attempt.room_session.paused_since is not None}
 
 
-class AttemptConsumer(UserSocket, AsyncJsonWebsocketConsumer):
-    async def dispatch(self, message):
-        """Every message straight to its handler. channels (4.2+) first hands ``close_old_connections`` to the
-        database thread for each message; here every database call does that itself on that thread
-        (``database_sync_to_async``), so the extra hand-over bought nothing and cost one thread round trip per
-        answer saved (py-spy, bench `exam` at N = 2,000)."""
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
-
+class AttemptConsumer(DirectDispatch, UserSocket, AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope["user"]
         if not user.is_authenticated:

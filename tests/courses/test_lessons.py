@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import AuditLog
-from courses.lessons import lesson_create, lesson_html
+from courses.lessons import lesson_create, lesson_html, lesson_text_for_editing
 from courses.models import Lesson, LessonFile, LessonProgress, Module
 from courses.progress import lesson_open
 from courses.services import programme_update
@@ -44,6 +44,13 @@ def test_the_text_is_sanitised_and_plain_text_becomes_paragraphs():
     assert "<script" not in cleaned and "onclick" not in cleaned and "javascript:" not in cleaned
     assert "<img" not in cleaned and "<h2>Mục</h2>" in cleaned
     assert 'href="https://dichvucong.gov.vn"' in cleaned and 'rel="noopener noreferrer nofollow"' in cleaned
+
+
+def test_plain_paragraphs_come_back_as_typed_and_richer_text_as_html():
+    typed = "Dòng một\nHai < ba & bốn\n\nĐoạn hai"
+    assert lesson_text_for_editing(lesson_html(typed)) == typed
+    rich = lesson_html("<h2>Mục</h2><p>Chữ</p>")
+    assert lesson_text_for_editing(rich) == rich
 
 
 def test_the_manager_adds_edits_orders_and_deletes_a_lesson(client, world, module):

@@ -521,7 +521,7 @@ def test_a_graded_result_shows_the_score_only_and_a_try_is_its_learners_alone(
         paper = reverse("learner_test_paper", args=[world.course_class.pk, test.pk, test_try.pk])
         client.force_login(world.learners[0].person)
         text = client.get(result).content.decode()
-        assert "7,50" in text and "Lần cao điểm nhất" in text
+        assert "7,50" in text and "cách tính: lần cao điểm nhất" in text
         assert "Vì điều" not in text and "review-item" not in text  # a graded paper's answers stay secret
         assert client.get(paper).url == result  # finished: the paper sends to the result
         client.force_login(world.learners[1].person)  # a classmate

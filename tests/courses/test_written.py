@@ -442,7 +442,7 @@ def test_the_learner_sees_their_grade_and_comments_and_nobody_elses(world, media
     grade = page.split('id="my-grade"')[1].split("</section>")[0]
     assert "8,75" in grade and "Bài viết tốt, liên hệ thực tiễn sát." in grade
     rubric = page.split('id="rubric"')[1].split("</section>")[0]
-    assert "<td>Nội dung</td><td>6</td><td>5,25</td>" in rubric
+    assert '<td>Nội dung</td><td data-label="Điểm">6</td><td data-label="Điểm của bạn">5,25</td>' in rubric
     assert "Viết 10–15 trang" in page and "17:00 20/03/2027" in page
     client.force_login(theirs.person)
     page = client.get(url).content.decode()

@@ -48,6 +48,21 @@ def activate(browser: Browser, app, admin: Page, cccd: str) -> None:
     newcomer.close()
 
 
+def staff_with_roles(browser: Browser, app, admin: Page, staff: dict, path) -> None:
+    """The administrator imports ``staff`` (CCCD: (name, role label)), gives each their role and activates them."""
+    admin.goto(f"{app['url']}/people/import/")
+    path.write_bytes(xlsx_bytes([person_row(c, n) | {"Đơn vị": ""} for c, (n, _r) in staff.items()],
+                                columns=PEOPLE_COLUMNS))
+    check_and_confirm(admin, re.compile("Tệp Excel"), path)
+    for cccd, (name, role) in staff.items():
+        admin.goto(f"{app['url']}/people/?q={cccd}")
+        admin.get_by_role("link", name=name).click()
+        admin.locator("#roles").get_by_label(role).check()
+        admin.locator("#roles").get_by_role("button", name="Lưu vai trò").click()
+        expect(admin.locator("#roles")).to_contain_text(role)
+        activate(browser, app, admin, cccd)
+
+
 def fresh_code(screen: Page) -> str:
     """The code on the lecturer's screen, read as a person does: not in its last seconds (it would change while
     being typed)."""
@@ -66,18 +81,7 @@ def test_a_training_class_runs_from_an_empty_installation(browser: Browser, empt
     # --- the administrator: the course manager and the lecturer ---------------------------------------------------
     admin = browser.new_page(**wide)
     sign_in(admin, app, "quantri", app["admin_password"])
-    admin.goto(f"{app['url']}/people/import/")
-    staff_file = tmp_path / "can-bo.xlsx"
-    rows = [person_row(c, n) | {"Đơn vị": ""} for c, (n, _r) in STAFF.items()]
-    staff_file.write_bytes(xlsx_bytes(rows, columns=PEOPLE_COLUMNS))
-    check_and_confirm(admin, re.compile("Tệp Excel"), staff_file)
-    for cccd, (name, role) in STAFF.items():
-        admin.goto(f"{app['url']}/people/?q={cccd}")
-        admin.get_by_role("link", name=name).click()
-        admin.locator("#roles").get_by_label(role).check()
-        admin.locator("#roles").get_by_role("button", name="Lưu vai trò").click()
-        expect(admin.locator("#roles")).to_contain_text(role)
-        activate(browser, app, admin, cccd)
+    staff_with_roles(browser, app, admin, STAFF, tmp_path / "can-bo.xlsx")
 
     # --- the course manager: programme, class, schedule, learners --------------------------------------------------
     manager = browser.new_page(**wide)

@@ -72,6 +72,46 @@ def download(page: Page, locator) -> bytes:
     return open(info.value.path(), "rb").read()
 
 
+def questions_imported(author: Page, path, rows: list[dict], co_author: str) -> None:
+    """On the bank's page: its questions from an Excel file (every row checked, then confirmed), and a second author
+    who will read and approve them."""
+    path.write_bytes(sheet(rows))
+    author.get_by_role("link", name="Nhập", exact=True).click()
+    check_and_confirm(author, "Tệp (.xlsx, hoặc .txt đối với Aiken/GIFT)", path)
+    expect(author.locator("table.list tbody tr")).to_have_count(len(rows))
+    author.get_by_label("Thêm người ra đề").select_option(label=co_author)
+    author.get_by_role("button", name="Thêm", exact=True).click()
+
+
+def approve_all(reviewer: Page, bank_url: str, count: int, shot=None) -> None:
+    """The second author reads every question of the bank (the bulk approval shows them) and approves them."""
+    reviewer.goto(bank_url)
+    for box in reviewer.locator("table.list tbody input[type=checkbox]").all():
+        box.check()
+    reviewer.get_by_label("Với các câu hỏi đã chọn").select_option("approve")
+    reviewer.get_by_role("button", name="Thực hiện").click()
+    expect(reviewer.locator("#bulk-questions > li")).to_have_count(count)
+    if shot is not None:
+        shot(reviewer, "e08-bulk-approval-read")
+    reviewer.locator("#bulk-read").check()
+    reviewer.locator("#bulk-approve").click()
+    expect(reviewer.locator("td.status-approved")).to_have_count(count)
+
+
+def blueprint_made(author: Page, bank_url: str, name: str, count: int) -> None:
+    """A blueprint of the bank drawing ``count`` medium questions of its topic "Một cửa", on a 10-point scale."""
+    author.goto(bank_url)
+    author.get_by_role("link", name="Ma trận đề và đề thi").click()
+    author.get_by_label("Tên").fill(name)
+    author.get_by_label("Thang điểm").fill("10")
+    author.get_by_role("button", name="Tạo").click()
+    author.locator("select[name$='0-topic']").select_option(label="Một cửa")
+    author.locator("select[name$='0-difficulty']").select_option("medium")
+    author.locator("input[name$='0-count']").fill(str(count))
+    author.get_by_role("button", name="Lưu ma trận đề").click()
+    expect(author.locator(".messages")).to_contain_text("Đã lưu")
+
+
 def test_a_province_runs_an_exam_from_an_empty_installation(browser: Browser, empty_app, shot, tmp_path):
     app = empty_app
     wide = {"viewport": {"width": 1366, "height": 900}}
@@ -212,39 +252,14 @@ def test_a_province_runs_an_exam_from_an_empty_installation(browser: Browser, em
     author.get_by_role("link", name="Ngân hàng câu hỏi").first.click()
     author.get_by_label("Tên ngân hàng").fill("Cải cách hành chính")
     author.get_by_role("button", name="Tạo").click()
-    questions_file = tmp_path / "cau-hoi.xlsx"
-    questions_file.write_bytes(sheet([q(f"Câu hỏi số {n} về một cửa liên thông?", **{"Chủ đề": "Một cửa"})
-                                      for n in range(1, 6)]))
-    author.get_by_role("link", name="Nhập", exact=True).click()
-    check_and_confirm(author, "Tệp (.xlsx, hoặc .txt đối với Aiken/GIFT)", questions_file)
-    expect(author.locator("table.list tbody tr")).to_have_count(5)
-    author.get_by_label("Thêm người ra đề").select_option(label="Lê Thị Duyệt")
-    author.get_by_role("button", name="Thêm", exact=True).click()
+    questions_imported(author, tmp_path / "cau-hoi.xlsx", [
+        q(f"Câu hỏi số {n} về một cửa liên thông?", **{"Chủ đề": "Một cửa"}) for n in range(1, 6)], "Lê Thị Duyệt")
     bank_url = author.url
 
     reviewer = browser.new_page(**wide)
     sign_in(reviewer, app, "087190000103")
-    reviewer.goto(bank_url)
-    for box in reviewer.locator("table.list tbody input[type=checkbox]").all():
-        box.check()
-    reviewer.get_by_label("Với các câu hỏi đã chọn").select_option("approve")
-    reviewer.get_by_role("button", name="Thực hiện").click()
-    expect(reviewer.locator("#bulk-questions > li")).to_have_count(5)
-    shot(reviewer, "e08-bulk-approval-read")
-    reviewer.locator("#bulk-read").check()
-    reviewer.locator("#bulk-approve").click()
-    expect(reviewer.locator("td.status-approved")).to_have_count(5)
-
-    author.goto(bank_url)
-    author.get_by_role("link", name="Ma trận đề và đề thi").click()
-    author.get_by_label("Tên").fill("Ma trận sát hạch 2027")
-    author.get_by_label("Thang điểm").fill("10")
-    author.get_by_role("button", name="Tạo").click()
-    author.locator("select[name$='0-topic']").select_option(label="Một cửa")
-    author.locator("select[name$='0-difficulty']").select_option("medium")
-    author.locator("input[name$='0-count']").fill("5")
-    author.get_by_role("button", name="Lưu ma trận đề").click()
-    expect(author.locator(".messages")).to_contain_text("Đã lưu")
+    approve_all(reviewer, bank_url, 5, shot)
+    blueprint_made(author, bank_url, "Ma trận sát hạch 2027", 5)
 
     # --- HR: the subject takes the blueprint, the sitting its sealed papers; the exam is scheduled ------------------
     hr.goto(exam_url)

@@ -278,6 +278,14 @@
   function fallback() {
     if (!httpMode) { httpMode = true; setConn("http"); resendAll(); }
   }
+  // The browser knows first when the network goes: an open socket may look alive for minutes after (its acks
+  // just stop coming), so the page says "offline" at once; when the network is back, every unsaved answer is
+  // sent again (a duplicate is acknowledged as one).
+  window.addEventListener("offline", function () { if (!finished && !blocked) setConn("offline"); });
+  window.addEventListener("online", function () {
+    if (finished || blocked) return;
+    if (wsOpen) { setConn("online"); resendAll(); } else if (httpMode) { setConn("http"); resendAll(); }
+  });
 
   // --- navigation ---------------------------------------------------------------------------------------
   var current = 0, wraps;
