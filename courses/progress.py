@@ -124,13 +124,18 @@ class _Pending:
 
 # The batches are written on a thread of their own: the consumers' shared database thread also serves every paper
 # socket's connect and exam day's saves, and a beat must not queue behind a class's start spike (bench `courses`,
-# part 3). Its connection lives as long as the thread; stale ones are closed before each batch.
+# part 3). On SQLite its connection lives as long as the thread (stale ones closed before each batch); on PostgreSQL
+# it goes back to the pool after each batch, so the thread never holds a server connection while idle.
 _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lesson-beats")
 
 
 def _apply_on_writer(beats: list[Beat]) -> int:
     close_old_connections()
-    return beats_apply(beats)
+    try:
+        return beats_apply(beats)
+    finally:
+        if connection.vendor != "sqlite":
+            connection.close()
 
 
 class BeatBatcher:

@@ -137,7 +137,7 @@ def assignment_update(*, assignment: Assignment, kind: str, title: str, instruct
     lines = rubric_check(criteria)
     with transaction.atomic():
         _lock_open(assignment.course_class)
-        locked = Assignment.objects.select_for_update().select_related("assessment").get(pk=assignment.pk)
+        locked = Assignment.objects.select_for_update(of=("self",)).select_related("assessment").get(pk=assignment.pk)
         graded = Grade.objects.filter(submission__assignment=locked).exists()
         before = [(c.name, c.points) for c in locked.criteria.order_by("order")]
         rubric_changed = before != lines

@@ -75,8 +75,10 @@ async def test_only_a_learner_of_the_class_opens_its_socket(world, make_user):
         ws = WebsocketCommunicator(application, f"/ws/learn/{world.course_class.pk}/", headers=[ORIGIN, cookie])
         connected, code = await ws.connect()
         assert not connected and code == expected
+        await ws.disconnect()  # the consumer's task ends here, not in the loop's teardown (channels_redis waits)
     ws = WebsocketCommunicator(application, f"/ws/learn/{world.course_class.pk}/", headers=[ORIGIN])
     assert (await ws.connect()) == (False, 4401)
+    await ws.disconnect()
 
 
 @pytest.mark.django_db

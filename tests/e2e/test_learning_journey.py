@@ -342,7 +342,29 @@ def test_a_learner_learns_online_from_an_empty_installation(browser: Browser, em
     expect(phone.locator("#my-grade")).to_contain_text("Điểm bài của bạn: 8,50 / 10")
     expect(phone.locator("#grade-comment")).to_have_text("Bài viết có liên hệ thực tiễn tốt; cần trình bày gọn hơn.")
     shot(phone, "l21-phone-grade")
+    # CD01 was taught yesterday morning: the learner rates it and its lecturer, anonymously.
+    phone.goto(learn_url)
+    rating = phone.locator("#feedback form", has_text="CD01")
+    rating.get_by_label("4 sao").check()
+    rating.get_by_label("Nhận xét (không bắt buộc)").fill("Bài giảng dễ hiểu, nhiều ví dụ thực tế.")
+    rating.get_by_role("button", name="Gửi phản hồi").click()
+    expect(phone.locator("#feedback-given")).to_contain_text("CD01")
+    expect(phone.locator("#feedback")).not_to_contain_text("4 sao")  # never shown back, not even to its author
+    shot(phone, "l22-phone-feedback-given")
     phone_context.close()
+
+    # --- the head: who is behind, and the feedback with nobody's name next to it ----------------------------------
+    head.goto(class_url)
+    head.locator("nav.tabs").get_by_role("link", name="Tiến độ", exact=True).click()
+    expect(head.locator("#progress-summary")).to_contain_text("2/2 học viên chậm tiến độ")  # CD01's lesson 2 is due
+    expect(head.locator("#progress-learners tr", has_text=LEARNERS[LEARNER])).to_contain_text("CD01")
+    shot(head, "l23-progress-report")
+    head.locator("nav.tabs").get_by_role("link", name="Phản hồi", exact=True).click()
+    expect(head.locator("#feedback-overall")).to_contain_text("1")
+    expect(head.locator("#feedback-groups")).to_contain_text("CD01")
+    expect(head.locator("main")).not_to_contain_text(LEARNERS[LEARNER])
+    expect(head.locator("main")).not_to_contain_text("nhiều ví dụ thực tế")  # one rating: its comment stays hidden
+    shot(head, "l24-feedback-summary")
 
     # --- the completion list shows the scores ------------------------------------------------------------------------
     head.goto(class_url)
@@ -354,4 +376,4 @@ def test_a_learner_learns_online_from_an_empty_installation(browser: Browser, em
     assert (scores["KT1"], scores["TH"]) == ("10,00", "8,50"), scores
     other = head.locator("#completion tr", has_text=LEARNERS["087190000602"])
     expect(other).to_contain_text("Thiếu điểm")
-    shot(head, "l22-completion")
+    shot(head, "l25-completion")
