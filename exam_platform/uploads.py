@@ -1,6 +1,7 @@
-"""Every upload is bounded: a file larger than ``MAX_UPLOAD_BYTES`` stops being read the moment it passes the bound
-(the request's declared length is checked first), so no upload fills the disk or holds a request lane for long.
-Each form then applies its own, smaller limit (courses/uploads.py, exams/marking/forms.py)."""
+"""Every upload is bounded: a file larger than ``MAX_UPLOAD_BYTES`` stops being read the moment it passes the bound,
+and a request that declares a larger body is not read at all, so no upload fills the disk or holds a request lane for
+long. Each form then applies its own, smaller limit (courses/uploads.py, exams/marking/forms.py) and says so. The
+reverse proxy's own body limit (docs/operations.md) stops larger bodies before they reach the application."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -8,18 +9,16 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 
 class BoundedUploadHandler(FileUploadHandler):
-    """First in ``FILE_UPLOAD_HANDLERS``: refuses a body declared larger than the bound, and stops reading a file
-    once it has passed it (the form then sees no file and says the file is too large)."""
+    """First in ``FILE_UPLOAD_HANDLERS``: stops reading a file once it passes the bound, or at once when the request
+    declared a larger body (the form then sees no file and says what the limit is)."""
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self.received = 0
-        if content_length and content_length > settings.MAX_UPLOAD_BYTES + 1024 * 1024:
-            raise StopUpload(connection_reset=True)
+        # Raising here would escape Django's parser (a server error): the first chunk stops the upload instead.
+        self.declared_too_large = bool(content_length and content_length > settings.MAX_UPLOAD_BYTES + 1024 * 1024)
         return None
 
     def receive_data_chunk(self, raw_data, start):
-        self.received = start + len(raw_data)
-        if self.received > settings.MAX_UPLOAD_BYTES:
+        if getattr(self, "declared_too_large", False) or start + len(raw_data) > settings.MAX_UPLOAD_BYTES:
             raise StopUpload(connection_reset=True)
         return raw_data
 

@@ -168,3 +168,18 @@ def test_progress_rows_cannot_repeat(world, module):
     lesson_open(enrolment=world.learners[0], lesson=lesson)
     lesson_open(enrolment=world.learners[0], lesson=lesson)
     assert LessonProgress.objects.count() == 1
+
+
+def test_no_upload_is_read_past_the_platform_bound(client, world, module, settings):
+    settings.MAX_UPLOAD_BYTES = 1000
+    lesson = lesson_create(module=module, fields={"title": "Bài 1", "body": "", "minutes": 5, "periods": 0},
+                           actor=world.manager)
+    client.force_login(world.manager)
+    big = SimpleUploadedFile("lon.pdf", PDF + b"0" * 5000)
+    response = client.post(reverse("lesson_edit", args=[lesson.pk]), {"action": "file", "file": big})
+    assert response.status_code == 200 and "Hãy chọn một tệp" in response.content.decode()
+    assert not LessonFile.objects.exists()
+    settings.MAX_UPLOAD_BYTES = 10  # the whole body is declared larger than the bound and a megabyte: not read
+    response = client.post(reverse("lesson_edit", args=[lesson.pk]),
+                           {"action": "file", "file": SimpleUploadedFile("b.pdf", PDF + b"0" * 2_000_000)})
+    assert response.status_code == 200 and not LessonFile.objects.exists()
