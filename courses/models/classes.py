@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Rank
+from accounts.models import QualificationKind, Rank
 
 
 class Institution(models.Model):
@@ -23,6 +23,14 @@ class Institution(models.Model):
     signer_title = models.CharField(_("signer's title"), max_length=255, blank=True)
     signer_name = models.CharField(_("signer's name"), max_length=255, blank=True)
     serial_prefix = models.CharField(_("certificate serial prefix"), max_length=16, blank=True)
+    place_name = models.CharField(_("place name in dates"), max_length=120, blank=True)
+    # Where the variable text lands on the institution's pre-printed forms (phôi): the printer's shift, in mm.
+    form_offset_x_mm = models.DecimalField(_("form offset, across (mm)"), max_digits=4, decimal_places=1,
+                                           default=Decimal(0), validators=[MinValueValidator(Decimal(-50)),
+                                                                           MaxValueValidator(Decimal(50))])
+    form_offset_y_mm = models.DecimalField(_("form offset, down (mm)"), max_digits=4, decimal_places=1,
+                                           default=Decimal(0), validators=[MinValueValidator(Decimal(-50)),
+                                                                           MaxValueValidator(Decimal(50))])
 
     class Meta:
         ordering = ["name"]
@@ -49,6 +57,9 @@ class Programme(models.Model):
                                     on_delete=models.PROTECT, related_name="+")
     target_position = models.CharField(_("target position"), max_length=255, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=500, blank=True)
+    # What the certificate of this programme is in the people register (one kind per programme code).
+    qualification_kind = models.ForeignKey(QualificationKind, verbose_name=_("certificate kind"), null=True,
+                                           blank=True, on_delete=models.PROTECT, related_name="+")
     preset = models.CharField(_("preset"), max_length=64, blank=True)
     # The preset's shape is a default the institution adjusts (the leadership programme's is not fixed by law).
     default_to_adjust = models.BooleanField(_("a default to adjust"), default=False)

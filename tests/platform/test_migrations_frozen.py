@@ -17,6 +17,8 @@ SERIALISED_REFERENCES = {
     "exams/migrations/0013_verbose_names.py": {"exams.marking.models.scan_path"},  # the scan field, named
     "courses/migrations/0005_learning_online.py": {"courses.models.learning.lesson_upload_path",
                                                    "courses.models.written.submission_path"},
+    "accounts/migrations/0009_qualifications.py": {"accounts.models.qualifications.scan_upload_path"},
+    "courses/migrations/0006_certificates.py": {"courses.models.certificates.certificate_file_path"},
 }
 DYNAMIC_IMPORTS = {"import_module", "import_string", "__import__"}
 

@@ -1,3 +1,4 @@
+"""People, units, ranks, the organisation profile, the audit log, notices and activation codes."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
