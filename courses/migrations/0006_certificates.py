@@ -58,6 +58,7 @@ class Migration(migrations.Migration):
                 ('register_year', models.PositiveSmallIntegerField(verbose_name='register year')),
                 ('register_number', models.PositiveIntegerField(verbose_name='entry in the issuance register')),
                 ('token', models.CharField(max_length=32, unique=True, verbose_name='verification token')),
+                ('verify_url', models.CharField(max_length=255, verbose_name='verification address')),
                 ('issued_on', models.DateField(verbose_name='issued on')),
                 ('decision_number', models.CharField(blank=True, max_length=64, verbose_name='decision number')),
                 ('decision_date', models.DateField(blank=True, null=True, verbose_name='decision date')),

@@ -55,6 +55,8 @@ class Certificate(models.Model):
     register_year = models.PositiveSmallIntegerField(_("register year"))
     register_number = models.PositiveIntegerField(_("entry in the issuance register"))
     token = models.CharField(_("verification token"), max_length=32, unique=True)
+    # The public page the QR code carries, as the site's address was when the certificate was issued.
+    verify_url = models.CharField(_("verification address"), max_length=255)
     issued_on = models.DateField(_("issued on"))
     decision_number = models.CharField(_("decision number"), max_length=64, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
