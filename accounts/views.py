@@ -33,6 +33,8 @@ from accounts.imports import import_people
 from accounts.models import ActivationCode, Notice, OrganisationProfile, OrgUnit, User
 from accounts.notices import AUDIENCE_LABELS, audiences_for, audiences_of_reader
 from accounts.permissions import roles_of
+from accounts.qualification_forms import OutsideQualificationForm
+from accounts.qualification_selectors import person_qualifications
 from accounts.roles import Role
 from accounts.services import (
     client_ip,
@@ -117,6 +119,9 @@ def person_detail(request, pk: int):
         "live_enrolment_code": activation.live_code(person, ActivationCode.Purpose.ENROLMENT),
         "roles": sorted(Role(r).label for r in roles_of(person) if r in Role.values),
         "roles_form": _roles_form(request, person),
+        "qualifications": person_qualifications(person),
+        "can_record_qualification": request.user.has_perm("accounts.record_qualification", person),
+        "qualification_form": OutsideQualificationForm(),
     })
 
 

@@ -282,6 +282,13 @@ COURSE_HEARTBEAT_GATHER_SECONDS = 0.05
 # Course tests (docs/courses.md, "Tests on the engine"): practice tries are deleted this many days after they finish
 # (manage.py purge_practice, run daily).
 COURSE_PRACTICE_KEEP_DAYS = env.int("COURSE_PRACTICE_KEEP_DAYS", default=30)
+# Certificates (courses/certificate_render.py): rendered to PDF after issuing, by a background thread of the process
+# that issued them, never in a request. Each batch of this many certificates is one child process (WeasyPrint) held
+# to this address space and CPU time; a claim older than STALE seconds (its process died) is taken over.
+CERTIFICATE_RENDER_BATCH = 50
+CERTIFICATE_RENDER_MEMORY_BYTES = env.int("CERTIFICATE_RENDER_MEMORY_BYTES", default=1024 * 1024 * 1024)
+CERTIFICATE_RENDER_CPU_SECONDS = env.int("CERTIFICATE_RENDER_CPU_SECONDS", default=600)
+CERTIFICATE_RENDER_STALE_SECONDS = 600
 # Group commit: at most this many websocket saves share one transaction (each acknowledged after it commits).
 EXAM_SAVE_BATCH = env.int("EXAM_SAVE_BATCH", default=64)
 # Saves per attempt: this many a second sustained, bursts of EXAM_SAVE_BURST (a reconnecting page resends its queue).
@@ -337,15 +344,20 @@ HEALTHZ_DETAIL_NETWORKS = env.list("HEALTHZ_DETAIL_NETWORKS", default=[
 MAX_SCAN_FILE_BYTES = env.int("MAX_SCAN_FILE_BYTES", default=20 * 1024 * 1024)  # one scanned script file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-# Training material and written work (courses/uploads.py): a lesson's attached file, a lesson's uploaded video (in
-# production the reverse proxy serves it: PRIVATE_MEDIA_ACCEL_PREFIX names its internal location over MEDIA_ROOT,
-# and the application only checks who may see it), a learner's thu hoạch / tiểu luận / đề án.
+# Training material and written work (courses/uploads.py, checked by exam_platform/private_files.py): a lesson's
+# attached file, a lesson's uploaded video (in production the reverse proxy serves it: PRIVATE_MEDIA_ACCEL_PREFIX
+# names its internal location over MEDIA_ROOT, and the application only checks who may see it), a learner's thu
+# hoạch / tiểu luận / đề án.
 COURSE_FILE_MAX_BYTES = env.int("COURSE_FILE_MAX_BYTES", default=20 * 1024 * 1024)
 COURSE_VIDEO_MAX_BYTES = env.int("COURSE_VIDEO_MAX_BYTES", default=200 * 1024 * 1024)
 COURSE_WRITTEN_MAX_BYTES = env.int("COURSE_WRITTEN_MAX_BYTES", default=20 * 1024 * 1024)
 PRIVATE_MEDIA_ACCEL_PREFIX = env.str("PRIVATE_MEDIA_ACCEL_PREFIX", default="")
+# The scan of a qualification obtained elsewhere (PDF, JPEG or PNG), attached by HR in the people register
+# (exam_platform/private_files.py checks it).
+QUALIFICATION_SCAN_MAX_BYTES = env.int("QUALIFICATION_SCAN_MAX_BYTES", default=10 * 1024 * 1024)
 # No upload of any kind is read past this (exam_platform/uploads.py): the largest form limit.
-MAX_UPLOAD_BYTES = max(MAX_SCAN_FILE_BYTES, COURSE_FILE_MAX_BYTES, COURSE_VIDEO_MAX_BYTES, COURSE_WRITTEN_MAX_BYTES)
+MAX_UPLOAD_BYTES = max(MAX_SCAN_FILE_BYTES, COURSE_FILE_MAX_BYTES, COURSE_VIDEO_MAX_BYTES, COURSE_WRITTEN_MAX_BYTES,
+                       QUALIFICATION_SCAN_MAX_BYTES)
 FILE_UPLOAD_HANDLERS = [
     "exam_platform.uploads.BoundedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -20,6 +20,7 @@ from accounts import cells
 from accounts.import_flow import ImportResult
 from accounts.imports import UnitResolver
 from accounts.models import Ethnicity, OrgUnit, Rank, User
+from accounts.qualification_selectors import requirement_status
 from accounts.reference import ethnicity_index
 from accounts.services import audit_record
 from accounts.spreadsheets import Problem, read_rows
@@ -136,6 +137,7 @@ def import_candidates(data: bytes, *, exam: Exam, actor: User | None, dry_run: b
 
     _match_people(rows, exam=exam, result=result)
     _check_ranks(rows, exam=exam, result=result)
+    _check_certificates(rows, exam=exam, result=result)
     result.sort_problems(CANDIDATE_COLUMNS)
     if result.problems:
         return result
@@ -356,6 +358,25 @@ def _check_ranks(rows: list[_Row], *, exam: Exam, result: CandidateImportResult)
             result.warnings.append(Problem(
                 _("the list gives the rank {listed} but the people register {registered}: check which is right.")
                 .format(listed=listed.name, registered=registered.name), row.number, COL_RANK_CODE, warning=True))
+
+
+def _check_certificates(rows: list[_Row], *, exam: Exam, result: CandidateImportResult) -> None:
+    """Warn (never refuse: the certificate may not be recorded yet) when a candidate the people register knows does
+    not hold the training certificate the target rank requires, nor a qualification accepted as equivalent. One read
+    for the whole file (accounts.qualification_selectors)."""
+    target = exam.target_rank
+    matched = [row for row in rows if row.person is not None]
+    if target is None or not matched:
+        return
+    holdings = requirement_status(rank=target, person_ids=[row.person.pk for row in matched])
+    for row in matched:
+        held = holdings.get(row.person.pk)
+        if held is not None and not held.met:
+            result.warnings.append(Problem(
+                # «Cảnh báo: …» prints no row or column, so the message names the row itself.
+                _("row {n}: {name} does not yet hold the training certificate the rank {rank} requires ({kind}).")
+                .format(n=row.number, name=row.person.full_name, rank=target.name, kind=held.required),
+                row.number, COL_NAME, warning=True))
 
 
 def _snapshot(values: dict[str, Any]) -> dict[str, Any]:

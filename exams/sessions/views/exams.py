@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import SpreadsheetUploadForm
 from accounts.import_flow import ImportFlow, ImportResult
+from accounts.qualification_selectors import requirement_status
 from accounts.services import client_ip
 from exams.common.views import refuse
 from exams.sessions import downloads, exports
@@ -263,11 +264,15 @@ def candidates(request, pk: int):
     registrations = exam.registrations.select_related("person", "room", "unit").order_by("candidate_number")
     registrations = registrations_matching(registrations, query)
     listed = Paginator(registrations, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
+    # The certificate the target rank requires: one read for the page (accounts.qualification_selectors).
+    target_rank = exam.target_rank
+    holdings = requirement_status(rank=target_rank, person_ids=[r.person_id for r in listed]) if target_rank else {}
     return render(request, "exams/candidates.html", {
         "exam": exam, "manage": manage, **page.context, "rooms": exam.rooms.all(), "q": query, "listed": listed,
-        "query": urlencode({"q": query}) if query else "",
+        "query": urlencode({"q": query}) if query else "", "target_rank": target_rank,
         "registrations": [(r, exemption_label(r.exempt_foreign_language) if r.exempt_foreign_language else "",
-                           exemption_label(r.exempt_it) if r.exempt_it else "") for r in listed],
+                           exemption_label(r.exempt_it) if r.exempt_it else "", holdings.get(r.person_id))
+                          for r in listed],
     })
 
 
