@@ -22,6 +22,9 @@ ACTION_LABELS = {"programme.create": _("Training programme created"), "programme
                  "lesson.delete": _("Lesson deleted"), "lesson.move": _("Lesson moved"),
                  "lesson.file_add": _("File attached to a lesson"),
                  "lesson.file_remove": _("File removed from a lesson"), "lesson.video": _("Lesson video changed")}
+ACTION_LABELS.update({"certificates.decision_download": _("Certificate decision downloaded"),
+                      "certificates.register_download": _("Certificate issuance register downloaded"),
+                      "qualifications.report_download": _("Certificates and training report downloaded")})
 
 
 def manager_items(user):
@@ -39,6 +42,10 @@ def lecturer_items(user):
     return [(f"{c.name} – {c.programme.code}", reverse("class_detail", args=[c.pk]))
             for c in CourseClass.objects.filter(staff__user=user, closed_at__isnull=True).distinct()
             .select_related("programme").order_by("starts_on")]
+
+
+def hr_items(user):
+    return [(_("Certificates held and training under way"), reverse("qualification_report"))]
 
 
 def learner_items(user):

@@ -31,7 +31,8 @@ class ProgrammeCreateForm(forms.Form):
 class InstitutionForm(forms.ModelForm):
     class Meta:
         model = Institution
-        fields = ["name", "letterhead_line_1", "letterhead_line_2", "signer_title", "signer_name", "serial_prefix"]
+        fields = ["name", "letterhead_line_1", "letterhead_line_2", "place_name", "signer_title", "signer_name",
+                  "serial_prefix", "form_offset_x_mm", "form_offset_y_mm"]
 
 
 class ProgrammeForm(forms.ModelForm):

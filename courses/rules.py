@@ -6,7 +6,7 @@ lecturer role (a staff role: a second factor) besides the assignment.
 """
 import rules
 
-from accounts.permissions import has_role, register
+from accounts.permissions import has_role, is_hr_staff, register, unit_in_scope
 from accounts.roles import Role
 
 is_course_manager = has_role(Role.COURSE_MANAGER)
@@ -58,3 +58,16 @@ register("courses.mark_attendance", is_course_manager | (is_lecturer & teaches_t
 register("courses.learn", is_enrolled)
 register("courses.follow_class", is_course_manager | (is_lecturer & teaches_the_class))
 register("courses.grade_work", is_course_manager | (is_lecturer & teaches_the_class))
+
+
+@rules.predicate
+def reports_on_unit(user, unit) -> bool:
+    """A unit of the user's HR scope (without a unit: the report's page, on their scope)."""
+    scope = getattr(user, "hr_scope", None)
+    return scope is not None and (unit is None or unit_in_scope(scope, unit))
+
+
+# Certificates: the course manager issues them and downloads their decision and registers. HR reports, within its
+# scope, on who holds which certificate and who is in training.
+register("courses.issue_certificates", is_course_manager)
+register("courses.view_qualification_report", is_hr_staff & reports_on_unit)

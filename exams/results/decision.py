@@ -5,21 +5,25 @@ the place/date line under them, the title, the legal bases, the articles, the si
 `Nơi nhận:`, then the attached winners list on its own page. HR finishes it in a word processor (the proposal
 number, the recipients), so it is a draft by nature; it carries DỰ THẢO above the title until the council has
 approved the results. The legal bases are the 2020 regime's (the law moves: docs/rules.md,
-"Rules are configuration") and are edited there.
+"Rules are configuration") and are edited there. The building blocks of the official style are
+``accounts.official_docs``'s, shared with the other documents the platform drafts.
 """
 
 from __future__ import annotations
 
-import io
-
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-
 from accounts.models import OrganisationProfile
+from accounts.official_docs import (
+    CENTER,
+    article,
+    data_table,
+    document_bytes,
+    draft_mark,
+    heading,
+    new_document,
+    page_break,
+    paragraph,
+    signature,
+)
 from accounts.officialdates import official_date
 from exams.results.exports import (
     DRAFT_MARK,
@@ -39,10 +43,6 @@ from exams.results.exports import (
 from exams.results.models import ResultVersion
 from exams.results.selectors import LIST_WINNERS, ResultRow, subjects_of
 
-FONT = "Times New Roman"
-BODY_SIZE = Pt(14)
-TABLE_SIZE = Pt(12)
-
 LEGAL_BASES = [
     "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; Luật sửa đổi, bổ sung một số điều của "
     "Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22 tháng 11 năm 2019;",
@@ -58,82 +58,14 @@ LEGAL_BASES = [
 TABLE_HEADERS_BEFORE = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Đơn vị", "Số báo danh"]
 TABLE_HEADERS_AFTER = ["Ghi chú"]
 TABLE_WIDTHS_CM = [1.0, 4.2, 2.4, 1.6, 4.6, 2.2, 2.0, 2.6]
-
-
-def _font(run, *, size=None, bold=None, italic=None) -> None:
-    run.font.name = FONT
-    run.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
-    if size is not None:
-        run.font.size = size
-    if bold is not None:
-        run.bold = bold
-    if italic is not None:
-        run.italic = italic
-
-
-def _para(container, text: str = "", *, align=WD_ALIGN_PARAGRAPH.JUSTIFY, bold=False, italic=False, size=None,
-          indent: bool = False, after: int = 6, underline: bool = False):
-    paragraph = container.add_paragraph()
-    paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(after)
-    paragraph.paragraph_format.space_before = Pt(0)
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Cm(1.27)
-    if text:
-        run = paragraph.add_run(text)
-        _font(run, size=size, bold=bold, italic=italic)
-        run.underline = underline
-    return paragraph
-
-
-def _cell_lines(cell, lines: list[tuple[str, dict]]) -> None:
-    """Replace a table cell's content by centred lines (text, run options)."""
-    cell.paragraphs[0]._element.getparent().remove(cell.paragraphs[0]._element)
-    for text, options in lines:
-        _para(cell, text, align=options.get("align", WD_ALIGN_PARAGRAPH.CENTER), bold=options.get("bold", False),
-              italic=options.get("italic", False), size=options.get("size", Pt(13)), after=0,
-              underline=options.get("underline", False))
-
-
-def _document() -> Document:
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = BODY_SIZE
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
-    section.left_margin, section.right_margin = Cm(3), Cm(1.5)
-    return document
+TABLE_LEFT_COLUMNS = (1, 4, 7)  # name, unit, note
 
 
 def _heading(document, profile: OrganisationProfile, version: ResultVersion) -> None:
     """Authority and number on the left, the national motto and the place/date line on the right."""
-    table = document.add_table(rows=1, cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = table.rows[0].cells
-    left.width, right.width = Cm(6.5), Cm(10)
-    _cell_lines(left, [(profile.authority_line_1, {}), (profile.authority_line_2, {"bold": True}),
-                       ("", {}), (f"Số: {decision_number_text(version)}", {})])
-    _cell_lines(right, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", {"bold": True}),
-                        ("Độc lập - Tự do - Hạnh phúc", {"bold": True, "underline": True}), ("", {}),
-                        (official_date(version.decision_date, profile.place_name), {"italic": True})])
-    _para(document, after=6)
-
-
-def _signature(document, profile: OrganisationProfile, recipients: list[str]) -> None:
-    table = document.add_table(rows=1, cols=2)
-    left, right = table.rows[0].cells
-    left.width, right.width = Cm(8), Cm(8.5)
-    left_lines = [("Nơi nhận:", {"bold": True, "italic": True, "align": WD_ALIGN_PARAGRAPH.LEFT, "size": Pt(12)})]
-    left_lines += [(line, {"align": WD_ALIGN_PARAGRAPH.LEFT, "size": Pt(11)}) for line in recipients]
-    _cell_lines(left, left_lines)
-    right_lines = [(line, {"bold": True, "size": BODY_SIZE}) for line in signature_lines(profile)]
-    right_lines += [("", {})] * 4
-    right_lines.append((profile.signatory_name.strip(), {"bold": True, "size": BODY_SIZE}))
-    _cell_lines(right, right_lines)
+    heading(document, authority_1=profile.authority_line_1, authority_2=profile.authority_line_2,
+            number_line=f"Số: {decision_number_text(version)}",
+            date_line=official_date(version.decision_date, profile.place_name))
 
 
 def _score_header(version: ResultVersion) -> tuple[str, bool]:
@@ -154,32 +86,14 @@ def _score_text(row: ResultRow, with_score: bool) -> str:
 
 def _winners_table(document, version: ResultVersion, rows: list[ResultRow]) -> None:
     header, with_score = _score_header(version)
-    headers = [*TABLE_HEADERS_BEFORE, header, *TABLE_HEADERS_AFTER]
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        _cell_lines(cell, [(text, {"bold": True, "size": TABLE_SIZE})])
-    _repeat_header(table.rows[0])
+    values = []
     for n, row in enumerate(rows, start=1):
         person, reg = row.person, row.registration
-        values = [str(n), person.full_name, f"{person.date_of_birth:%d/%m/%Y}" if person.date_of_birth else "",
-                  person.gender or "", row.unit_label or reg.unit_text, reg.candidate_number,
-                  _score_text(row, with_score), row.result.note]
-        cells = table.add_row().cells
-        for col, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            align = WD_ALIGN_PARAGRAPH.LEFT if col in (1, 4, 7) else WD_ALIGN_PARAGRAPH.CENTER
-            _cell_lines(cell, [(text, {"size": TABLE_SIZE, "align": align})])
-    for col, width in enumerate(TABLE_WIDTHS_CM):
-        for cell in table.columns[col].cells:
-            cell.width = Cm(width)
-
-
-def _repeat_header(row) -> None:
-    """Mark a table row as a header repeated on every page."""
-    properties = row._tr.get_or_add_trPr()
-    element = properties.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"})
-    properties.append(element)
+        values.append([str(n), person.full_name, f"{person.date_of_birth:%d/%m/%Y}" if person.date_of_birth else "",
+                       person.gender or "", row.unit_label or reg.unit_text, reg.candidate_number,
+                       _score_text(row, with_score), row.result.note])
+    data_table(document, headers=[*TABLE_HEADERS_BEFORE, header, *TABLE_HEADERS_AFTER], rows=values,
+               widths_cm=TABLE_WIDTHS_CM, left_columns=TABLE_LEFT_COLUMNS)
 
 
 def decision_docx(version: ResultVersion) -> tuple[bytes, int]:
@@ -196,21 +110,19 @@ def decision_docx(version: ResultVersion) -> tuple[bytes, int]:
     home_affairs = profile.home_affairs_name.strip() or "Sở Nội vụ"
     who = "công chức" if exam.selects_winners else "thí sinh"
 
-    document = _document()
+    document = new_document()
     _heading(document, profile, version)
     if is_draft(version):
-        paragraph = _para(document, DRAFT_MARK, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
-        paragraph.runs[0].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-    _para(document, "QUYẾT ĐỊNH", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, after=0)
-    _para(document, f"Về việc công nhận kết quả {phrase}", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, after=12)
-    _para(document, f"CHỦ TỊCH ỦY BAN NHÂN DÂN {province.upper()}", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True,
-          after=12)
+        draft_mark(document, DRAFT_MARK)
+    paragraph(document, "QUYẾT ĐỊNH", align=CENTER, bold=True, after=0)
+    paragraph(document, f"Về việc công nhận kết quả {phrase}", align=CENTER, bold=True, after=12)
+    paragraph(document, f"CHỦ TỊCH ỦY BAN NHÂN DÂN {province.upper()}", align=CENTER, bold=True, after=12)
     for line in LEGAL_BASES:
-        _para(document, line, italic=True, indent=True)
-    _para(document, f"Căn cứ kết quả {phrase} do Hội đồng thi báo cáo;", italic=True, indent=True)
-    _para(document, f"Theo đề nghị của Giám đốc {home_affairs} tại Tờ trình số …/TTr-SNV ngày … tháng … năm ….",
-          italic=True, indent=True, after=12)
-    _para(document, "QUYẾT ĐỊNH:", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, after=12)
+        paragraph(document, line, italic=True, indent=True)
+    paragraph(document, f"Căn cứ kết quả {phrase} do Hội đồng thi báo cáo;", italic=True, indent=True)
+    paragraph(document, f"Theo đề nghị của Giám đốc {home_affairs} tại Tờ trình số …/TTr-SNV ngày … tháng … năm ….",
+              italic=True, indent=True, after=12)
+    paragraph(document, "QUYẾT ĐỊNH:", align=CENTER, bold=True, after=12)
 
     article_1 = (f"Công nhận kết quả {phrase} đối với {len(rows)} {who} trúng tuyển (có danh sách kèm theo)."
                  if exam.selects_winners else
@@ -227,19 +139,14 @@ def decision_docx(version: ResultVersion) -> tuple[bytes, int]:
                  f"{home_affairs}, Thủ trưởng các cơ quan, đơn vị có liên quan và các {who} có tên tại Điều 1 chịu "
                  f"trách nhiệm thi hành Quyết định này./.")
     for n, text in enumerate((article_1, article_2, article_3), start=1):
-        paragraph = _para(document, indent=True)
-        _font(paragraph.add_run(f"Điều {n}. "), bold=True)
-        _font(paragraph.add_run(text))
-    _para(document, after=6)
-    _signature(document, profile, ["- Như Điều 3;", f"- Chủ tịch, các PCT UBND {kind};", "- Lưu: VT, SNV."])
+        article(document, n, text)
+    paragraph(document, after=6)
+    signature(document, recipients=["- Như Điều 3;", f"- Chủ tịch, các PCT UBND {kind};", "- Lưu: VT, SNV."],
+              title_lines=signature_lines(profile), signer_name=profile.signatory_name)
 
     # The attached list starts on a page of its own.
-    page_break = _para(document).add_run()
-    _font(page_break)
-    page_break.add_break(WD_BREAK.PAGE)
-    _para(document, list_title(exam, LIST_WINNERS), align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, after=0)
-    _para(document, annex_reference(version, profile), align=WD_ALIGN_PARAGRAPH.CENTER, italic=True, after=12)
+    page_break(document)
+    paragraph(document, list_title(exam, LIST_WINNERS), align=CENTER, bold=True, after=0)
+    paragraph(document, annex_reference(version, profile), align=CENTER, italic=True, after=12)
     _winners_table(document, version, rows)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue(), len(rows)
+    return document_bytes(document), len(rows)

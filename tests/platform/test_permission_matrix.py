@@ -97,6 +97,21 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("person_activation_code", ""): ("post", "person", only({HR: OK})),
     ("person_activation_code", "outside HR scope"): ("post", "outsider", only({HR: HIDDEN})),
     ("person_activation_email", ""): ("post", "person", only({HR: AWAY})),  # no outgoing mail here: a message
+    # The qualifications register: HR of the person's scope records, corrects and removes what they obtained elsewhere
+    # and reads its scan (404 outside the scope); any HR officer sets the kinds and the certificate each rank requires.
+    ("qualification_add", ""): ("get", "person", only({HR: OK})),
+    ("qualification_add", "outside HR scope"): ("post", "outsider", only({HR: HIDDEN})),
+    ("qualification_edit", ""): ("get", "qualification", only({HR: OK})),
+    ("qualification_edit", "outside HR scope"): ("get", "outsider_qualification", only({HR: HIDDEN})),
+    ("qualification_remove", ""): ("get", "qualification", only({HR: OK})),
+    ("qualification_remove", "outside HR scope"): ("post", "outsider_qualification", only({HR: HIDDEN})),
+    ("qualification_scan", ""): ("get", "qualification", only({HR: OK})),
+    ("qualification_scan", "outside HR scope"): ("get", "outsider_qualification", only({HR: HIDDEN})),
+    ("qualification_settings", ""): ("get", None, only({HR: OK})),
+    ("qualification_kind_add", ""): ("post", None, only({HR: AWAY})),  # no name: refused with a message
+    ("qualification_kind_edit", ""): ("post", "qualification_kind", only({HR: AWAY})),
+    ("qualification_kind_remove", ""): ("post", "qualification_kind", only({HR: AWAY})),  # held: refused
+    ("rank_requirement_set", ""): ("post", "rank", only({HR: AWAY})),  # none to lift: refused with a message
     ("activate", ""): ("get", None, everyone(OK)),
     ("activate_link", ""): ("get", "activation_link", everyone(GONE)),  # no such code
     # A staff member's own two-factor enrolment code by email (only needed with REQUIRE_STAFF_MFA): back to the set-up.
@@ -198,6 +213,13 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("class_test_live", "a practice test"): ("get", "test_k1", only({CM: HIDDEN})),  # practice is not watched
     ("class_test_live_state", "their class"): ("get", "test_k2", only({CM: OK, LECTURER: OK})),
     ("class_test_extend", "their class"): ("post", "try_k2", only({CM: AWAY, LECTURER: AWAY})),  # no minutes: refused
+    # Certificates' documents: the decision's draft and the issuance registers are the course manager's (a class head
+    # does not issue); HR reports on certificates held and training under way within its scope.
+    ("certificate_decision", ""): ("get", "course_class", only({CM: OK})),
+    ("certificate_decision", "their class"): ("get", "own_class", only({CM: OK})),
+    ("certificate_register", ""): ("get", "course_class", only({CM: OK})),
+    ("institution_register", ""): ("get", "institution", only({CM: OK})),
+    ("qualification_report", ""): ("get", None, only({HR: OK})),
     ("learner_test", ""): ("get", "test_k1", only({LECTURER: OK})),
     ("learner_test", "their class"): ("get", "test_k2", only({})),  # heading a class is not learning in it
     ("learner_test_paper", ""): ("get", "try_open", only({LECTURER: OK})),
@@ -426,6 +448,7 @@ def world(db, make_user, province, settings, tmp_path):
         "image": {"name": "a.png"},
         "person": {"pk": person.pk},
         "outsider": {"pk": outsider.pk},
+        **_qualification_world(person, outsider),
         "key": {"key": "not-a-real-key"},
         "reset": {"uidb36": "0", "key": "not-a-real-key"},
         "activation_link": {"pk": 999999, "code": "NOTAREALCODE"},
@@ -433,8 +456,28 @@ def world(db, make_user, province, settings, tmp_path):
         **_lesson_world(),
         **_written_world(users[LECTURER], make_user),
         **_tests_world(users[LECTURER], make_user),
+        "institution": {"pk": _institution_pk()},
     }
     return users, kwargs
+
+
+def _qualification_world(person, outsider) -> dict:
+    """An outside qualification with its scan for the person of HR's scope and for the outsider."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from accounts.models import Qualification, QualificationKind, Rank
+
+    kind = QualificationKind.objects.create(code="x-matrix", name="Bằng cao cấp lý luận chính trị – hành chính")
+    found = {"qualification_kind": {"pk": kind.pk}, "rank": {"pk": Rank.objects.get(code="01.003").pk}}
+    for key, holder in (("qualification", person), ("outsider_qualification", outsider)):
+        entry = Qualification(person=holder, kind=kind, source="outside", issuer="Học viện", number=f"S-{holder.pk}",
+                              issued_on=dt.date(2020, 1, 2), scan_type="application/pdf")
+        entry.scan.save("scan.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        entry.save()
+        found[key] = {"pk": holder.pk, "entry": entry.pk}
+    return found
 
 
 def _programme_world(lecturer) -> dict:
@@ -456,6 +499,13 @@ def _programme_world(lecturer) -> dict:
             "own_class": {"pk": own_class.pk}, "class_session": {"pk": session.pk},
             "own_session": {"pk": own_session.pk}, "enrolment": {"pk": course_class.pk, "enrolment": learner.pk},
             "discipline": {"pk": course_class.pk, "measure": measure.pk}}
+
+
+def _institution_pk() -> int:
+    from courses.models import Institution
+
+    return Institution.objects.create(name="Trường Chính trị tỉnh", letterhead_line_1="UBND TỈNH",
+                                      letterhead_line_2="TRƯỜNG CHÍNH TRỊ").pk
 
 
 def _lesson_world() -> dict:
