@@ -113,7 +113,7 @@ def certificates_issue(*, course_class: CourseClass, issued_on: dt.date, decisio
     """Certificates for every learner of the closed class who qualifies and has none yet, in the completion list's
     order (Vietnamese name order): serials and register entries follow that order."""
     with transaction.atomic():
-        locked = (CourseClass.objects.select_for_update().select_related("programme__institution")
+        locked = (CourseClass.objects.select_for_update(of=("self",)).select_related("programme__institution")
                   .get(pk=course_class.pk))
         if locked.closed_at is None:
             raise ValidationError(_("Certificates are issued once the class is closed (its completion list is "
@@ -149,7 +149,7 @@ def certificates_issue(*, course_class: CourseClass, issued_on: dt.date, decisio
 
 
 def _lock_valid(certificate: Certificate) -> Certificate:
-    locked = (Certificate.objects.select_for_update()
+    locked = (Certificate.objects.select_for_update(of=("self",))
               .select_related("enrolment__course_class__programme__institution", "enrolment__person__unit")
               .get(pk=certificate.pk))
     if locked.status != Certificate.Status.VALID:

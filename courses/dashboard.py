@@ -24,7 +24,12 @@ ACTION_LABELS = {"programme.create": _("Training programme created"), "programme
                  "lesson.file_remove": _("File removed from a lesson"), "lesson.video": _("Lesson video changed")}
 ACTION_LABELS.update({"certificates.decision_download": _("Certificate decision downloaded"),
                       "certificates.register_download": _("Certificate issuance register downloaded"),
-                      "qualifications.report_download": _("Certificates and training report downloaded")})
+                      "qualifications.report_download": _("Certificates and training report downloaded"),
+                      "certificates.issue": _("Certificates issued"),
+                      "certificate.reissue": _("Certificate reissued on correction"),
+                      "certificate.completion": _("Completion certification issued for a lost certificate"),
+                      "certificate.revoke": _("Certificate revoked"),
+                      "certificates.print": _("Certificates downloaded for printing")})
 
 
 def manager_items(user):

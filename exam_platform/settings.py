@@ -282,6 +282,11 @@ COURSE_HEARTBEAT_GATHER_SECONDS = 0.05
 # Course tests (docs/courses.md, "Tests on the engine"): practice tries are deleted this many days after they finish
 # (manage.py purge_practice, run daily).
 COURSE_PRACTICE_KEEP_DAYS = env.int("COURSE_PRACTICE_KEEP_DAYS", default=30)
+# The address the QR codes of certificates point at (docs/certificates.md); empty: the address the issuer used.
+PUBLIC_SITE_URL = env.str("PUBLIC_SITE_URL", default="")
+# The public verification pages' limits per client address (the lookup by serial and birth date is the tight one).
+CERTIFICATE_LOOKUP_PER_MINUTE = env.int("CERTIFICATE_LOOKUP_PER_MINUTE", default=10)
+CERTIFICATE_VERIFY_PER_MINUTE = env.int("CERTIFICATE_VERIFY_PER_MINUTE", default=60)
 # Certificates (courses/certificate_render.py): rendered to PDF after issuing, by a background thread of the process
 # that issued them, never in a request. Each batch of this many certificates is one child process (WeasyPrint) held
 # to this address space and CPU time; a claim older than STALE seconds (its process died) is taken over.

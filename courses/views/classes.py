@@ -63,6 +63,7 @@ def _class_page(request, course_class, staff_form, import_context: dict):
     return render(request, "courses/class_detail.html", {
         "course_class": course_class, "form": staff_form, **upload_ready(import_context),
         "can_run": request.user.has_perm("courses.run_class", course_class),
+        "can_issue": request.user.has_perm("courses.issue_certificates", course_class),
         "learner_count": course_class.enrolments.count(),
         "staff": course_class.staff.select_related("user").order_by("role", "user__full_name"),
         "sessions": course_class.sessions.select_related("module", "lecturer").order_by("date", "half")})

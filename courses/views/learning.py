@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from courses.feedback_selectors import learner_feedback_panel
 from courses.learning_selectors import class_home, lesson_neighbours, my_enrolments
-from courses.models import Enrolment, Lesson, LessonFile
+from courses.models import Certificate, Enrolment, Lesson, LessonFile
 from courses.online_test_selectors import learner_tests_panel
 from courses.progress import COMPLETIONS, beat_http, lesson_mark_done, lesson_open
 from courses.uploads import serve_private
@@ -49,6 +49,7 @@ def learn_class(request, pk: int):
     enrolment = _enrolment(request, pk)
     return render(request, "courses/learn/class.html", {
         "enrolment": enrolment, "course_class": enrolment.course_class, **class_home(enrolment),
+        "certificate": Certificate.objects.filter(enrolment=enrolment, status=Certificate.Status.VALID).first(),
         **_panels(enrolment)})
 
 

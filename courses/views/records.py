@@ -79,6 +79,7 @@ def _completion_page(request, course_class, *, discipline=None, attendance_form=
     closed = course_class.closed_at is not None
     return render(request, "courses/class_completion.html", {
         "course_class": course_class, "requirements": requirements, "closed": closed, "can_run": True,
+        "can_issue": request.user.has_perm("courses.issue_certificates", course_class),
         "rows": [(row, [row.outcome.scores[r.code] for r in requirements]) for row in rows],
         "completed": sum(row.outcome.completed for row in rows),
         "measures": Discipline.objects.filter(enrolment__course_class=course_class)

@@ -220,6 +220,16 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("certificate_register", ""): ("get", "course_class", only({CM: OK})),
     ("institution_register", ""): ("get", "institution", only({CM: OK})),
     ("qualification_report", ""): ("get", None, only({HR: OK})),
+    # Issuing, printing and changing certificates: the course manager's; the holder (the lecturer learns in K1)
+    # downloads their own designed certificate; everyone, signed in or not, verifies one.
+    ("class_certificates", ""): ("get", "course_class", only({CM: OK})),
+    ("class_certificates", "their class"): ("get", "own_class", only({CM: OK})),
+    ("class_certificates_print", ""): ("get", "course_class", only({CM: OK})),
+    ("certificate_detail", ""): ("get", "certificate", only({CM: OK})),
+    ("certificate_change", ""): ("post", "certificate_revoke", only({CM: OK})),  # no reason: the form again
+    ("certificate_pdf", ""): ("get", "certificate", only({CM: OK, LECTURER: OK})),
+    ("certificate_lookup", ""): ("get", None, everyone(OK)),
+    ("certificate_verify", ""): ("get", "certificate_token", everyone(OK)),
     ("learner_test", ""): ("get", "test_k1", only({LECTURER: OK})),
     ("learner_test", "their class"): ("get", "test_k2", only({})),  # heading a class is not learning in it
     ("learner_test_paper", ""): ("get", "try_open", only({LECTURER: OK})),
@@ -457,6 +467,7 @@ def world(db, make_user, province, settings, tmp_path):
         **_written_world(users[LECTURER], make_user),
         **_tests_world(users[LECTURER], make_user),
         "institution": {"pk": _institution_pk()},
+        **_certificate_world(),
     }
     return users, kwargs
 
@@ -506,6 +517,34 @@ def _institution_pk() -> int:
 
     return Institution.objects.create(name="Trường Chính trị tỉnh", letterhead_line_1="UBND TỈNH",
                                       letterhead_line_2="TRƯỜNG CHÍNH TRỊ").pk
+
+
+def _certificate_world() -> dict:
+    """A rendered certificate of K1's learner (the lecturer), with its design PDF on disk."""
+    import datetime as dt
+    import io
+
+    import pikepdf
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from courses.models import Certificate, Enrolment, Institution
+
+    enrolment = Enrolment.objects.get(course_class__name="K1", course_class__programme__code="LDCP")
+    buffer = io.BytesIO()
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(842, 595))
+        pdf.save(buffer)
+    certificate = Certificate(
+        enrolment=enrolment, institution=Institution.objects.get(name="Trường Chính trị tỉnh"), serial="LDCP-2030-0001",
+        register_year=2030, register_number=1, token="matrix-token", verify_url="http://testserver/verify/matrix-token/",
+        issued_on=dt.date(2030, 2, 1), holder_name=enrolment.person.full_name, programme_name="LĐCP", class_name="K1",
+        starts_on=dt.date(2030, 1, 1), ends_on=dt.date(2030, 1, 31), institution_name="Trường Chính trị tỉnh",
+        rendered_at=timezone.now())
+    certificate.pdf.save("matrix.pdf", ContentFile(buffer.getvalue()), save=False)
+    certificate.save()
+    return {"certificate": {"pk": certificate.pk}, "certificate_revoke": {"pk": certificate.pk, "action": "revoke"},
+            "certificate_token": {"token": certificate.token}}
 
 
 def _lesson_world() -> dict:
