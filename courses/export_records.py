@@ -25,3 +25,7 @@ def qualification_report_downloaded(*, unit: OrgUnit | None, kind_id: int | None
                                     actor: User | None) -> None:
     audit_record(actor=actor, action="qualifications.report_download", obj=unit,
                  details={"kind": kind_id, "rows": rows})
+
+
+def certificates_printed(*, course_class: CourseClass, layout: str, rows: int, actor: User | None) -> None:
+    audit_record(actor=actor, action="certificates.print", obj=course_class, details={"layout": layout, "rows": rows})

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.services import audit_record
 from courses import certificate_render
 from courses.certificate_forms import IssueForm, ReplaceForm, RevokeForm
 from courses.certificate_print import merged_pdf
@@ -25,6 +24,7 @@ from courses.certificates import (
     completion_certify,
 )
 from courses.completion_list import class_outcomes
+from courses.export_records import certificates_printed
 from courses.models import Certificate
 from courses.views.common import class_for
 
@@ -106,8 +106,7 @@ def class_certificates_print(request, pk: int):
                                   "ready."))
         return redirect("class_certificates", pk=pk)
     output = merged_pdf(certificates, layout=layout, **_offsets(course_class.programme.institution))
-    audit_record(actor=request.user, action="certificates.print", obj=course_class,
-                 details={"layout": layout, "rows": len(certificates)})
+    certificates_printed(course_class=course_class, layout=layout, rows=len(certificates), actor=request.user)
     return FileResponse(output, as_attachment=True, content_type="application/pdf",
                         filename=f"{LAYOUTS[layout]}-lop-{course_class.pk}.pdf")
 
