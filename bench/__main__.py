@@ -10,6 +10,7 @@ SCENARIOS = {
     "exam": "bench.scenarios.exam",
     "results": "bench.scenarios.results",
     "courses": "bench.scenarios.courses",
+    "certificates": "bench.scenarios.certificates",
 }
 
 
