@@ -32,7 +32,7 @@ from accounts.official_sheets import (
 from accounts.officialdates import official_date
 from accounts.vietnamese import name_sort_key
 from courses.completion import Outcome, Requirement, Try, decide
-from courses.models import Attendance, CourseClass, Discipline, Enrolment, Score
+from courses.models import Attendance, Certificate, CourseClass, Discipline, Enrolment, Score
 
 PASSED, FAILED = "Đủ điều kiện", "Không đủ điều kiện"
 
@@ -111,6 +111,8 @@ def _number(value: Decimal | None) -> str:
 def completion_xlsx(course_class: CourseClass) -> tuple[bytes, int]:
     """The workbook and its number of learners."""
     requirements, rows = class_outcomes(course_class)
+    serials = dict(Certificate.objects.filter(enrolment__course_class=course_class, status=Certificate.Status.VALID)
+                   .values_list("enrolment_id", "serial"))
     programme = course_class.programme
     institution = programme.institution
     columns = [("STT", 6), ("Họ và tên", 24), ("Ngày sinh", 12), ("Đơn vị", 30), ("Số tiết có mặt", 10),
@@ -133,7 +135,8 @@ def completion_xlsx(course_class: CourseClass) -> tuple[bytes, int]:
             unit = row.enrolment.unit_text or (person.unit.name if person.unit else "")
             values = [str(n), person.full_name, date_text(person.date_of_birth), unit, str(outcome.present_periods),
                       _number(outcome.rate), *[_number(outcome.scores[req.code]) for req in requirements],
-                      _number(outcome.average), outcome.band, row.verdict, "; ".join(outcome.reasons), ""]
+                      _number(outcome.average), outcome.band, row.verdict, "; ".join(outcome.reasons),
+                      serials.get(row.enrolment.pk, "")]
             for col, value in enumerate(values):
                 right = col in (4, 5) or 6 <= col < 7 + len(requirements)
                 put_cell(sheet, r, col, value, number if right else

@@ -129,7 +129,10 @@ class TestIssuing:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_serials_never_repeat_when_classes_are_issued_at_the_same_moment(world, school):
+def test_serials_never_repeat_when_classes_are_issued_at_the_same_moment(world, school, monkeypatch):
+    from courses import certificate_render
+
+    monkeypatch.setattr(certificate_render, "wake", lambda: None)  # the commits would start rendering: not tested here
     classes = [second_class(world, f"K{n}") for n in range(61, 65)]
     barrier, failures = threading.Barrier(len(classes)), []
 
@@ -314,3 +317,21 @@ def _one_page_pdf():
         pdf.add_blank_page(page_size=(842, 595))
         pdf.save(buffer)
     return ContentFile(buffer.getvalue())
+
+
+@pytest.mark.django_db
+def test_the_completion_list_carries_each_learners_valid_serial(world, closed):
+    import io
+
+    from openpyxl import load_workbook
+
+    from courses.completion_list import completion_xlsx
+
+    certificates = issue(closed, world.manager)
+    with time_machine.travel(AFTER, tick=False):
+        certificate_revoke(certificate=certificates[2], reason="Cấp nhầm người", actor=world.manager)
+        data, _count = completion_xlsx(closed)
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    header = next(n for n, r in enumerate(rows) if r[0] == "STT")
+    assert [(r[1], r[-1]) for r in rows[header + 1:header + 4]] == [
+        ("Lê Thị An", "QLNN-CV-2027-0001"), ("Trần Văn Bình", "QLNN-CV-2027-0002"), ("Nguyễn Văn Cường", None)]
