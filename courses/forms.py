@@ -34,6 +34,21 @@ class InstitutionForm(forms.ModelForm):
         fields = ["name", "letterhead_line_1", "letterhead_line_2", "place_name", "signer_title", "signer_name",
                   "serial_prefix", "form_offset_x_mm", "form_offset_y_mm"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("form_offset_x_mm", "form_offset_y_mm"):  # empty: no shift (most printers need none)
+            self.fields[name].required = False
+
+    def _offset(self, name: str) -> Decimal:
+        value = self.cleaned_data.get(name)
+        return Decimal(0) if value is None else value
+
+    def clean_form_offset_x_mm(self) -> Decimal:
+        return self._offset("form_offset_x_mm")
+
+    def clean_form_offset_y_mm(self) -> Decimal:
+        return self._offset("form_offset_y_mm")
+
 
 class ProgrammeForm(forms.ModelForm):
     class Meta:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from contextlib import redirect_stderr, redirect_stdout
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -188,10 +189,13 @@ def test_institutions_are_data_added_and_edited_on_their_page(client, make_user)
     client.post(reverse("institution_list"), {"name": "Trường Chính trị", "letterhead_line_1": "UBND TỈNH",
                                               "signer_title": "HIỆU TRƯỞNG", "serial_prefix": "TCT"})
     school = Institution.objects.get()
+    assert (school.form_offset_x_mm, school.form_offset_y_mm) == (0, 0)  # left empty: the form is not shifted
     client.post(reverse("institution_list") + f"?edit={school.pk}", {"name": "Trường Chính trị tỉnh",
-                                                                     "serial_prefix": "TCT"})
+                                                                     "serial_prefix": "TCT", "form_offset_x_mm": "2.5",
+                                                                     "form_offset_y_mm": "-1"})
     school.refresh_from_db()
     assert school.name == "Trường Chính trị tỉnh" and Institution.objects.count() == 1
+    assert (school.form_offset_x_mm, school.form_offset_y_mm) == (Decimal("2.5"), Decimal("-1"))
     assert list(AuditLog.objects.filter(action__startswith="institution.").values_list("action", flat=True)
                 .order_by("pk")) == ["institution.add", "institution.edit"]
 
