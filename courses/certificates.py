@@ -108,6 +108,14 @@ def _reference(certificate: Certificate) -> str:
     return f"courses.enrolment:{certificate.enrolment_id}"
 
 
+def awaiting_certificates(course_class: CourseClass) -> list[LearnerOutcome]:
+    """The learners of the class whom the completion list qualifies and who hold none of its certificates yet, in
+    the list's order: whom issuing certifies, and whom the class's page names before it does."""
+    _requirements, rows = class_outcomes(course_class)
+    had = set(Certificate.objects.filter(enrolment__course_class=course_class).values_list("enrolment_id", flat=True))
+    return [row for row in rows if row.outcome.completed and row.enrolment.pk not in had]
+
+
 def certificates_issue(*, course_class: CourseClass, issued_on: dt.date, decision_number: str = "",
                        decision_date: dt.date | None = None, site_url: str, actor: User | None) -> list[Certificate]:
     """Certificates for every learner of the closed class who qualifies and has none yet, in the completion list's
@@ -119,9 +127,7 @@ def certificates_issue(*, course_class: CourseClass, issued_on: dt.date, decisio
             raise ValidationError(_("Certificates are issued once the class is closed (its completion list is "
                                     "final)."))
         institution = _check_issuer(locked, issued_on)
-        _requirements, rows = class_outcomes(locked)
-        had = set(Certificate.objects.filter(enrolment__course_class=locked).values_list("enrolment_id", flat=True))
-        rows = [row for row in rows if row.outcome.completed and row.enrolment.pk not in had]
+        rows = awaiting_certificates(locked)
         if not rows:
             raise ValidationError(_("Every learner who qualifies already has a certificate."))
         year = issued_on.year

@@ -18,12 +18,12 @@ from courses import certificate_render
 from courses.certificate_forms import IssueForm, ReplaceForm, RevokeForm
 from courses.certificate_print import merged_pdf
 from courses.certificates import (
+    awaiting_certificates,
     certificate_reissue,
     certificate_revoke,
     certificates_issue,
     completion_certify,
 )
-from courses.completion_list import class_outcomes
 from courses.export_records import certificates_printed
 from courses.models import Certificate
 from courses.views.common import class_for
@@ -81,9 +81,7 @@ def class_certificates(request, pk: int):
     failed = sum(bool(c.render_error) for c in valid)
     if pending and not certificate_render.busy():
         certificate_render.wake()  # a restart lost the queue, or rendering stopped: look again
-    _requirements, rows = class_outcomes(course_class) if course_class.closed_at else ([], [])
-    holders = {c.enrolment_id for c in certificates}
-    waiting = [row for row in rows if row.outcome.completed and row.enrolment.pk not in holders]
+    waiting = awaiting_certificates(course_class) if course_class.closed_at else []
     return render(request, "courses/certificates/class.html", {
         "course_class": course_class, "can_run": True, "closed": course_class.closed_at is not None,
         "institution": course_class.programme.institution, "certificates": certificates, "valid": len(valid),
