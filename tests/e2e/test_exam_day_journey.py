@@ -109,20 +109,31 @@ def test_a_candidate_sits_the_exam_and_nothing_is_lost(browser: Browser, live_ap
 
     # The websocket drops: the next answer waits on this machine (shown as not yet saved) until the page has
     # reconnected by itself, then it is sent and acknowledged.
-    sockets = []
+    # While the network is "down", a reconnecting page meets a socket that takes its messages and never answers
+    # (what a dead link looks like), so the wait cannot be cut short by a quick reconnect on a loaded machine.
+    sockets, dead, network = [], [], {"up": True}
 
     def through(ws):
-        ws.connect_to_server()
-        sockets.append(ws)
+        if network["up"]:
+            ws.connect_to_server()
+            sockets.append(ws)
+        else:
+            dead.append(ws)
 
     page.route_web_socket(re.compile(r".*/ws/attempt/.*"), through)
     page.reload()
     expect(page.locator("#conn")).to_have_attribute("data-state", "online", timeout=15000)
+    network["up"] = False
     sockets[-1].close()
     expect(page.locator("#conn")).not_to_have_attribute("data-state", "online")
     page.locator(".qwrap").nth(1).locator("input").first.click()
     expect(page.locator("#pending")).not_to_have_text("")
+    page.wait_for_timeout(3000)  # past the page's first reconnect: still nothing acknowledged
+    expect(page.locator("#pending")).not_to_have_text("")
     shot(page, "33-connection-lost")
+    network["up"] = True
+    for ws in dead:
+        ws.close()
     expect(page.locator("#conn")).to_have_attribute("data-state", "online", timeout=15000)
     expect(page.locator("#pending")).to_have_text("", timeout=15000)
     stored = django_shell(live_app, f"""
