@@ -146,10 +146,25 @@ class RolesForm(forms.Form):
     """The roles a person holds, as check boxes (only those the officer may grant can be changed)."""
 
     roles = forms.MultipleChoiceField(label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple)
+    hr_scope = forms.ModelChoiceField(
+        label=_("HR scope (for HR staff)"), queryset=OrgUnit.objects.none(), required=False,
+        help_text=_("HR staff manage the people of this unit and the units below it."))
 
-    def __init__(self, *args, grantable: list[str], **kwargs):
+    def __init__(self, *args, grantable: list[str], scopes=None, **kwargs):
+        """``scopes``: the units the officer may give as an HR scope (their own and below); None when they cannot
+        grant the HR role, and the field is left out."""
         super().__init__(*args, **kwargs)
         self.fields["roles"].choices = [(role.value, role.label) for role in Role if role.value in grantable]
+        if scopes is None or Role.HR_STAFF.value not in grantable:
+            del self.fields["hr_scope"]
+        else:
+            self.fields["hr_scope"].queryset = scopes
+
+    def clean(self):
+        data = super().clean()
+        if "hr_scope" in self.fields and Role.HR_STAFF.value in data.get("roles", []) and not data.get("hr_scope"):
+            self.add_error("hr_scope", _("Choose the unit whose people this HR officer manages."))
+        return data
 
 
 class NoticeForm(forms.Form):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AuditLog, Notice, OrganisationProfile, OrgUnit, User
 from accounts.notices import audiences_for
 from accounts.notices import group_name as notice_group
-from accounts.permissions import roles_of
+from accounts.permissions import roles_of, unit_in_scope
 from accounts.roles import ROLE_PERMISSIONS, Role
 
 
@@ -83,21 +83,36 @@ def roles_grantable_to(person: User, *, actor: User) -> list[str]:
     return grantable_roles(actor)
 
 
-def person_roles_set(*, person: User, roles: set[str], actor: User, ip: str | None = None) -> User:
-    """Give ``person`` exactly ``roles`` among those ``actor`` may grant (the others they hold stay)."""
+def person_roles_set(*, person: User, roles: set[str], actor: User, ip: str | None = None,
+                     hr_scope: OrgUnit | None = None) -> User:
+    """Give ``person`` exactly ``roles`` among those ``actor`` may grant (the others they hold stay). When ``actor``
+    may grant the HR role, ``hr_scope`` is the unit an HR officer manages (inside the actor's own scope); a person
+    who is no longer HR staff keeps no scope."""
     allowed = set(roles_grantable_to(person, actor=actor))
     if not allowed:
         raise PermissionDenied(_("You cannot change these roles."))
     current = set(roles_of(person))
     added, removed = (set(roles) - current) & allowed, (current - set(roles)) & allowed
+    scope_before = person.hr_scope_id
+    if Role.HR_STAFF.value in allowed:
+        if Role.HR_STAFF.value in (current | added) - removed:
+            if hr_scope is not None and not unit_in_scope(actor.hr_scope, hr_scope) and not actor.is_superuser:
+                raise PermissionDenied(_("You cannot give a scope outside your own."))
+            person.hr_scope = hr_scope if hr_scope is not None else person.hr_scope
+        else:
+            person.hr_scope = None
     with transaction.atomic():
         if added:
             person.groups.add(*Group.objects.filter(name__in=added))
         if removed:
             person.groups.remove(*Group.objects.filter(name__in=removed))
-        if added or removed:
-            audit_record(actor=actor, action="person.roles", obj=person, ip=ip,
-                         details={"added": sorted(added), "removed": sorted(removed)})
+        if person.hr_scope_id != scope_before:
+            person.save(update_fields=["hr_scope"])
+        if added or removed or person.hr_scope_id != scope_before:
+            details: dict[str, Any] = {"added": sorted(added), "removed": sorted(removed)}
+            if person.hr_scope_id != scope_before:
+                details["hr_scope"] = [scope_before, person.hr_scope_id]
+            audit_record(actor=actor, action="person.roles", obj=person, ip=ip, details=details)
     person.__dict__.pop("_role_names_cache", None)
     return person
 

@@ -129,7 +129,8 @@ def _roles_form(request, person: User, data=None) -> RolesForm | None:
     grantable = roles_grantable_to(person, actor=request.user)
     if not grantable:
         return None
-    return RolesForm(data, grantable=grantable, initial={"roles": [r for r in roles_of(person) if r in grantable]})
+    return RolesForm(data, grantable=grantable, scopes=_scope_units(request.user),
+                     initial={"roles": [r for r in roles_of(person) if r in grantable], "hr_scope": person.hr_scope_id})
 
 
 @login_required
@@ -141,10 +142,12 @@ def person_roles(request, pk: int):
         raise PermissionDenied
     if form.is_valid():
         person_roles_set(person=person, roles=set(form.cleaned_data["roles"]), actor=request.user,
-                         ip=client_ip(request))
+                         ip=client_ip(request), hr_scope=form.cleaned_data.get("hr_scope"))
         messages.success(request, _("The roles of %(name)s are saved.") % {"name": person.full_name})
     else:
-        messages.error(request, _("You cannot change these roles."))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     return redirect("person_detail", pk=person.pk)
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import AuditLog, OrgUnit, User
 from accounts.roles import Role
+from accounts.selectors import people_in_scope
 from accounts.services import audit_record, unit_create
 
 
@@ -172,11 +173,47 @@ class TestRoles:
         people, _district = register
         admin = django_user_model.objects.create_superuser(username="quantri", password="x" * 12)
         client.force_login(admin)
-        client.post(reverse("person_roles", args=[people["dung"].pk]), {"roles": [Role.HR_STAFF]})
+        province = hr_user.hr_scope
+        client.post(reverse("person_roles", args=[people["dung"].pk]), {"roles": [Role.HR_STAFF],
+                                                                        "hr_scope": province.pk})
         assert list(people["dung"].groups.values_list("name", flat=True)) == [Role.HR_STAFF]
         client.force_login(hr_user)
         assert client.post(reverse("person_roles", args=[hr_user.pk]), {"roles": []}).status_code in (403, 404)
         assert hr_user.groups.filter(name=Role.HR_STAFF).exists()
+
+    def test_an_hr_officer_is_given_the_unit_they_manage_and_loses_it_with_the_role(self, client, hr_user, register,
+                                                                                   django_user_model):
+        people, district = register
+        dung = people["dung"]
+        admin = django_user_model.objects.create_superuser(username="quantri", password="x" * 12)
+        client.force_login(admin)
+        form = client.get(reverse("person_detail", args=[dung.pk])).content.decode()
+        assert 'name="hr_scope"' in form and "Phạm vi quản lý nhân sự" in form
+        # HR without a scope would see nobody: refused in words, nothing changes.
+        refused = client.post(reverse("person_roles", args=[dung.pk]), {"roles": [Role.HR_STAFF]}, follow=True)
+        assert "Chọn đơn vị mà cán bộ tổ chức này quản lý nhân sự" in refused.content.decode()
+        dung.refresh_from_db()
+        assert not dung.groups.exists() and dung.hr_scope is None
+        client.post(reverse("person_roles", args=[dung.pk]), {"roles": [Role.HR_STAFF], "hr_scope": district.pk})
+        dung.refresh_from_db()
+        assert dung.hr_scope == district and dung.groups.filter(name=Role.HR_STAFF).exists()
+        record = AuditLog.objects.filter(action="person.roles").latest("pk")
+        assert record.details["hr_scope"] == [None, district.pk]
+        page = client.get(reverse("person_detail", args=[dung.pk])).content.decode()
+        assert "Quản lý nhân sự của" in page.split('id="hr-scope"')[1].split("</p>")[0]
+        assert set(people_in_scope(user=dung)) == {people["duc"], people["nguyen"]}  # the district's people
+        client.force_login(admin)
+        client.post(reverse("person_roles", args=[dung.pk]), {"roles": []})
+        dung.refresh_from_db()
+        assert dung.hr_scope is None and not dung.groups.exists()
+
+    def test_hr_cannot_give_a_scope_nor_the_role(self, client, hr_user, register):
+        people, district = register
+        client.force_login(hr_user)
+        assert 'name="hr_scope"' not in client.get(reverse("person_detail", args=[people["duc"].pk])).content.decode()
+        client.post(reverse("person_roles", args=[people["duc"].pk]), {"roles": [Role.MARKER], "hr_scope": district.pk})
+        people["duc"].refresh_from_db()
+        assert people["duc"].hr_scope is None
 
     def test_people_outside_hr_refuse_the_roles_page(self, client, make_user, register):
         people, _district = register
