@@ -57,16 +57,23 @@ def programme_started(programme: Programme) -> bool:
     return programme.classes.filter(starts_on__lte=timezone.localdate()).exists()
 
 
+# Who issues a programme's certificates is not what it teaches: changed in place, for its running and closed classes
+# too (an issued certificate keeps the institution it was issued under, courses/certificates.py).
+ISSUER_FIELDS = {"institution"}
+
+
 def programme_update(*, programme: Programme, fields: dict, modules: dict[int, dict], actor: User,
                      assessments: dict[int, dict] | None = None) -> Programme:
     """Store a programme's edited ``fields``, ``modules`` ({module id: {"title", "periods"}}) and ``assessments``
     ({assessment id: {"name", "weight", "pass_mark", "retakes", "counts"}}); a module whose title is edited is no
-    longer sample content. Once a class of this version has started, the edit makes a new version instead
-    (returned): the running classes keep theirs, their scores and their rules."""
+    longer sample content. Once a class of this version has started, an edit of what is taught makes a new version
+    instead (returned): the running classes keep theirs, their scores and their rules. The institution is changed in
+    place (ISSUER_FIELDS)."""
     assessments = assessments or {}
+    what_is_taught = set(fields) - ISSUER_FIELDS
     with transaction.atomic():
         target, versioned = programme, False
-        if programme_started(programme):
+        if programme_started(programme) and (what_is_taught or modules or assessments):
             target, codes = _new_version(programme), dict(
                 Module.objects.filter(part__programme=programme).values_list("pk", "code"))
             by_code = {m.code: m.pk for m in Module.objects.filter(part__programme=target)}
@@ -82,6 +89,9 @@ def programme_update(*, programme: Programme, fields: dict, modules: dict[int, d
         for name, value in fields.items():
             setattr(target, name, value)
         target.save()
+        issuer = {name: fields[name] for name in ISSUER_FIELDS & set(fields)}
+        if versioned and issuer:  # the running and closed classes take the issuer too
+            Programme.objects.filter(pk=programme.pk).update(**issuer)
         for module in Module.objects.filter(pk__in=list(modules)):
             module.title, module.periods = modules[module.pk]["title"], modules[module.pk]["periods"]
             module.sample = False

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.models import AuditLog
 from accounts.roles import Role
-from courses.models import ClassStaff, CourseClass, Module, Programme
+from courses.models import ClassStaff, CourseClass, Institution, Module, Programme
 from courses.services import class_create, programme_create, programme_update
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,23 @@ def test_editing_a_programme_once_a_class_has_started_makes_a_new_version_and_th
                          ends_on=dt.date(2027, 6, 30), actor=None)
     assert later.programme_id == saved.pk  # a new class takes the newest version
     assert AuditLog.objects.get(action="programme.edit").details["new_version"] is True
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_institution_is_given_to_a_started_programme_in_place_so_its_classes_can_issue(programme):
+    running = class_create(programme=programme, name="K60", starts_on=dt.date(2027, 3, 1),
+                           ends_on=dt.date(2027, 3, 31), actor=None)
+    school = Institution.objects.create(name="Trường Chính trị tỉnh", signer_name="Nguyễn Văn Hiệu")
+    saved = programme_update(programme=programme, fields={"institution": school}, modules={}, actor=None)
+    assert saved.pk == programme.pk and Programme.objects.count() == 1
+    running.refresh_from_db()
+    assert running.programme.institution == school
+    other = Institution.objects.create(name="Trường Cán bộ", signer_name="Lê Văn Ký")  # with a change of what is
+    saved = programme_update(programme=programme, fields={"institution": other, "attendance_threshold": 90},
+                             modules={}, actor=None)  # taught: a new version, and both versions take the issuer
+    programme.refresh_from_db()
+    assert saved.version == 2 and saved.institution == other and programme.institution == other
+    assert programme.attendance_threshold == 80
 
 
 def test_a_class_name_is_unique_within_its_programme_and_ends_after_it_starts(programme):
