@@ -21,7 +21,7 @@ from courses.certificates import (
     completion_certify,
 )
 from courses.class_records import class_close
-from courses.models import Attendance, Certificate, CourseClass, Enrolment, How, Institution, Score, Session
+from courses.models import Attendance, Certificate, CourseClass, Enrolment, How, Institution, Programme, Score, Session
 from courses.services import class_create
 from tests.courses.conftest import at
 
@@ -304,6 +304,20 @@ class TestPages:
         assert client.get(reverse("class_certificates", args=[closed.pk])).status_code == 403
         learn = client.get(reverse("learn_class", args=[closed.pk])).content.decode()
         assert first.serial in learn and first.verify_url in learn
+
+    def test_a_closed_class_stays_on_the_holders_dashboard_without_check_in(self, client, world, closed):
+        certificate = issue(closed, world.manager)[0]
+        client.force_login(certificate.enrolment.person)
+        dashboard = client.get(reverse("dashboard")).content.decode()
+        assert reverse("learn_home") in dashboard and reverse("learner_check_in") not in dashboard
+
+    def test_without_an_institution_the_page_says_where_to_choose_one_and_offers_no_issuing(self, client, world,
+                                                                                           closed):
+        Programme.objects.filter(pk=closed.programme_id).update(institution=None)
+        client.force_login(world.manager)
+        page = client.get(reverse("class_certificates", args=[closed.pk])).content.decode()
+        assert 'id="no-institution"' in page and reverse("programme_edit", args=[closed.programme_id]) in page
+        assert 'id="issue-certificates"' not in page
 
 
 def _one_page_pdf():
