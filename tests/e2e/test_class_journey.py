@@ -73,7 +73,12 @@ def fresh_code(screen: Page) -> str:
 
 
 def test_a_training_class_runs_from_an_empty_installation(browser: Browser, empty_app, shot, tmp_path):
-    app = empty_app
+    class_closed(browser, empty_app, shot, tmp_path)
+
+
+def class_closed(browser: Browser, app, shot, tmp_path) -> dict[str, Page]:
+    """The whole class, from the administrator's first import to the head's completion list (the module's
+    docstring tells it); its pages by role: ``admin``, ``manager`` and ``head``."""
     wide = {"viewport": {"width": 1366, "height": 900}}
     today = dt.datetime.now(LOCAL).date()
     yesterday = today - dt.timedelta(days=1)
@@ -208,3 +213,4 @@ def test_a_training_class_runs_from_an_empty_installation(browser: Browser, empt
     assert [r[1] for r in table] == ["Huỳnh Văn An", "Đinh Thị Bích", "Lý Văn Cường"]  # An, Bích, Cường
     assert [r[11] for r in table] == ["Đủ điều kiện", "Đủ điều kiện", "Không đủ điều kiện"]
     assert table[0][9:11] == ("8,50", "Giỏi")
+    return {"admin": admin, "manager": manager, "head": screen}
