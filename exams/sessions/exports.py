@@ -36,7 +36,7 @@ from accounts.official_sheets import (
     write_preamble,
 )
 from accounts.vietnamese import name_sort_key
-from exams.sessions.importing import (
+from exams.sessions.candidate_columns import (
     CANDIDATE_COLUMNS,
     COL_EXEMPT_NN,
     COL_EXEMPT_TH,

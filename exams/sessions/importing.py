@@ -20,35 +20,32 @@ from accounts import cells
 from accounts.import_flow import ImportResult
 from accounts.imports import UnitResolver
 from accounts.models import Ethnicity, OrgUnit, Rank, User
-from accounts.qualification_selectors import requirement_status
 from accounts.reference import ethnicity_index
 from accounts.services import audit_record
 from accounts.spreadsheets import Problem, read_rows
 from accounts.vietnamese import normalize_name
 from exams.sessions import reference
+from exams.sessions.candidate_columns import (
+    CANDIDATE_COLUMNS,
+    COL_CCCD,
+    COL_DOB,
+    COL_ETHNICITY,
+    COL_EXEMPT_NN,
+    COL_EXEMPT_TH,
+    COL_GENDER,
+    COL_NAME,
+    COL_NOTE,
+    COL_ORDER,
+    COL_POSITION,
+    COL_RANK_CODE,
+    COL_RANK_NAME,
+    COL_SERVICE_START,
+    COL_UNIT,
+)
 from exams.sessions.corrections import registration_withdraw
+from exams.sessions.import_register import check_certificates, check_ranks, match_people
 from exams.sessions.models import Exam, Registration, Subject
 from exams.sessions.services import exam_passwords_ensure, exam_transition, numbers_assign
-
-COL_ORDER = "STT"
-COL_NAME = "Họ và tên"
-COL_DOB = "Ngày sinh"
-COL_GENDER = "Giới tính"
-COL_ETHNICITY = "Dân tộc"
-COL_CCCD = "Số CCCD"
-COL_POSITION = "Chức vụ"
-COL_UNIT = "Đơn vị công tác"
-COL_RANK_NAME = "Ngạch hiện giữ"
-COL_RANK_CODE = "Mã ngạch"
-COL_SERVICE_START = "Ngày bắt đầu công tác"
-COL_EXEMPT_NN = "Miễn ngoại ngữ (lý do)"
-COL_EXEMPT_TH = "Miễn tin học (lý do)"
-COL_NOTE = "Ghi chú"
-
-CANDIDATE_COLUMNS = [
-    COL_ORDER, COL_NAME, COL_DOB, COL_GENDER, COL_ETHNICITY, COL_CCCD, COL_POSITION, COL_UNIT, COL_RANK_NAME,
-    COL_RANK_CODE, COL_SERVICE_START, COL_EXEMPT_NN, COL_EXEMPT_TH, COL_NOTE,
-]
 
 IMPORTABLE_STATES = (Exam.Status.DRAFT, Exam.Status.REGISTRATION)
 
@@ -90,7 +87,7 @@ class CandidateImportResult(ImportResult):
 
 
 @dataclass
-class _Row:
+class CandidateRow:
     number: int
     values: dict[str, Any]
     person: User | None = None
@@ -119,7 +116,7 @@ def import_candidates(data: bytes, *, exam: Exam, actor: User | None, dry_run: b
     exemptible = set(Subject.objects.filter(exam=exam, exemptible=True).values_list("code", flat=True))
     resolver = UnitResolver(on=exam.cutoff, create_missing=False)
 
-    rows: list[_Row] = []
+    rows: list[CandidateRow] = []
     seen_cccd: dict[str, int] = {}
     for number, raw in sheet.rows:
         values, problems, warnings = _parse_row(raw, number=number, today=today, exam=exam, ethnicities=ethnicities,
@@ -133,11 +130,11 @@ def import_candidates(data: bytes, *, exam: Exam, actor: User | None, dry_run: b
             seen_cccd[cccd] = number
         result.problems.extend(problems)
         result.warnings.extend(warnings)
-        rows.append(_Row(number, values))
+        rows.append(CandidateRow(number, values))
 
-    _match_people(rows, exam=exam, result=result)
-    _check_ranks(rows, exam=exam, result=result)
-    _check_certificates(rows, exam=exam, result=result)
+    match_people(rows, exam=exam, result=result)
+    check_ranks(rows, exam=exam, result=result)
+    check_certificates(rows, exam=exam, result=result)
     result.sort_problems(CANDIDATE_COLUMNS)
     if result.problems:
         return result
@@ -310,75 +307,6 @@ def _exemption(value: Any, *, kind: str, subject_code: str, exemptible: set[str]
     return code
 
 
-def _match_people(rows: list[_Row], *, exam: Exam, result: CandidateImportResult) -> None:
-    """Find each row's person and registration; an identity that differs from the register is an error."""
-    by_cccd = {row.values["cccd"]: row for row in rows if row.values.get("cccd")}
-    people = {p.cccd: p for p in User.objects.filter(cccd__in=list(by_cccd)).select_related("rank")}
-    registrations = {r.person_id: r for r in Registration.objects.filter(exam=exam, person__in=list(people.values()))}
-    for cccd, row in by_cccd.items():
-        person = people.get(cccd)
-        if person is None:
-            continue
-        name, born = row.values.get("full_name"), row.values.get("date_of_birth")
-        if name is None or born is None:
-            continue  # the row already has an error on that cell
-        if normalize_name(person.full_name) != name or person.date_of_birth != born:
-            if person.date_of_birth:
-                message = _("the CCCD number {cccd} belongs to {name}, born {born}, in the people register; "
-                            "correct the row or the register.").format(
-                    cccd=cccd, name=person.full_name, born=person.date_of_birth.strftime("%d/%m/%Y"))
-            else:
-                message = _("the CCCD number {cccd} belongs to {name} (no date of birth recorded) in the people "
-                            "register; correct the row or the register.").format(cccd=cccd, name=person.full_name)
-            result.problems.append(Problem(message, row.number, COL_CCCD))
-            continue
-        row.person = person
-        row.registration = registrations.get(person.pk)
-    new_usernames = {cccd: row.number for cccd, row in by_cccd.items() if cccd not in people}
-    for username in User.objects.filter(username__in=list(new_usernames)).values_list("username", flat=True):
-        result.problems.append(Problem(
-            _("the login name {username} is already taken by another account.").format(username=username),
-            new_usernames[username], COL_CCCD))
-
-
-def _check_ranks(rows: list[_Row], *, exam: Exam, result: CandidateImportResult) -> None:
-    """Warn (never refuse: the register may be the one out of date) when the list and the people register disagree
-    on a candidate's rank, or when a candidate already holds the rank the exam promotes to."""
-    target = exam.target_rank
-    for row in rows:
-        listed = row.values.get("rank")
-        registered = row.person.rank if row.person is not None else None
-        if target is not None and target in (listed, registered):
-            result.warnings.append(Problem(
-                _("{name} already holds the rank {rank} this exam promotes to (per the {source}).").format(
-                    name=row.values.get("full_name"), rank=target.name,
-                    source=_("people register") if registered == target else _("list")), row.number, COL_RANK_CODE,
-                warning=True))
-        elif listed is not None and registered is not None and listed != registered:
-            result.warnings.append(Problem(
-                _("the list gives the rank {listed} but the people register {registered}: check which is right.")
-                .format(listed=listed.name, registered=registered.name), row.number, COL_RANK_CODE, warning=True))
-
-
-def _check_certificates(rows: list[_Row], *, exam: Exam, result: CandidateImportResult) -> None:
-    """Warn (never refuse: the certificate may not be recorded yet) when a candidate the people register knows does
-    not hold the training certificate the target rank requires, nor a qualification accepted as equivalent. One read
-    for the whole file (accounts.qualification_selectors)."""
-    target = exam.target_rank
-    matched = [row for row in rows if row.person is not None]
-    if target is None or not matched:
-        return
-    holdings = requirement_status(rank=target, person_ids=[row.person.pk for row in matched])
-    for row in matched:
-        held = holdings.get(row.person.pk)
-        if held is not None and not held.met:
-            result.warnings.append(Problem(
-                # «Cảnh báo: …» prints no row or column, so the message names the row itself.
-                _("row {n}: {name} does not yet hold the training certificate the rank {rank} requires ({kind}).")
-                .format(n=row.number, name=row.person.full_name, rank=target.name, kind=held.required),
-                row.number, COL_NAME, warning=True))
-
-
 def _snapshot(values: dict[str, Any]) -> dict[str, Any]:
     return {
         "list_order": values["list_order"],
@@ -398,7 +326,7 @@ def _changed(registration: Registration, snapshot: dict[str, Any]) -> bool:
     return any(getattr(registration, key) != value for key, value in snapshot.items())
 
 
-def _write(rows: list[_Row], *, exam: Exam) -> None:
+def _write(rows: list[CandidateRow], *, exam: Exam) -> None:
     new_registrations: list[Registration] = []
     changed: list[Registration] = []
     for row in rows:

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, expect
 
 from accounts.imports import PEOPLE_COLUMNS
-from exams.sessions.importing import CANDIDATE_COLUMNS
+from exams.sessions.candidate_columns import CANDIDATE_COLUMNS
 from tests.e2e.test_class_journey import LEARNERS, LECTURER, activate, class_closed
 from tests.e2e.test_empty_install_journey import candidate_row, check_and_confirm, download, person_row, sign_in
 from tests.helpers import xlsx_bytes

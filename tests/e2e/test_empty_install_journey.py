@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.imports import PEOPLE_COLUMNS
-from exams.sessions.importing import CANDIDATE_COLUMNS
+from exams.sessions.candidate_columns import CANDIDATE_COLUMNS
 from tests.exams.test_import_questions import q, sheet
 from tests.helpers import xlsx_bytes
 

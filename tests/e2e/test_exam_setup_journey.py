@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from exams.sessions.importing import CANDIDATE_COLUMNS
+from exams.sessions.candidate_columns import CANDIDATE_COLUMNS
 from tests.e2e.conftest import django_shell
 from tests.e2e.test_question_author_journey import login
 from tests.helpers import xlsx_bytes

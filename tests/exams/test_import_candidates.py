@@ -11,7 +11,8 @@ from django.core.management.base import CommandError
 from accounts.models import AuditLog, User
 from accounts.services import unit_create
 from exams.models import Exam, Registration, Subject
-from exams.sessions.importing import CANDIDATE_COLUMNS, import_candidates
+from exams.sessions.candidate_columns import CANDIDATE_COLUMNS
+from exams.sessions.importing import import_candidates
 from exams.sessions.services import exam_create, exam_transition
 from tests.helpers import xlsx_bytes
 
