@@ -1,6 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ContestsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "contests"
+    verbose_name = _("Contests")
+
+    def ready(self) -> None:
+        from accounts import audit_labels, dashboard
+        from accounts.roles import Role
+        from contests.dashboard import ACTION_LABELS, organiser_items
+
+        dashboard.register(Role.CONTEST_ORGANISER, organiser_items)
+        audit_labels.register(ACTION_LABELS)

@@ -10,6 +10,7 @@ urlpatterns = [
     # route below (tests/platform/test_urls.py).
     path("", include("exams.urls")),
     path("courses/", include("courses.urls")),
+    path("contests/", include("contests.urls")),
     path("verify/", include("courses.verify_urls")),  # printed in every certificate's QR code: never moves
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),

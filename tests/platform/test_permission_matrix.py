@@ -42,6 +42,7 @@ CANDIDATE = Role.CANDIDATE.value
 MARKER = Role.MARKER.value
 CM = Role.COURSE_MANAGER.value
 LECTURER = Role.LECTURER.value
+ORGANISER = Role.CONTEST_ORGANISER.value
 BAD_REQUEST = 400
 MATRIX_DEVICE = "matrix-pc"  # the machine that holds the candidate's paper
 GONE = 410
@@ -374,6 +375,23 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("appeals_list", ""): ("get", "marking_exam", only({COUNCIL: OK})),
     ("appeal_assign", ""): ("post", "appeal", only({COUNCIL: AWAY})),  # no re-marking board: refused with a message
     ("my_result_appeal", ""): ("post", "results_exam", only({CANDIDATE: AWAY}, others=HIDDEN)),
+    # The contest: its organisers set it up and run its rounds; nobody else reaches these pages.
+    ("contest_list", ""): ("get", None, only({ORGANISER: OK})),
+    ("contest_detail", ""): ("get", "contest", only({ORGANISER: OK})),
+    ("contest_group_add", ""): ("post", "contest", only({ORGANISER: BAD_REQUEST})),  # no name: the form again
+    ("contest_group_edit", ""): ("post", "contest_group", only({ORGANISER: AWAY})),
+    ("contest_group_remove", ""): ("post", "contest_group", only({ORGANISER: AWAY})),  # joined: refused
+    ("contest_round_add", ""): ("post", "contest", only({ORGANISER: BAD_REQUEST})),
+    ("contest_round", ""): ("get", "contest_round", only({ORGANISER: OK})),
+    ("contest_round_remove", ""): ("post", "contest_round", only({ORGANISER: AWAY})),  # entries: refused
+    ("contest_round_group_add", ""): ("post", "contest_round", only({ORGANISER: BAD_REQUEST})),
+    ("contest_round_group_edit", ""): ("post", "round_setting", only({ORGANISER: AWAY})),
+    ("contest_round_group_remove", ""): ("post", "round_setting", only({ORGANISER: AWAY})),
+    ("contest_round_close", ""): ("post", "contest_round", only({ORGANISER: AWAY})),  # still open: refused
+    ("contest_round_approve", ""): ("post", "contest_round", only({ORGANISER: AWAY})),
+    ("contest_round_publish", ""): ("post", "contest_round", only({ORGANISER: AWAY})),
+    ("contest_entry_void", ""): ("post", "round_entry", only({ORGANISER: AWAY})),
+    ("contest_standing_decide", ""): ("post", "round_standing", only({ORGANISER: AWAY})),
 }
 
 # What the exam-room session reaches; on any other row it gets OUTSIDE for a GET and DENIED for the rest.
@@ -468,6 +486,7 @@ def world(db, make_user, province, settings, tmp_path):
         **_tests_world(users[LECTURER], make_user),
         "institution": {"pk": _institution_pk()},
         **_certificate_world(),
+        **_contest_world(users[Role.PARTICIPANT.value]),
     }
     return users, kwargs
 
@@ -848,3 +867,27 @@ def test_each_role_gets_exactly_what_the_table_says(client, world, key):
         if got != expected:
             mismatches[role] = (expected, got)
     assert mismatches == {}
+
+
+def _contest_world(participant_user) -> dict:
+    """A contest with a group, a round open in 2030 with its settings, a participant's entry and a standing."""
+    import datetime as dt
+
+    from contests.models import Contest, ContestGroup, Entry, Participant, Round, RoundGroup, Standing
+
+    opens = dt.datetime(2030, 3, 1, 1, 0, tzinfo=dt.UTC)
+    contest = Contest.objects.create(name="Hội thi CCHC", organiser="Sở Nội vụ")
+    group = ContestGroup.objects.create(contest=contest, name="Cán bộ, công chức")
+    contest_round = Round.objects.create(contest=contest, number=1, opens_at=opens, closes_at=opens + dt.timedelta(days=7))
+    setting = RoundGroup.objects.create(round=contest_round, group=group, blueprint_id=1, minutes=20)
+    participant = Participant.objects.create(contest=contest, person=participant_user, group=group,
+                                             full_name=participant_user.full_name, unit_name="Sở Nội vụ",
+                                             consent_at=opens)
+    entry = Entry.objects.create(round=contest_round, participant=participant, number=1, attempt_id=987654,
+                                 started_at=opens, deadline=opens + dt.timedelta(minutes=20))
+    standing = Standing.objects.create(round=contest_round, group=group, participant=participant, entry=entry, rank=1,
+                                       contested="first,second")
+    return {"contest": {"pk": contest.pk}, "contest_group": {"pk": contest.pk, "group": group.pk},
+            "contest_round": {"pk": contest_round.pk}, "round_setting": {"pk": contest_round.pk, "setting": setting.pk},
+            "round_entry": {"pk": contest_round.pk, "entry": entry.pk},
+            "round_standing": {"pk": contest_round.pk, "standing": standing.pk}}

@@ -1,0 +1,22 @@
+"""The contest's card on the organisers' dashboard, and the names of the contest's audited actions."""
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "contest.create": _("Contest created"), "contest.edit": _("Contest edited"),
+    "contest_group.create": _("Group of participants added"), "contest_group.edit": _("Group of participants edited"),
+    "contest_group.remove": _("Group of participants removed"),
+    "contest_round.create": _("Contest round added"), "contest_round.edit": _("Contest round edited"),
+    "contest_round.remove": _("Contest round removed"),
+    "contest_round_group.save": _("Round's questions for a group set"),
+    "contest_round_group.remove": _("Round's questions for a group removed"),
+    "contest_round.close": _("Contest round closed and ranked"), "contest_entry.void": _("Contest entry voided"),
+    "contest_prize.decide": _("Prize of a tie decided"), "contest_round.approve": _("Contest round approved"),
+    "contest_round.publish": _("Contest round published"),
+}
+
+
+def organiser_items(user):
+    from contests.models import Contest
+
+    return [(_("Contests (%(n)s)") % {"n": Contest.objects.count()}, reverse("contest_list"))]

@@ -1,0 +1,25 @@
+"""Reads of the organisers' pages (a fixed number of queries however many rounds, entries or participants)."""
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from contests.models import Contest, Entry, Round, Standing
+
+
+def contest_rounds(contest: Contest) -> list[Round]:
+    """The contest's rounds, each with its count of entries and of groups with questions (one query)."""
+    return list(Round.objects.filter(contest=contest).annotate(
+        entry_count=Count("entries", distinct=True), group_count=Count("groups", distinct=True)).order_by("number"))
+
+
+def round_entries_count(contest_round: Round) -> dict[str, int]:
+    counts = Entry.objects.filter(round=contest_round).aggregate(
+        all=Count("pk"), open=Count("pk", filter=Q(status=Entry.Status.OPEN)),
+        void=Count("pk", filter=Q(voided_at__isnull=False)))
+    return counts
+
+
+def round_standings(contest_round: Round) -> list[Standing]:
+    """The stored ranking, group by group, with the counted entry and who it is (one query)."""
+    return list(Standing.objects.filter(round=contest_round).select_related("participant", "group", "entry")
+                .order_by("group__order", "group_id", "rank", "participant_id"))

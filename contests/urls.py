@@ -1,0 +1,22 @@
+from django.urls import path
+
+from contests import views
+
+urlpatterns = [
+    path("", views.contest_list, name="contest_list"),
+    path("<id:pk>/", views.contest_detail, name="contest_detail"),
+    path("<id:pk>/groups/", views.group_add, name="contest_group_add"),
+    path("<id:pk>/groups/<id:group>/", views.group_edit, name="contest_group_edit"),
+    path("<id:pk>/groups/<id:group>/remove/", views.group_remove, name="contest_group_remove"),
+    path("<id:pk>/rounds/", views.round_add, name="contest_round_add"),
+    path("rounds/<id:pk>/", views.round_detail, name="contest_round"),
+    path("rounds/<id:pk>/remove/", views.round_remove, name="contest_round_remove"),
+    path("rounds/<id:pk>/groups/", views.round_group_add, name="contest_round_group_add"),
+    path("rounds/<id:pk>/groups/<id:setting>/", views.round_group_edit, name="contest_round_group_edit"),
+    path("rounds/<id:pk>/groups/<id:setting>/remove/", views.round_group_remove, name="contest_round_group_remove"),
+    path("rounds/<id:pk>/close/", views.round_step, {"step": "close"}, name="contest_round_close"),
+    path("rounds/<id:pk>/approve/", views.round_step, {"step": "approve"}, name="contest_round_approve"),
+    path("rounds/<id:pk>/publish/", views.round_step, {"step": "publish"}, name="contest_round_publish"),
+    path("rounds/<id:pk>/entries/<id:entry>/void/", views.entry_void, name="contest_entry_void"),
+    path("rounds/<id:pk>/standings/<id:standing>/decide/", views.standing_decide, name="contest_standing_decide"),
+]
