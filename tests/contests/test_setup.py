@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.models import AuditLog
 from accounts.roles import Role
 from contests.models import Contest, ContestGroup, Entry, Round, RoundGroup, Standing
-from tests.contests.test_closing import CLOSES, DAY, NINE, OPENS, _host, contest_round, join, take  # noqa: F401
+from tests.contests.conftest import CLOSES, DAY, NINE, OPENS, take
 from tests.courses.conftest import at
 
 pytestmark = pytest.mark.django_db
