@@ -10,7 +10,10 @@ class ContestsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import audit_labels, dashboard
         from accounts.roles import Role
-        from contests.dashboard import ACTION_LABELS, organiser_items
+        from contests.dashboard import ACTION_LABELS, organiser_items, participant_items
+        from contests.entries import host_register
 
         dashboard.register(Role.CONTEST_ORGANISER, organiser_items)
+        dashboard.register_personal(participant_items)
         audit_labels.register(ACTION_LABELS)
+        host_register()  # the engine's host of contest entries

@@ -20,3 +20,21 @@ def organiser_items(user):
     from contests.models import Contest
 
     return [(_("Contests (%(n)s)") % {"n": Contest.objects.count()}, reverse("contest_list"))]
+
+
+def participant_items(user):
+    """Everyone's own card: the contests they joined (each one's page), and one they may join."""
+    from accounts.permissions import roles_of
+    from contests.entries import BARRED_ROLES
+    from contests.models import Contest, Participant
+
+    if BARRED_ROLES & set(roles_of(user)):
+        return []
+    joined = list(Participant.objects.filter(person=user).select_related("contest").order_by("-joined_at")[:3])
+    items = [(p.contest.name, reverse("contest_public", args=[p.contest_id])) for p in joined]
+    if not joined:
+        latest = Contest.objects.order_by("-created_at").first()
+        if latest is not None and latest.rounds.exists():
+            items.append((_("Take part in %(name)s") % {"name": latest.name},
+                          reverse("contest_public", args=[latest.pk])))
+    return items

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,9 +61,10 @@ def entry_start(*, contest_round: Round, participant: Participant, device: str) 
                                     started_at=info.started_at, deadline=info.deadline, questions=paper.questions)
 
 
-def entry_submit(*, entry: Entry, prediction: int | None, owner_id: int) -> Entry:
+def entry_submit(*, entry: Entry, prediction: int | None, owner_id: int, device: str | None = None) -> Entry:
     """The final submit: the prediction kept first (it may be left empty, and is ranked after every given one),
-    then the attempt finished and recorded. A second submit changes nothing."""
+    then the attempt finished and recorded. A second submit changes nothing. From a page, ``device`` is the
+    browser's pass: only the phone that holds the paper submits it."""
     if prediction is not None and prediction < 0:
         raise ValidationError(_("The prediction is a whole number, zero or more."), code="prediction")
     with transaction.atomic():
@@ -71,9 +73,12 @@ def entry_submit(*, entry: Entry, prediction: int | None, owner_id: int) -> Entr
             return locked
         if locked.participant.person_id != owner_id:
             raise ValidationError(_("This entry is not yours."), code="not_yours")
+        try:
+            engine.attempt_finish(attempt_id=locked.attempt_id, owner_id=owner_id, device=device)
+        except engine.Refusal as refusal:
+            raise ValidationError(refusal.message, code=refusal.code) from refusal
         locked.prediction = prediction
         locked.save(update_fields=["prediction"])
-        engine.attempt_finish(attempt_id=locked.attempt_id, owner_id=owner_id)
     entry_record(attempt_id=entry.attempt_id)
     return Entry.objects.get(pk=entry.pk)
 
@@ -99,3 +104,19 @@ def entry_record(*, attempt_id: int) -> None:
         entry.correct = sum(1 for item in result.items if item.score is not None and item.points > 0
                             and item.score >= item.points)
         entry.save(update_fields=["status", "submitted_at", "time_taken_ms", "questions", "answered", "correct"])
+
+
+def host_register() -> None:
+    """Called once when the app is ready: the engine sends a participant's paper and result to our pages and tells
+    us each finish (``entry_record``)."""
+    engine.host_register(engine.Host(purpose=PURPOSE, page_url=_page_url, result_url=_result_url,
+                                     on_finish=lambda attempt_id: entry_record(attempt_id=attempt_id)))
+
+
+def _page_url(attempt_id: int) -> str:
+    return reverse("contest_entry", args=[Entry.objects.values_list("pk", flat=True).get(attempt_id=attempt_id)])
+
+
+def _result_url(attempt_id: int) -> str:
+    return reverse("contest_entry_result",
+                   args=[Entry.objects.values_list("pk", flat=True).get(attempt_id=attempt_id)])

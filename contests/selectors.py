@@ -23,3 +23,18 @@ def round_standings(contest_round: Round) -> list[Standing]:
     """The stored ranking, group by group, with the counted entry and who it is (one query)."""
     return list(Standing.objects.filter(round=contest_round).select_related("participant", "group", "entry")
                 .order_by("group__order", "group_id", "rank", "participant_id"))
+
+
+def landing(contest: Contest) -> dict:
+    """What the public page shows (cached by the view for a few seconds): the rounds with their count of entries,
+    the number of participants, the units or communes with the most participants, and the winners of published
+    rounds, names and units only (four queries)."""
+    rounds = list(Round.objects.filter(contest=contest).annotate(
+        entry_count=Count("entries", filter=~Q(entries__status=Entry.Status.OPEN))).order_by("number"))
+    places = list(contest.participants.values("unit_name").annotate(n=Count("pk")).order_by("-n", "unit_name")[:10])
+    winners = list(Standing.objects.filter(round__contest=contest, round__status=Round.Status.PUBLISHED)
+                   .exclude(prize="").select_related("round", "group", "participant")
+                   .order_by("-round__number", "group__order", "rank", "participant__full_name"))
+    return {"rounds": rounds, "participants": contest.participants.count(), "places": places,
+            "winners": [{"round": w.round.number, "group": w.group.name, "name": w.participant.full_name,
+                         "unit": w.participant.unit_name, "prize": w.get_prize_display()} for w in winners]}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contests import views
+from contests import participant_views, views
 
 urlpatterns = [
     path("", views.contest_list, name="contest_list"),
@@ -19,4 +19,11 @@ urlpatterns = [
     path("rounds/<id:pk>/publish/", views.round_step, {"step": "publish"}, name="contest_round_publish"),
     path("rounds/<id:pk>/entries/<id:entry>/void/", views.entry_void, name="contest_entry_void"),
     path("rounds/<id:pk>/standings/<id:standing>/decide/", views.standing_decide, name="contest_standing_decide"),
+    # The public page and the participant's (docs/contests.md, "Joining", "Entries").
+    path("<id:pk>/public/", participant_views.contest_public, name="contest_public"),
+    path("<id:pk>/join/", participant_views.contest_join, name="contest_join"),
+    path("rounds/<id:pk>/take/", participant_views.participant_round, name="contest_participant_round"),
+    path("entries/<id:pk>/", participant_views.entry_paper, name="contest_entry"),
+    path("entries/<id:pk>/submit/", participant_views.entry_submit_view, name="contest_entry_submit"),
+    path("entries/<id:pk>/result/", participant_views.entry_result, name="contest_entry_result"),
 ]

@@ -259,9 +259,12 @@ def answer_save(*, attempt_id: int, owner_id: int, item: int, seq: int, value, d
                  stored_seq=result.stored_seq)
 
 
-def attempt_finish(*, attempt_id: int, owner_id: int | None = None) -> AttemptInfo:
-    """Submit the attempt (once: a second call returns it as it is); the host's on_finish runs after commit."""
+def attempt_finish(*, attempt_id: int, owner_id: int | None = None, device: str | None = None) -> AttemptInfo:
+    """Submit the attempt (once: a second call returns it as it is); the host's on_finish runs after commit. With
+    ``device`` (a submit from a page), only the machine that holds the paper submits it."""
     attempt = attempt_services.finish_if_overdue(_attempt(attempt_id, owner_id))
+    if attempt.status == Attempt.Status.OPEN and device is not None and device != attempt.device:
+        raise Refusal("other_device", _("This paper is open on another machine."))
     if attempt.status == Attempt.Status.OPEN:
         attempt_services.attempt_finish(attempt=attempt, how=Attempt.Status.SUBMITTED)
     attempt.refresh_from_db()
@@ -351,9 +354,12 @@ def attempts_purge(*, purpose: str, finished_before: dt.datetime) -> int:
 
 
 def paper_page(*, attempt_id: int, owner_id: int, device: str, heading: str, reenter_url: str,
-               reenter_label: str, one_per_screen: bool = False) -> dict:
+               reenter_label: str, one_per_screen: bool = False, submit_url: str = "",
+               submit_fields: str = "") -> dict:
     """The context of a hosted paper page (include ``exams/_paper.html``; load ``PAPER_SCRIPT``). Raises Refusal
-    when the attempt is finished (show the result) or this browser is not the device that holds it."""
+    when the attempt is finished (show the result) or this browser is not the device that holds it. A host that
+    asks something with the final submit gives its own ``submit_url`` and the form's ``submit_fields`` (safe HTML
+    it rendered); the submit then posts there instead of the engine's submit."""
     attempt = attempt_services.finish_if_overdue(_attempt(attempt_id, owner_id))
     if attempt.is_finished:
         raise Refusal("finished", _("The paper is already finished."))
@@ -362,4 +368,5 @@ def paper_page(*, attempt_id: int, owner_id: int, device: str, heading: str, ree
     host = _hosted(attempt.purpose)
     return {**paper_page_context(attempt, one_per_screen=one_per_screen, enter_url=reenter_url,
                                  result_url=host.result_url(attempt.pk)),
-            "paper_heading": heading, "reenter_label": reenter_label}
+            "paper_heading": heading, "reenter_label": reenter_label, "submit_url": submit_url,
+            "submit_fields": submit_fields}

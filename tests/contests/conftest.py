@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from accounts.roles import Role
-from contests.entries import PURPOSE, entry_record, entry_start, entry_submit
+from contests.entries import entry_start, entry_submit
 from contests.models import Contest, ContestGroup, Entry, Participant, Round, RoundGroup
 from exams import engine
 from exams.models import Choice, PaperItem
@@ -19,14 +19,6 @@ DAY = dt.date(2027, 3, 10)
 OPENS, CLOSES = at(DAY, 8), at(DAY, 17)
 DEVICE = "dien-thoai"
 NINE = at(DAY, 9)
-
-
-@pytest.fixture(autouse=True)
-def _host():
-    engine.host_register(engine.Host(purpose=PURPOSE, page_url=lambda a: f"/{a}/", result_url=lambda a: f"/{a}/",
-                                     on_finish=lambda attempt_id: entry_record(attempt_id=attempt_id)))
-    yield
-    engine.host_unregister(PURPOSE)
 
 
 @pytest.fixture

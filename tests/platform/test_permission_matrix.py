@@ -43,6 +43,8 @@ MARKER = Role.MARKER.value
 CM = Role.COURSE_MANAGER.value
 LECTURER = Role.LECTURER.value
 ORGANISER = Role.CONTEST_ORGANISER.value
+PARTICIPANT = Role.PARTICIPANT.value
+CONFLICT = 409
 BAD_REQUEST = 400
 MATRIX_DEVICE = "matrix-pc"  # the machine that holds the candidate's paper
 GONE = 410
@@ -392,6 +394,15 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("contest_round_publish", ""): ("post", "contest_round", only({ORGANISER: AWAY})),
     ("contest_entry_void", ""): ("post", "round_entry", only({ORGANISER: AWAY})),
     ("contest_standing_decide", ""): ("post", "round_standing", only({ORGANISER: AWAY})),
+    # The contest's public page is for anyone; joining for anyone signed in (the one who joined is sent on); a
+    # round's page sends those who have not joined to joining; an entry is its participant's alone.
+    ("contest_public", ""): ("get", "contest", everyone(OK)),
+    ("contest_join", ""): ("get", "contest", signed_in(OK) | {PARTICIPANT: AWAY}),
+    ("contest_participant_round", ""): ("get", "contest_round", signed_in(AWAY) | {PARTICIPANT: OK}),
+    # The world's entry has no paper on the engine: its paper page says it cannot be opened here (409).
+    ("contest_entry", ""): ("get", "own_entry", only({PARTICIPANT: CONFLICT}, others=HIDDEN)),
+    ("contest_entry_submit", ""): ("post", "own_entry", only({PARTICIPANT: AWAY}, others=HIDDEN)),
+    ("contest_entry_result", ""): ("get", "own_entry", only({PARTICIPANT: OK}, others=HIDDEN)),
 }
 
 # What the exam-room session reaches; on any other row it gets OUTSIDE for a GET and DENIED for the rest.
@@ -884,10 +895,12 @@ def _contest_world(participant_user) -> dict:
                                              full_name=participant_user.full_name, unit_name="Sở Nội vụ",
                                              consent_at=opens)
     entry = Entry.objects.create(round=contest_round, participant=participant, number=1, attempt_id=987654,
-                                 started_at=opens, deadline=opens + dt.timedelta(minutes=20))
+                                 started_at=opens, deadline=opens + dt.timedelta(minutes=20), status="submitted",
+                                 submitted_at=opens + dt.timedelta(minutes=5), time_taken_ms=300_000, questions=20,
+                                 answered=20, correct=18)
     standing = Standing.objects.create(round=contest_round, group=group, participant=participant, entry=entry, rank=1,
                                        contested="first,second")
     return {"contest": {"pk": contest.pk}, "contest_group": {"pk": contest.pk, "group": group.pk},
             "contest_round": {"pk": contest_round.pk}, "round_setting": {"pk": contest_round.pk, "setting": setting.pk},
-            "round_entry": {"pk": contest_round.pk, "entry": entry.pk},
+            "round_entry": {"pk": contest_round.pk, "entry": entry.pk}, "own_entry": {"pk": entry.pk},
             "round_standing": {"pk": contest_round.pk, "standing": standing.pk}}

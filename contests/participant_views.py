@@ -1,0 +1,175 @@
+"""The contest's public face and the participant's pages, phone first: the landing page (no sign-in, from the
+cache), joining, a round's page with its start or continue, the paper (the engine's page, the prediction asked with
+the final submit), and the result (score and time only: no ranking before the round is published)."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import OrgUnit
+from contests.entries import entry_record, entry_start, entry_submit
+from contests.models import Contest, Entry, Participant, Round
+from contests.participation import Joining, participant_join
+from contests.selectors import landing
+from exams import engine
+
+LANDING_SECONDS = 5  # the public page is rebuilt at most this often, however many read it
+
+
+class JoinForm(forms.Form):
+    group = forms.ModelChoiceField(label=gettext_lazy("Group of participants"), queryset=None, empty_label=None)
+    unit = forms.ModelChoiceField(label=gettext_lazy("Your unit (civil servants)"), required=False,
+                                  queryset=OrgUnit.objects.select_related("parent").order_by("path"))
+    commune = forms.CharField(label=gettext_lazy("Your commune or ward (others)"), max_length=255, required=False)
+    guardian = forms.CharField(label=gettext_lazy("Under the minimum age: the parent or guardian who consents"),
+                               max_length=255, required=False)
+    consent = forms.BooleanField(label=gettext_lazy(
+        "I consent to the processing of my personal data for this contest (name, date of birth, unit or commune, "
+        "phone and CCCD number, seen only by the organisers; the public lists show names and units)."),
+        required=False)
+
+    def __init__(self, *args, contest: Contest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = contest.groups.all()
+
+
+class PredictionForm(forms.Form):
+    prediction = forms.IntegerField(label=gettext_lazy("Your prediction"), min_value=0, required=False)
+
+
+def contest_public(request, pk: int):
+    """The landing page, for anyone: rules, schedule, the live count of entries, published winners."""
+    contest = get_object_or_404(Contest, pk=pk)
+    context = cache.get_or_set(f"contest-landing:{pk}", lambda: landing(contest), LANDING_SECONDS)
+    joined = (request.user.is_authenticated
+              and Participant.objects.filter(contest=contest, person=request.user).exists())
+    return render(request, "contests/public.html", {"contest": contest, **context, "joined": joined,
+                                                    "now": timezone.now()})
+
+
+def _participant(request, contest: Contest) -> Participant | None:
+    return Participant.objects.filter(contest=contest, person=request.user).select_related("group").first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contest_join(request, pk: int):
+    contest = get_object_or_404(Contest, pk=pk)
+    if _participant(request, contest) is not None:
+        return redirect("contest_public", pk=pk)
+    form = JoinForm(request.POST or None, contest=contest)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            participant_join(contest=contest, person=request.user, joining=Joining(
+                group=data["group"], unit=data["unit"], commune=data["commune"], consent=data["consent"],
+                guardian=data["guardian"]))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("You have joined the contest."))
+            return redirect("contest_public", pk=pk)
+    return render(request, "contests/join.html", {"contest": contest, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_round(request, pk: int):
+    """A round for the participant: its window and time, their entries (score and time), start or continue."""
+    contest_round = get_object_or_404(Round.objects.select_related("contest"), pk=pk)
+    participant = _participant(request, contest_round.contest)
+    if participant is None:
+        return redirect("contest_join", pk=contest_round.contest_id)
+    if request.method == "POST":
+        device = engine.device_from(request) or engine.device_new()
+        try:
+            entry = entry_start(contest_round=contest_round, participant=participant, device=device)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("contest_participant_round", pk=pk)
+        response = redirect("contest_entry", pk=entry.pk)
+        engine.device_attach(response, device)
+        return response
+    entries = list(Entry.objects.filter(round=contest_round, participant=participant).order_by("number"))
+    for entry in entries:
+        if entry.status == Entry.Status.OPEN:
+            entry_record(attempt_id=entry.attempt_id)  # one whose time ran out reads as finished
+            entry.refresh_from_db()
+    setting = contest_round.groups.filter(group=participant.group_id).first()
+    return render(request, "contests/participant_round.html", {
+        "round": contest_round, "contest": contest_round.contest, "participant": participant, "entries": entries,
+        "setting": setting, "open_now": contest_round.is_open(),
+        "has_open": any(e.status == Entry.Status.OPEN for e in entries),
+        "attempts_left": contest_round.attempts - len(entries)})
+
+
+def _own_entry(request, pk: int) -> Entry:
+    entry = Entry.objects.select_related("round__contest", "participant").filter(
+        pk=pk, participant__person=request.user).first()
+    if entry is None:
+        raise Http404
+    return entry
+
+
+@login_required
+def entry_paper(request, pk: int):
+    """The paper of an open entry, on the phone that started it; the prediction is asked with the final submit."""
+    entry = _own_entry(request, pk)
+    back = reverse("contest_participant_round", args=[entry.round_id])
+    fields = render_to_string("contests/_prediction.html", {"form": PredictionForm(prefix="p"),
+                                                            "round": entry.round}, request=request)
+    try:
+        context = engine.paper_page(
+            attempt_id=entry.attempt_id, owner_id=request.user.pk, device=engine.device_from(request),
+            heading=str(entry.round), reenter_url=back, reenter_label=_("Back to the round"),
+            one_per_screen=False, submit_url=reverse("contest_entry_submit", args=[entry.pk]), submit_fields=fields)
+    except engine.Refusal as exc:
+        if exc.code == "finished":
+            entry_record(attempt_id=entry.attempt_id)
+            return redirect("contest_entry_result", pk=pk)
+        return render(request, "contests/entry_paper.html", {"entry": entry, "refusal": exc.message, "back": back},
+                      status=409)
+    return render(request, "contests/entry_paper.html", {**context, "entry": entry, "back": back,
+                                                         "paper_script": engine.PAPER_SCRIPT})
+
+
+@login_required
+@require_POST
+def entry_submit_view(request, pk: int):
+    entry = _own_entry(request, pk)
+    form = PredictionForm(request.POST, prefix="p")
+    prediction = form.cleaned_data["prediction"] if form.is_valid() else None
+    try:
+        entry_submit(entry=entry, prediction=prediction, owner_id=request.user.pk, device=engine.device_from(request))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("contest_entry", pk=pk)
+    return redirect("contest_entry_result", pk=pk)
+
+
+@login_required
+def entry_result(request, pk: int):
+    """A finished entry: correct answers, time taken, submission time, valid or not; the ranking only once the round
+    is published."""
+    entry = _own_entry(request, pk)
+    if entry.status == Entry.Status.OPEN:
+        entry_record(attempt_id=entry.attempt_id)
+        entry.refresh_from_db()
+        if entry.status == Entry.Status.OPEN:
+            return redirect("contest_entry", pk=pk)
+    published = entry.round.status == Round.Status.PUBLISHED
+    standing = entry.round.standings.filter(participant=entry.participant).first() if published else None
+    return render(request, "contests/entry_result.html", {"entry": entry, "round": entry.round, "standing": standing,
+                                                          "now": timezone.now()})
