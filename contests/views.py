@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,6 +15,7 @@ from contests import closing, services
 from contests.forms import ContestForm, DecideForm, GroupForm, RoundForm, RoundGroupForm, VoidForm
 from contests.models import Contest, ContestGroup, Entry, Round, RoundGroup, Standing
 from contests.selectors import contest_rounds, round_entries_count, round_standings
+from exams import engine
 
 MANAGE = "contests.manage_contest"
 
@@ -134,6 +136,9 @@ def round_add(request, pk: int):
 def _round_page(request, contest_round: Round, *, form=None, setting_form=None, status=200):
     contest = contest_round.contest
     settings = list(RoundGroup.objects.filter(round=contest_round).select_related("group"))
+    names = {b.id: b.name for b in engine.blueprint_choices()}
+    for setting in settings:
+        setting.blueprint_name = names.get(setting.blueprint_id, "—")
     standings = round_standings(contest_round) if contest_round.status != Round.Status.SCHEDULED else []
     for standing in standings:  # the organisers' decision on a tie at a prize, in its row
         standing.decide_form = DecideForm(standing=standing, prefix=f"d{standing.pk}") if standing.contested else None
@@ -143,6 +148,8 @@ def _round_page(request, contest_round: Round, *, form=None, setting_form=None, 
         "setting_form": setting_form or RoundGroupForm(contest=contest, prefix="setting"),
         "entries": round_entries_count(contest_round), "standings": standings,
         "void_form": VoidForm(prefix="void"), "scheduled": contest_round.status == Round.Status.SCHEDULED,
+        "groups_left": contest.groups.exclude(pk__in=[s.group_id for s in settings]).exists(),
+        "now": timezone.now(),
     }, status=status)
 
 
