@@ -13,6 +13,9 @@ ACTION_LABELS = {
     "contest_round.close": _("Contest round closed and ranked"), "contest_entry.void": _("Contest entry voided"),
     "contest_prize.decide": _("Prize of a tie decided"), "contest_round.approve": _("Contest round approved"),
     "contest_round.publish": _("Contest round published"),
+    "contest_round.export_ranking": _("Contest round's ranking downloaded"),
+    "contest_round.export_winners": _("Contest round's winners list downloaded (phones and CCCD)"),
+    "contest_round.export_decision": _("Contest round's prize decision downloaded"),
 }
 
 

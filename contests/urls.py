@@ -19,6 +19,11 @@ urlpatterns = [
     path("rounds/<id:pk>/publish/", views.round_step, {"step": "publish"}, name="contest_round_publish"),
     path("rounds/<id:pk>/entries/<id:entry>/void/", views.entry_void, name="contest_entry_void"),
     path("rounds/<id:pk>/standings/<id:standing>/decide/", views.standing_decide, name="contest_standing_decide"),
+    path("rounds/<id:pk>/ranking.xlsx", views.round_list_download, {"list_kind": "ranking"},
+         name="contest_round_ranking_xlsx"),
+    path("rounds/<id:pk>/winners.xlsx", views.round_list_download, {"list_kind": "winners"},
+         name="contest_round_winners_xlsx"),
+    path("rounds/<id:pk>/decision.docx", views.round_decision_download, name="contest_round_decision"),
     # The public page and the participant's (docs/contests.md, "Joining", "Entries").
     path("<id:pk>/public/", participant_views.contest_public, name="contest_public"),
     path("<id:pk>/join/", participant_views.contest_join, name="contest_join"),

@@ -2,16 +2,19 @@
 and after its close the ranking with the void, the decisions on ties, approval and publication."""
 from __future__ import annotations
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.services import client_ip
-from contests import closing, services
+from contests import closing, exports, services
 from contests.forms import ContestForm, DecideForm, GroupForm, RoundForm, RoundGroupForm, VoidForm
 from contests.models import Contest, ContestGroup, Entry, Round, RoundGroup, Standing
 from contests.selectors import contest_rounds, round_entries_count, round_standings
@@ -288,3 +291,36 @@ def standing_decide(request, pk: int, standing: int):
     else:
         messages.error(request, _("Choose the prize and give the reason for the decision."))
     return redirect("contest_round", pk=pk)
+
+
+@login_required
+def round_list_download(request, pk: int, list_kind: str):
+    """The ranking or the winners (phone and CCCD) of a closed round, as .xlsx (each download audited)."""
+    _require(request)
+    contest_round = get_object_or_404(Round.objects.select_related("contest"), pk=pk)
+    if contest_round.status == Round.Status.SCHEDULED:
+        messages.error(request, _("The round is not closed and ranked yet: close it first."))
+        return redirect("contest_round", pk=pk)
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (closed, and removed, once sent)
+    rows = exports.write_list(contest_round, list_kind, handle.name)
+    exports.list_exported(contest_round=contest_round, list_kind=list_kind, rows=rows, actor=request.user,
+                          ip=client_ip(request))
+    name = f"{'dat-giai' if list_kind == exports.WINNERS else 'xep-hang'}-vong-{contest_round.number}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name)
+
+
+@login_required
+def round_decision_download(request, pk: int):
+    """The draft prize decision of an approved or published round (.docx)."""
+    _require(request)
+    contest_round = get_object_or_404(Round.objects.select_related("contest"), pk=pk)
+    if contest_round.status not in (Round.Status.APPROVED, Round.Status.PUBLISHED):
+        messages.error(request, _("The prize decision is drafted once the round's results are approved."))
+        return redirect("contest_round", pk=pk)
+    data = exports.decision_docx(contest_round)
+    exports.list_exported(contest_round=contest_round, list_kind="decision", rows=0, actor=request.user,
+                          ip=client_ip(request))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml"
+                                               ".document")
+    response["Content-Disposition"] = f'attachment; filename="quyet-dinh-khen-thuong-vong-{contest_round.number}.docx"'
+    return response

@@ -5,20 +5,23 @@ servants and gives them their roles; the authors make a bank with its questions 
 the contest, its group of participants and a round with its questions and prizes. The participants, on phones, join
 from their dashboard, take the round (one with the connection dropped in the middle), answer the prediction at the
 submit and see their score and time, no ranking. The round's close is moved through data (the window would end an
-hour later); the organiser closes and ranks it, approves and publishes; the winner appears on the public page, read
-by a visitor who is not signed in."""
+hour later); the organiser closes and ranks it, approves, downloads the draft prize decision and the winners' list,
+and publishes; the winner appears on the public page, read by a visitor who is not signed in."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from zoneinfo import ZoneInfo
 
+import docx
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import django_shell
 from tests.e2e.test_class_journey import PHONE, staff_with_roles
-from tests.e2e.test_empty_install_journey import approve_all, blueprint_made, questions_imported, sign_in
+from tests.e2e.test_empty_install_journey import approve_all, blueprint_made, download, questions_imported, sign_in
 from tests.exams.test_import_questions import q
 
 pytestmark = pytest.mark.e2e
@@ -186,6 +189,13 @@ Round.objects.update(closes_at=timezone.now() - dt.timedelta(seconds=1))
     expect(organiser.locator("#setting-list")).to_contain_text("2")  # the actual value: two valid entries
     shot(organiser, "k06-ranked")
     organiser.locator("#round-approve").click()
+    decision = docx.Document(io.BytesIO(download(organiser, organiser.locator("#decision-download"))))
+    words = "\n".join([p.text for p in decision.paragraphs]
+                      + [c.text for t in decision.tables for r in t.rows for c in r.cells])
+    assert "DỰ THẢO" in words and "Huỳnh Văn An" in words and "Giải Nhất" in words
+    winners = load_workbook(io.BytesIO(download(organiser, organiser.locator("#winners-download"))))
+    cells = [str(c.value) for row in winners.active.iter_rows() for c in row if c.value]
+    assert AN in cells and "Giải Nhì" in cells  # the winners' list carries the CCCD for paying the prizes
     organiser.locator("#round-publish").click()
     expect(organiser.locator("#round-published")).to_be_visible()
     shot(organiser, "k07-published")

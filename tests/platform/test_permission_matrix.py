@@ -394,6 +394,9 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     ("contest_round_publish", ""): ("post", "contest_round", only({ORGANISER: AWAY})),
     ("contest_entry_void", ""): ("post", "round_entry", only({ORGANISER: AWAY})),
     ("contest_standing_decide", ""): ("post", "round_standing", only({ORGANISER: AWAY})),
+    ("contest_round_ranking_xlsx", ""): ("get", "contest_round", only({ORGANISER: AWAY})),  # not closed: a message
+    ("contest_round_winners_xlsx", ""): ("get", "contest_round", only({ORGANISER: AWAY})),
+    ("contest_round_decision", ""): ("get", "contest_round", only({ORGANISER: AWAY})),  # not approved: a message
     # The contest's public page is for anyone; joining for anyone signed in (the one who joined is sent on); a
     # round's page sends those who have not joined to joining; an entry is its participant's alone.
     ("contest_public", ""): ("get", "contest", everyone(OK)),
