@@ -11,6 +11,7 @@ SCENARIOS = {
     "results": "bench.scenarios.results",
     "courses": "bench.scenarios.courses",
     "certificates": "bench.scenarios.certificates",
+    "contest": "bench.scenarios.contest",
 }
 
 

@@ -26,18 +26,20 @@ def organiser_items(user):
 
 
 def participant_items(user):
-    """Everyone's own card: the contests they joined (each one's page), and one they may join."""
+    """Everyone's own card: the contests they joined (each one's page), or else the latest contest with a round, to
+    join (one query)."""
+    from django.db.models import Exists, OuterRef
+
     from accounts.permissions import roles_of
     from contests.entries import BARRED_ROLES
     from contests.models import Contest, Participant
 
     if BARRED_ROLES & set(roles_of(user)):
         return []
-    joined = list(Participant.objects.filter(person=user).select_related("contest").order_by("-joined_at")[:3])
-    items = [(p.contest.name, reverse("contest_public", args=[p.contest_id])) for p in joined]
-    if not joined:
-        latest = Contest.objects.order_by("-created_at").first()
-        if latest is not None and latest.rounds.exists():
-            items.append((_("Take part in %(name)s") % {"name": latest.name},
-                          reverse("contest_public", args=[latest.pk])))
-    return items
+    contests = list(Contest.objects.filter(rounds__isnull=False).annotate(
+        joined=Exists(Participant.objects.filter(contest=OuterRef("pk"), person=user))).distinct()
+        .order_by("-joined", "-created_at")[:3])
+    if contests and not contests[0].joined:
+        return [(_("Take part in %(name)s") % {"name": contests[0].name}, reverse("contest_public",
+                                                                                  args=[contests[0].pk]))]
+    return [(c.name, reverse("contest_public", args=[c.pk])) for c in contests if c.joined]

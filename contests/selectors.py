@@ -19,10 +19,11 @@ def round_entries_count(contest_round: Round) -> dict[str, int]:
     return counts
 
 
-def round_standings(contest_round: Round) -> list[Standing]:
-    """The stored ranking, group by group, with the counted entry and who it is (one query)."""
-    return list(Standing.objects.filter(round=contest_round).select_related("participant", "group", "entry")
-                .order_by("group__order", "group_id", "rank", "participant_id"))
+def round_standings(contest_round: Round):
+    """The stored ranking, group by group, with the counted entry and who it is (a page of it: one query, and one to
+    count)."""
+    return (Standing.objects.filter(round=contest_round).select_related("participant", "group", "entry")
+            .order_by("group__order", "group_id", "rank", "participant_id"))
 
 
 def landing(contest: Contest) -> dict:

@@ -7,6 +7,7 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +22,7 @@ from contests.selectors import contest_rounds, round_entries_count, round_standi
 from exams import engine
 
 MANAGE = "contests.manage_contest"
+STANDINGS_PER_PAGE = 100
 
 
 def _require(request) -> None:
@@ -142,7 +144,11 @@ def _round_page(request, contest_round: Round, *, form=None, setting_form=None, 
     names = {b.id: b.name for b in engine.blueprint_choices()}
     for setting in settings:
         setting.blueprint_name = names.get(setting.blueprint_id, "—")
-    standings = round_standings(contest_round) if contest_round.status != Round.Status.SCHEDULED else []
+    page = None
+    standings = []
+    if contest_round.status != Round.Status.SCHEDULED:  # 100,000 rows: the page shows them a hundred at a time
+        page = Paginator(round_standings(contest_round), STANDINGS_PER_PAGE).get_page(request.GET.get("page"))
+        standings = list(page.object_list)
     for standing in standings:  # the organisers' decision on a tie at a prize, in its row
         standing.decide_form = DecideForm(standing=standing, prefix=f"d{standing.pk}") if standing.contested else None
     return render(request, "contests/round_detail.html", {
@@ -152,7 +158,7 @@ def _round_page(request, contest_round: Round, *, form=None, setting_form=None, 
         "entries": round_entries_count(contest_round), "standings": standings,
         "void_form": VoidForm(prefix="void"), "scheduled": contest_round.status == Round.Status.SCHEDULED,
         "groups_left": contest.groups.exclude(pk__in=[s.group_id for s in settings]).exists(),
-        "now": timezone.now(),
+        "now": timezone.now(), "page": page,
     }, status=status)
 
 

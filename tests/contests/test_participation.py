@@ -136,8 +136,22 @@ class TestPublicPage:
             closing.round_publish(contest_round=contest_round, actor=organiser)
             cached = client.get(url).content.decode()
         assert 'id="winners"' not in cached  # the cached page, a few seconds old
+        cache.clear()  # a few seconds later the page is built again (the cache's own clock: Redis in scale-out)
         with time_machine.travel(CLOSES + dt.timedelta(minutes=1, seconds=6), tick=False):
             fresh = client.get(url).content.decode()
         winners = fresh.split('id="winners"')[1].split("</section>")[0]
         assert "Trần Văn An" in winners and "Giải Nhất" in winners and "Sở Nội vụ" in winners
         assert "CCCD" not in fresh and "Số điện thoại" not in fresh
+
+
+def test_the_dashboard_offers_the_latest_contest_then_the_ones_joined_and_nothing_to_organisers(client, contest_round,
+                                                                                              join, make_user):
+    from contests.dashboard import participant_items
+
+    person = make_user(Role.CANDIDATE, full_name="Nguyễn Văn Mới")
+    assert participant_items(person) == [(f"Tham gia {contest_round.contest.name}",
+                                          reverse("contest_public", args=[contest_round.contest_id]))]
+    joined = join("Trần Văn An")
+    assert participant_items(joined.person) == [(contest_round.contest.name,
+                                                 reverse("contest_public", args=[contest_round.contest_id]))]
+    assert participant_items(make_user(Role.CONTEST_ORGANISER, username="btc")) == []

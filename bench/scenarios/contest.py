@@ -1,0 +1,169 @@
+"""Contest (issue 21): close and rank a round of N entries, then export its ranking, as the organiser does it.
+
+Setup (not measured), in the server's database before it starts (a Django shell): a contest with two groups (civil
+servants 80 %, citizens 20 %), a round whose window has ended, N participants each with one finished entry written in
+bulk (`Entry` rows as the submission's `entry_record` leaves them: questions, answered, correct, prediction, time taken,
+submission time; no engine attempt behind them, so the close has nothing to finish). The values are seeded so the
+ranking chain is exercised at every link: about a quarter of the entries fully correct, predictions from a few
+hundred values (many equal), times taken from a narrow range (many equal to the millisecond), submission times with
+collisions to the millisecond, and a few unanswered questions (invalid entries).
+
+Measured, through the server (one daphne process; embedded mode unless --postgres), as the organiser's browser: sign
+in through the login form (APP_ENV=demo: no second factor), open the round's page, POST its close (`close_rank_s`:
+the request that finishes, computes each group's actual value, chooses the counted entries, ranks and stores N
+standings), then GET the ranking download (`export_s`: all N rows, written row by row to a file, streamed). Reported:
+each figure, the server's peak RSS before and after the export, the file's size and rows. `--keep-export FILE`
+keeps the list it timed. Targets: close and rank < 10 s, export < 30 s in bounded memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import tempfile
+import time
+
+import httpx
+
+from bench.common import base_parser, running_server, started_at, write_report
+from bench.scenarios.course_checkin import CSRF, PASSWORD, login
+from bench.scenarios.results import person_name
+
+ORGANISER = "bench_organiser"
+SETUP = """
+from bench.scenarios.contest import prepare
+prepare(entries={entries}, password={password!r})
+"""
+
+
+def prepare(*, entries: int, password: str) -> None:
+    """Run in the server's database by `manage.py shell`; prints the round's id as JSON."""
+    import datetime as dt
+    import random
+
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from accounts.models import User
+    from accounts.roles import Role
+    from accounts.vietnamese import normalize_name, search_key
+    from contests.models import Contest, ContestGroup, Entry, Participant, Round, RoundGroup
+
+    began = time.perf_counter()
+    organiser = User.objects.create(username=ORGANISER, full_name="Ban Tổ Chức", password=make_password(password))
+    organiser.groups.add(Group.objects.get(name=Role.CONTEST_ORGANISER))
+    now = timezone.now()
+    contest = Contest.objects.create(name="Hội thi tìm hiểu CCHC (bench)", organiser="Sở Nội vụ")
+    servants = ContestGroup.objects.create(contest=contest, name="Cán bộ, công chức, viên chức", civil_servants=True)
+    citizens = ContestGroup.objects.create(contest=contest, name="Nhân dân", order=2)
+    closes = now - dt.timedelta(minutes=1)
+    contest_round = Round.objects.create(contest=contest, number=1, opens_at=closes - dt.timedelta(days=7),
+                                         closes_at=closes)
+    for group in (servants, citizens):
+        RoundGroup.objects.create(round=contest_round, group=group, blueprint_id=1, minutes=20, first_prizes=1,
+                                  second_prizes=2, third_prizes=3, consolation_prizes=20)
+    rng = random.Random(2027)
+    batch = 5000
+    for start in range(0, entries, batch):
+        numbers = range(start, min(entries, start + batch))
+        people = []
+        for n in numbers:
+            name = normalize_name(person_name(n))
+            people.append(User(username=f"bench_p{n:07d}", full_name=name, search_name=search_key(name),
+                               password="!", date_of_birth=dt.date(1960 + n % 45, 1 + n % 12, 1 + n % 28),
+                               gender=("Nam", "Nữ")[n % 2], cccd=f"{870000000000 + n:012d}",
+                               phone=f"09{n:08d}"))
+        User.objects.bulk_create(people, batch_size=batch)
+        ids = dict(User.objects.filter(username__in=[p.username for p in people]).values_list("username", "pk"))
+        participants = [Participant(
+            contest=contest, person_id=ids[f"bench_p{n:07d}"], group=servants if n % 5 else citizens,
+            full_name=people[i].full_name, unit_name=f"Đơn vị thử nghiệm {n % 400:03d}", consent_at=closes)
+            for i, n in enumerate(numbers)]
+        Participant.objects.bulk_create(participants, batch_size=batch)
+        joined = dict(Participant.objects.filter(contest=contest, person_id__in=list(ids.values()))
+                      .values_list("person_id", "pk"))
+        rows = []
+        for n in numbers:
+            correct = 20 if rng.random() < 0.25 else rng.randint(8, 19)
+            taken = rng.randint(300_000, 300_400)  # a narrow range: many equal to the millisecond
+            submitted = closes - dt.timedelta(milliseconds=rng.randint(1, 5_000_000))
+            answered = 20 if rng.random() > 0.01 else 19
+            rows.append(Entry(round=contest_round, participant_id=joined[ids[f"bench_p{n:07d}"]], number=1,
+                              attempt_id=1_000_000 + n, started_at=submitted - dt.timedelta(milliseconds=taken),
+                              deadline=submitted + dt.timedelta(minutes=10), status=Entry.Status.SUBMITTED,
+                              submitted_at=submitted, time_taken_ms=taken, questions=20, answered=answered,
+                              correct=min(correct, answered), prediction=rng.choice(range(entries // 4,
+                                                                                    entries // 4 + 300))))
+        Entry.objects.bulk_create(rows, batch_size=batch)
+    print(json.dumps({"round": contest_round.pk, "setup_s": round(time.perf_counter() - began, 1)}))
+
+
+async def close_and_export(server, round_id: int, keep: str | None) -> dict:
+    client = await login(server.url, ORGANISER)
+    page_url = f"/contests/rounds/{round_id}/"
+    try:
+        page = await client.get(page_url)
+        began = time.perf_counter()
+        closed = await client.post(f"/contests/rounds/{round_id}/close/", data={
+            "csrfmiddlewaretoken": CSRF.search(page.text).group(1)}, headers={"Referer": f"{server.url}{page_url}"},
+            timeout=600)
+        figures = {"close_status": closed.status_code, "close_rank_s": round(time.perf_counter() - began, 2)}
+        began = time.perf_counter()
+        shown = await client.get(page_url)
+        figures |= {"page_status": shown.status_code, "ranked_page_s": round(time.perf_counter() - began, 3),
+                    "server_peak_rss_mib_before_export": server.peak_memory_mib()}
+        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as out:
+            began = time.perf_counter()
+            async with client.stream("GET", f"/contests/rounds/{round_id}/ranking.xlsx", timeout=600) as response:
+                async for chunk in response.aiter_bytes():
+                    out.write(chunk)
+            figures |= {"export_status": response.status_code, "export_s": round(time.perf_counter() - began, 2),
+                        "bytes": out.tell(), "server_peak_rss_mib": server.peak_memory_mib()}
+        figures["rows"] = _rows(out.name) if response.status_code == 200 else None
+        if keep:
+            shutil.move(out.name, keep)
+        else:
+            os.unlink(out.name)
+        return figures
+    finally:
+        await client.aclose()
+
+
+def _rows(path: str) -> int:
+    """Data rows of the list (its first column a rank), read in openpyxl's streaming mode."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    count = sum(1 for row in book.active.iter_rows(min_col=1, max_col=1, values_only=True)
+                if row[0] is not None and str(row[0]).isdigit())
+    book.close()
+    return count
+
+
+def main(argv: list[str]) -> int:
+    parser = base_parser("contest", __doc__)
+    parser.add_argument("--entries", type=int, default=100_000, help="entries of the round, one per participant")
+    parser.add_argument("--keep-export", default=None, help="keep the ranking list the export wrote (.xlsx)")
+    parser.add_argument("--postgres", action="store_true", help="use DATABASE_URL (scale-out mode) for the database")
+    args = parser.parse_args(argv)
+    params = {k: v for k, v in vars(args).items()} | {"_started_at": started_at()}
+    if not args.postgres:
+        for key in ("DATABASE_URL", "REDIS_URL"):
+            os.environ.pop(key, None)
+    elif not os.environ.get("DATABASE_URL"):
+        parser.error("--postgres needs DATABASE_URL")
+    with running_server(SETUP.format(entries=args.entries, password=PASSWORD)) as server:
+        prepared = json.loads(server.setup_output.strip().splitlines()[-1])
+        try:
+            visit = asyncio.run(close_and_export(server, prepared["round"], args.keep_export))
+        except (httpx.HTTPError, RuntimeError) as exc:
+            visit = {"error": repr(exc)[:300]}
+    ok = visit.get("close_status") == 302 and visit.get("export_status") == 200
+    figures = {"setup": {"setup_s": prepared["setup_s"]}, "close_and_export": visit,
+               "targets": {"close_rank_s_under_10": ok and visit["close_rank_s"] < 10,
+                           "export_s_under_30": ok and visit["export_s"] < 30}}
+    write_report("contest", params, figures, args.json)
+    return 0 if ok and visit.get("rows") else 1
