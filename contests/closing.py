@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.services import audit_record
 from contests import ranking
 from contests.entries import entry_record
-from contests.models import Entry, Round, RoundGroup, Standing
+from contests.models import Entry, Round, RoundGroup, Standing, entry_valid
 from exams import engine
 
 
@@ -107,11 +107,18 @@ def round_publish(*, contest_round: Round, actor: User, ip: str | None = None) -
     return locked
 
 
-def _plain(entry: Entry) -> ranking.Entry:
-    return ranking.Entry(entry_id=entry.pk, participant_id=entry.participant_id, group=str(entry.participant.group_id),
-                         valid=entry.valid, correct=entry.correct, questions=entry.questions,
-                         prediction=entry.prediction, time_taken_ms=entry.time_taken_ms or 0,
-                         submitted_at=entry.submitted_at or entry.deadline)
+def _plain_entries(contest_round: Round) -> list[ranking.Entry]:
+    """The round's finished entries as the ranking reads them (one query, plain values: 100,000 rows)."""
+    rows = Entry.objects.filter(round=contest_round).exclude(status=Entry.Status.OPEN).values_list(
+        "pk", "participant_id", "participant__group_id", "voided_at", "questions", "answered", "correct", "prediction",
+        "time_taken_ms", "submitted_at", "deadline")
+    return [ranking.Entry(entry_id=pk, participant_id=participant, group=str(group),
+                          valid=entry_valid(voided_at=voided, questions=questions, answered=answered),
+                          correct=correct,
+                          questions=questions, prediction=prediction, time_taken_ms=taken or 0,
+                          submitted_at=submitted or deadline)
+            for (pk, participant, group, voided, questions, answered, correct, prediction, taken, submitted,
+                 deadline) in rows.iterator(chunk_size=5000)]
 
 
 def _winners_before(contest_round: Round) -> set[int]:
@@ -124,8 +131,7 @@ def _winners_before(contest_round: Round) -> set[int]:
 
 def _rank(contest_round: Round) -> dict:
     """Store each group's ranking of the round (what was stored before is replaced); returns the audit summary."""
-    entries = [_plain(e) for e in Entry.objects.filter(round=contest_round).exclude(status=Entry.Status.OPEN)
-               .select_related("participant")]
+    entries = _plain_entries(contest_round)
     barred = set() if contest_round.contest.repeat_winners else _winners_before(contest_round)
     Standing.objects.filter(round=contest_round).delete()
     standings, summary = [], {}

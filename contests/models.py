@@ -162,6 +162,11 @@ class Participant(models.Model):
         return self.full_name
 
 
+def entry_valid(*, voided_at, questions: int, answered: int) -> bool:
+    """A finished entry counts only when every question is answered and it is not void (docs/contests.md)."""
+    return voided_at is None and questions > 0 and answered == questions
+
+
 class Entry(models.Model):
     """One try at a round: the engine's attempt, and when finished what the ranking reads (server times)."""
 
@@ -199,9 +204,8 @@ class Entry(models.Model):
 
     @property
     def valid(self) -> bool:
-        """Counted only when finished with every question answered, and not voided."""
-        return (self.status != self.Status.OPEN and self.voided_at is None and self.questions > 0
-                and self.answered == self.questions)
+        return self.status != self.Status.OPEN and entry_valid(voided_at=self.voided_at, questions=self.questions,
+                                                               answered=self.answered)
 
 
 class Standing(models.Model):

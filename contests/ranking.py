@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 # What the prediction question asks for (Round.prediction_rule).
 VALID_ENTRIES = "valid_entries"
@@ -121,18 +122,17 @@ def awarded(rows: Sequence[Row], *, prizes: Sequence[tuple[str, int]], may_win: 
     slots = [name for name, count in prizes for _ in range(count)]
     awards: list[Award] = []
     taken = 0
-    index = 0
-    while index < len(rows):
-        group = [r for r in rows[index:] if r.rank == rows[index].rank]
-        index += len(group)
+    for _rank, tied in groupby(rows, key=lambda r: r.rank):  # rows come in rank order: one pass, whatever the size
+        group = list(tied)
         eligible = [r for r in group if may_win is None or r.entry.participant_id in may_win]
         prizes_left = taken < len(slots)
         places = slots[taken:taken + len(eligible)]
         taken += len(eligible)
         decided = places[0] if places and len(set(places)) == 1 and len(places) == len(eligible) else None
         contested = () if decided or not places else tuple(dict.fromkeys(places))
+        chosen = {id(r) for r in eligible}
         for row in group:
-            if row in eligible:
+            if id(row) in chosen:
                 awards.append(Award(row=row, prize=decided, contested=contested))
             else:
                 awards.append(Award(row=row, prize=None, passed_over=prizes_left))
