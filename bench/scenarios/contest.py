@@ -14,6 +14,11 @@ the request that finishes, computes each group's actual value, chooses the count
 standings), then GET the ranking download (`export_s`: all N rows, written row by row to a file, streamed). Reported:
 each figure, the server's peak RSS before and after the export, the file's size and rows. `--keep-export FILE`
 keeps the list it timed. Targets: close and rank < 10 s, export < 30 s in bounded memory.
+
+Then the public page (`/contests/<id>/public/`, no sign-in, as a phone reads it), two ways: `--connections` (50)
+clients requesting it back to back for `--landing-seconds` (requests per second; target ≥ 400 on one process), and
+`--readers` (2,000) clients each reloading it every 10 s, started spread over the first period (latency; target p99
+< 200 ms). The load generator runs on the same 2-core machine as the server, so it takes CPU from it.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import time
 
 import httpx
 
-from bench.common import base_parser, running_server, started_at, write_report
+from bench.common import base_parser, percentiles, running_server, started_at, write_report
 from bench.scenarios.course_checkin import CSRF, PASSWORD, login
 from bench.scenarios.results import person_name
 
@@ -98,7 +103,53 @@ def prepare(*, entries: int, password: str) -> None:
                               correct=min(correct, answered), prediction=rng.choice(range(entries // 4,
                                                                                     entries // 4 + 300))))
         Entry.objects.bulk_create(rows, batch_size=batch)
-    print(json.dumps({"round": contest_round.pk, "setup_s": round(time.perf_counter() - began, 1)}))
+    print(json.dumps({"round": contest_round.pk, "contest": contest.pk,
+                      "setup_s": round(time.perf_counter() - began, 1)}))
+
+
+async def landing_load(url: str, *, connections: int, seconds: float, readers: int, period: float) -> dict:
+    """The public page under load: back-to-back clients (throughput), then paced readers (latency)."""
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    done, errors, samples = 0, 0, []
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        stop = time.perf_counter() + seconds
+
+        async def hammer():
+            nonlocal done, errors
+            while time.perf_counter() < stop:
+                began = time.perf_counter()
+                try:
+                    response = await client.get(url)
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                samples.append((time.perf_counter() - began) * 1000)
+                done, errors = done + ok, errors + (not ok)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(hammer() for _ in range(connections)))
+        elapsed = time.perf_counter() - began
+    throughput = {"connections": connections, "requests": done, "errors": errors,
+                  "requests_per_s": round(done / elapsed, 1), **percentiles(samples)}
+    paced, paced_errors = [], 0
+    reader_limits = httpx.Limits(max_connections=readers, max_keepalive_connections=readers)
+    async with httpx.AsyncClient(limits=reader_limits, timeout=30) as client:
+        async def reader(offset: float):
+            nonlocal paced_errors
+            await asyncio.sleep(offset)
+            for _ in range(2):  # two reads each: the first period and the next
+                began = time.perf_counter()
+                try:
+                    ok = (await client.get(url)).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                paced.append((time.perf_counter() - began) * 1000)
+                paced_errors += not ok
+                await asyncio.sleep(max(0.0, period - (time.perf_counter() - began)))
+
+        await asyncio.gather(*(reader(n * period / readers) for n in range(readers)))
+    return {"throughput": throughput,
+            "readers": {"readers": readers, "period_s": period, "errors": paced_errors, **percentiles(paced)}}
 
 
 async def close_and_export(server, round_id: int, keep: str | None) -> dict:
@@ -148,6 +199,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--entries", type=int, default=100_000, help="entries of the round, one per participant")
     parser.add_argument("--keep-export", default=None, help="keep the ranking list the export wrote (.xlsx)")
     parser.add_argument("--postgres", action="store_true", help="use DATABASE_URL (scale-out mode) for the database")
+    parser.add_argument("--connections", type=int, default=50, help="back-to-back clients of the public page")
+    parser.add_argument("--landing-seconds", type=float, default=10, help="how long they request it")
+    parser.add_argument("--readers", type=int, default=2000, help="clients reloading the public page every 10 s")
     args = parser.parse_args(argv)
     params = {k: v for k, v in vars(args).items()} | {"_started_at": started_at()}
     if not args.postgres:
@@ -161,9 +215,16 @@ def main(argv: list[str]) -> int:
             visit = asyncio.run(close_and_export(server, prepared["round"], args.keep_export))
         except (httpx.HTTPError, RuntimeError) as exc:
             visit = {"error": repr(exc)[:300]}
+        landing = asyncio.run(landing_load(f"{server.url}/contests/{prepared['contest']}/public/",
+                                           connections=args.connections, seconds=args.landing_seconds,
+                                           readers=args.readers, period=10.0))
+        landing["server_peak_rss_mib"] = server.peak_memory_mib()
     ok = visit.get("close_status") == 302 and visit.get("export_status") == 200
-    figures = {"setup": {"setup_s": prepared["setup_s"]}, "close_and_export": visit,
+    figures = {"setup": {"setup_s": prepared["setup_s"]}, "close_and_export": visit, "landing": landing,
                "targets": {"close_rank_s_under_10": ok and visit["close_rank_s"] < 10,
-                           "export_s_under_30": ok and visit["export_s"] < 30}}
+                           "export_s_under_30": ok and visit["export_s"] < 30,
+                           "landing_400_per_s": landing["throughput"]["requests_per_s"] >= 400,
+                           "landing_readers_p99_under_200_ms": (landing["readers"]["p99_ms"] or 1e9) < 200}}
     write_report("contest", params, figures, args.json)
-    return 0 if ok and visit.get("rows") else 1
+    return 0 if ok and visit.get("rows") and not landing["throughput"]["errors"] and not landing["readers"]["errors"] \
+        else 1

@@ -5,10 +5,12 @@ no-second-prize rule across rounds."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import AuditLog
@@ -17,7 +19,7 @@ from contests import closing
 from contests.entries import entry_record, entry_start, entry_submit
 from contests.models import Contest, Entry, Round, RoundGroup, Standing
 from exams import engine
-from tests.contests.conftest import CLOSES, DAY, DEVICE, OPENS, take
+from tests.contests.conftest import CLOSES, DAY, DEVICE, OPENS, answer, take
 from tests.courses.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +161,35 @@ class TestClosing:
                                actor=hr_user)  # the ranking is computed again, now allowing a second prize
         assert Standing.objects.get(round=second).prize == "first"
         assert timezone.is_aware(Entry.objects.first().submitted_at)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_phones_at_the_same_moment_make_one_entry_and_one_submission(contest_round, join):
+    an = join("Trần Văn An")
+    barrier, failures, started = threading.Barrier(2), [], []
+
+    def together(action):
+        barrier.wait()
+        try:
+            started.append(action())
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    def run_twice(action):
+        threads = [threading.Thread(target=together, args=(action,)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    with time_machine.travel(at(DAY, 9), tick=False):
+        run_twice(lambda: entry_start(contest_round=contest_round, participant=an, device=DEVICE))
+        assert failures == [] and Entry.objects.count() == 1 and len({e.pk for e in started}) == 1
+        entry = Entry.objects.get()
+        answer(entry, right=4)
+        run_twice(lambda: entry_submit(entry=entry, prediction=7, owner_id=an.person_id, device=DEVICE))
+    assert failures == []
+    entry.refresh_from_db()
+    assert (entry.status, entry.correct, entry.prediction) == (Entry.Status.SUBMITTED, 4, 7)
