@@ -3,6 +3,8 @@ cache), joining, a round's page with its start or continue, the paper (the engin
 the final submit), and the result (score and time only: no ranking before the round is published)."""
 from __future__ import annotations
 
+import time
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -51,11 +53,28 @@ class PredictionForm(forms.Form):
 def contest_public(request, pk: int):
     """The landing page, for anyone: rules, schedule, the live count of entries, published winners."""
     contest = get_object_or_404(Contest, pk=pk)
-    context = cache.get_or_set(f"contest-landing:{pk}", lambda: landing(contest), LANDING_SECONDS)
+    context = _landing_cached(contest)
     joined = (request.user.is_authenticated
               and Participant.objects.filter(contest=contest, person=request.user).exists())
     return render(request, "contests/public.html", {"contest": contest, **context, "joined": joined,
                                                     "now": timezone.now()})
+
+
+def _landing_cached(contest: Contest) -> dict:
+    """The public page's figures, at most LANDING_SECONDS old. When they age, one request rebuilds them (it holds
+    a short lock in the cache) while the others go on serving the previous ones: thousands of phones reloading at
+    once never rebuild them together (what a plain expiry would do: each build reads the whole round)."""
+    key = f"contest-landing:{contest.pk}"
+    held = cache.get(key)
+    if held is not None and time.time() - held[0] < LANDING_SECONDS:
+        return held[1]
+    if held is None or cache.add(f"{key}:building", 1, timeout=30):
+        try:
+            held = (time.time(), landing(contest))
+            cache.set(key, held, timeout=LANDING_SECONDS * 60)
+        finally:
+            cache.delete(f"{key}:building")
+    return held[1]
 
 
 def _participant(request, contest: Contest) -> Participant | None:

@@ -155,3 +155,15 @@ def test_the_dashboard_offers_the_latest_contest_then_the_ones_joined_and_nothin
     assert participant_items(joined.person) == [(contest_round.contest.name,
                                                  reverse("contest_public", args=[contest_round.contest_id]))]
     assert participant_items(make_user(Role.CONTEST_ORGANISER, username="btc")) == []
+
+
+def test_while_one_request_rebuilds_the_public_page_the_others_serve_the_previous_figures(client, contest_round):
+    from contests.selectors import landing
+
+    key = f"contest-landing:{contest_round.contest_id}"
+    old = landing(contest_round.contest) | {"participants": 4242}
+    cache.set(key, (0.0, old), timeout=60)  # long past its age
+    cache.add(f"{key}:building", 1, timeout=30)  # another request is rebuilding it
+    assert "<strong>4242</strong>" in client.get(reverse("contest_public", args=[contest_round.contest_id])).content.decode()
+    cache.delete(f"{key}:building")
+    assert "<strong>0</strong>" in client.get(reverse("contest_public", args=[contest_round.contest_id])).content.decode()
