@@ -298,11 +298,14 @@ def test_a_finished_attempt_is_reviewed_with_the_answers_the_correct_choices_and
     assert refused.value.code == "not_yours"
 
 
+OTHER = "another-host"  # a second host's purpose (not one an app registers: unregistering it must not undo the app)
+
+
 @pytest.mark.django_db
 def test_a_purge_deletes_old_finished_attempts_of_its_purpose_with_their_papers_and_nothing_else(host, blueprint,
                                                                                                  learner, author):
     other = []
-    engine.host_register(engine.Host(purpose="contest", page_url=str, result_url=str,
+    engine.host_register(engine.Host(purpose=OTHER, page_url=str, result_url=str,
                                      on_finish=lambda *, attempt_id: other.append(attempt_id)))
     now = timezone.now()
     cutoff = now - dt.timedelta(days=30)
@@ -313,8 +316,8 @@ def test_a_purge_deletes_old_finished_attempts_of_its_purpose_with_their_papers_
                                value=_correct_answers(old_paper.id)[0], device=device)
             engine.attempt_finish(attempt_id=old.id)
             _paper, _device, still_open = _open(learner, blueprint, window=None)  # never finished: kept
-            contest_paper = engine.paper_draw(blueprint_id=blueprint.pk, purpose="contest", owner_ref="x", seed="c")
-            contest = engine.attempt_open(owner_id=learner.pk, purpose="contest", paper_id=contest_paper.id,
+            contest_paper = engine.paper_draw(blueprint_id=blueprint.pk, purpose=OTHER, owner_ref="x", seed="c")
+            contest = engine.attempt_open(owner_id=learner.pk, purpose=OTHER, paper_id=contest_paper.id,
                                           time_limit_s=60, window_closes_at=None, device=device)
             engine.attempt_finish(attempt_id=contest.id)  # another purpose: kept
         with time_machine.travel(now - dt.timedelta(days=29), tick=False):
@@ -334,7 +337,7 @@ def test_a_purge_deletes_old_finished_attempts_of_its_purpose_with_their_papers_
         with pytest.raises(ValueError, match="never purged"):
             engine.attempts_purge(purpose=engine.EXAM, finished_before=now)
     finally:
-        engine.host_unregister("contest")
+        engine.host_unregister(OTHER)
 
 
 @pytest.mark.django_db
