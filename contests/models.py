@@ -101,9 +101,18 @@ class Round(models.Model):
     def __str__(self) -> str:
         return _("%(contest)s – round %(number)s") % {"contest": self.contest, "number": self.number}
 
-    def is_open(self, now=None) -> bool:
+    def phase(self, now=None) -> str:
+        """Where the round stands by the clock: "upcoming", "open", "over" (its window ended, not yet closed) or
+        "closed" (ranked, approved or published)."""
         now = now or timezone.now()
-        return self.status == self.Status.SCHEDULED and self.opens_at <= now < self.closes_at
+        if self.status != self.Status.SCHEDULED:
+            return "closed"
+        if now < self.opens_at:
+            return "upcoming"
+        return "open" if now < self.closes_at else "over"
+
+    def is_open(self, now=None) -> bool:
+        return self.phase(now) == "open"
 
 
 class RoundGroup(models.Model):

@@ -14,7 +14,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -53,11 +52,10 @@ class PredictionForm(forms.Form):
 def contest_public(request, pk: int):
     """The landing page, for anyone: rules, schedule, the live count of entries, published winners."""
     contest = get_object_or_404(Contest, pk=pk)
-    context = _landing_cached(contest)
+    context = _landing_cached(contest)  # the rounds' phase is read from the clock as the page renders
     joined = (request.user.is_authenticated
               and Participant.objects.filter(contest=contest, person=request.user).exists())
-    return render(request, "contests/public.html", {"contest": contest, **context, "joined": joined,
-                                                    "now": timezone.now()})
+    return render(request, "contests/public.html", {"contest": contest, **context, "joined": joined})
 
 
 def _landing_cached(contest: Contest) -> dict:
@@ -190,5 +188,4 @@ def entry_result(request, pk: int):
             return redirect("contest_entry", pk=pk)
     published = entry.round.status == Round.Status.PUBLISHED
     standing = entry.round.standings.filter(participant=entry.participant).first() if published else None
-    return render(request, "contests/entry_result.html", {"entry": entry, "round": entry.round, "standing": standing,
-                                                          "now": timezone.now()})
+    return render(request, "contests/entry_result.html", {"entry": entry, "round": entry.round, "standing": standing})

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -158,7 +157,7 @@ def _round_page(request, contest_round: Round, *, form=None, setting_form=None, 
         "entries": round_entries_count(contest_round), "standings": standings,
         "void_form": VoidForm(prefix="void"), "scheduled": contest_round.status == Round.Status.SCHEDULED,
         "groups_left": contest.groups.exclude(pk__in=[s.group_id for s in settings]).exists(),
-        "now": timezone.now(), "page": page,
+        "page": page,
     }, status=status)
 
 

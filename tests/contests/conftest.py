@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from accounts.roles import Role
-from contests.entries import entry_start, entry_submit, host_register
+from contests.entries import entry_start, entry_submit
 from contests.models import Contest, ContestGroup, Entry, Participant, Round, RoundGroup
 from exams import engine
 from exams.models import Choice, PaperItem
@@ -19,13 +19,6 @@ DAY = dt.date(2027, 3, 10)
 OPENS, CLOSES = at(DAY, 8), at(DAY, 17)
 DEVICE = "dien-thoai"
 NINE = at(DAY, 9)
-
-
-@pytest.fixture(autouse=True)
-def _contest_host():
-    """The engine's host of contest entries, as the app registers it when ready (a test elsewhere may have replaced
-    the registry's entry)."""
-    host_register()
 
 
 @pytest.fixture
