@@ -44,8 +44,8 @@ ROLE_NOTES = {
     Role.INVIGILATOR: _("No sitting is assigned to you."),
     Role.MARKER: _("No script waits for your marking."),
     Role.LECTURER: _("You head or teach no class yet: the course manager assigns you."),
-    Role.CONTEST_ORGANISER: _("The contest is not run on the platform yet."),
-    Role.PARTICIPANT: _("The contest is not run on the platform yet."),
+    Role.CONTEST_ORGANISER: _("No contest is set up yet."),
+    Role.PARTICIPANT: _("You have not joined a contest yet."),
 }
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SetPasswordForm
 from allauth.mfa.totp.forms import ActivateTOTPForm
 from django import forms
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrganisationProfile, OrgUnit, Rank, User
 from accounts.notices import AUDIENCE_LABELS
 from accounts.roles import Role
+from accounts.session_life import extend_session
 from accounts.spreadsheets import XLSX_MAGIC
 from accounts.vietnamese import normalize_name, search_key
 
@@ -273,3 +275,14 @@ class EnrolmentActivateTOTPForm(ActivateTOTPForm):
             except ActivationError as exc:
                 self.add_error("enrolment_code", exc.message)
         return cleaned
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login; then the session gets the life an app gives its person (accounts/session_life.py): a contest's
+    participant stays signed in for the contest."""
+
+    def login(self, request, redirect_url=None):
+        response = super().login(request, redirect_url)
+        if request.user.is_authenticated:
+            extend_session(request, request.user)
+        return response

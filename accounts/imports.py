@@ -43,6 +43,9 @@ PEOPLE_COLUMNS = [
 @dataclass
 class PeopleImportResult(ImportResult):
     units_created: list[str] = field(default_factory=list)  # "name / parent / …" of each unit the import creates
+    # Accounts made by signing up for a contest that this file takes into the register: their holder signs in again
+    # with HR's activation code (whoever typed that CCCD at sign-up does not keep the register person's account).
+    adopted: int = 0
 
 
 class UnitResolver:
@@ -201,6 +204,15 @@ def import_people(
                     person = User(username=values["cccd"], cccd=values["cccd"], **fields)
                     person.set_unusable_password()
                     person.save()
+            elif person.self_registered:
+                result.updated += 1
+                result.adopted += 1
+                if not dry_run:
+                    for key, value in fields.items():
+                        setattr(person, key, value)
+                    person.self_registered = False
+                    person.set_unusable_password()
+                    person.save()
             else:
                 changed = {k: v for k, v in fields.items() if getattr(person, k) != v}
                 if isinstance(values["unit"], tuple):
@@ -217,7 +229,8 @@ def import_people(
             audit_record(
                 actor=actor, action="people.import", ip=ip,
                 details={"file": file_name, "created": result.created, "updated": result.updated,
-                         "unchanged": result.unchanged, "units_created": result.units_created},
+                         "unchanged": result.unchanged, "units_created": result.units_created,
+                         "adopted": result.adopted},
             )
             result.applied = True
     return result

@@ -63,7 +63,8 @@ def unit_in_scope(scope_unit, unit) -> bool:
 
 @rules.predicate
 def person_in_hr_scope(user, person) -> bool:
-    if person is None:
+    """In the HR user's scope and in the register (an account made by signing up for a contest is not)."""
+    if person is None or person.self_registered:
         return False
     return unit_in_scope(user.hr_scope, person.unit)
 

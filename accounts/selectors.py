@@ -9,16 +9,18 @@ from accounts.vietnamese import search_key
 
 
 def people_in_scope(*, user: User) -> QuerySet[User]:
-    """People an HR user may see: their scope unit and everything below it."""
+    """People an HR user may see: their scope unit and everything below it. Accounts made by signing up for a contest
+    are not in the register (docs/contests.md, "Signing up")."""
     scope = user.hr_scope
+    register = User.objects.filter(self_registered=False)
     if user.is_superuser:
-        return User.objects.all()
+        return register
     if scope is None:
         return User.objects.none()
     condition = Q(unit__path__startswith=scope.path)
     if scope.parent_id is None:
         condition |= Q(unit__isnull=True)
-    return User.objects.filter(condition)
+    return register.filter(condition)
 
 
 def people_list(*, user: User, query: str = "", unit_id: int | None = None, rank_id: int | None = None,

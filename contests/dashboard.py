@@ -16,6 +16,8 @@ ACTION_LABELS = {
     "contest_round.export_ranking": _("Contest round's ranking downloaded"),
     "contest_round.export_winners": _("Contest round's winners list downloaded (phones and CCCD)"),
     "contest_round.export_decision": _("Contest round's prize decision downloaded"),
+    "contest.signup": _("Signed up for a contest"),
+    "contest.number_release": _("Disputed CCCD or phone number released"),
 }
 
 

@@ -72,3 +72,9 @@ class DecideForm(forms.Form):
         labels = dict(Standing.Prize.choices)
         self.fields["prize"].choices = [("", _("No prize"))] + [
             (p, labels[p]) for p in standing.contested.split(",") if p]
+
+
+class NumberReleaseForm(forms.Form):
+    number = forms.CharField(label=_("CCCD or phone number in dispute"), max_length=20)
+    reason = forms.CharField(label=_("What the check of the dispute found"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from allauth.account.views import SignupView
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,10 +20,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import OrgUnit
+from accounts.session_life import extend_session
 from contests.entries import entry_record, entry_start, entry_submit
 from contests.models import Contest, Entry, Participant, Round
 from contests.participation import Joining, participant_join
 from contests.selectors import landing
+from contests.signup import ContestSignupForm, signup_open
 from exams import engine
 
 LANDING_SECONDS = 5  # the public page is rebuilt at most this often, however many read it
@@ -95,10 +98,56 @@ def contest_join(request, pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            extend_session(request, request.user)  # a participant signs in once a contest
             messages.success(request, _("You have joined the contest."))
             return redirect("contest_public", pk=pk)
     return render(request, "contests/join.html", {"contest": contest, "form": form},
                   status=400 if form.errors else 200)
+
+
+class ContestSignupView(SignupView):
+    """allauth's sign-up, open for this contest's page only (accounts/adapter.py reads ``request.signup_open``),
+    with its per-address limit; on success the person is signed in, has joined, and stays signed in for the contest.
+    Someone already signed in is sent to joining."""
+
+    template_name = "contests/signup.html"
+    form_class = ContestSignupForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.contest = get_object_or_404(Contest, pk=kwargs["pk"])
+        request.signup_open = signup_open(self.contest)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return self.form_class  # not ACCOUNT_FORMS["signup"]: this form is the contest's
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "contest": self.contest}
+
+    def get_authenticated_redirect_url(self) -> str:
+        return reverse("contest_join", args=[self.contest.pk])
+
+    def get_success_url(self) -> str:
+        return reverse("contest_public", args=[self.contest.pk])
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {**super().get_context_data(**kwargs), "contest": self.contest}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.user is None:  # a number taken by a sign-up a moment earlier
+            return self.form_invalid(form)
+        extend_session(self.request, self.user)
+        messages.success(self.request, _("You have signed up and joined the contest."))
+        return response
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+contest_signup = ContestSignupView.as_view()
 
 
 @login_required

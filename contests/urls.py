@@ -9,6 +9,7 @@ urlpatterns = [
     path("<id:pk>/groups/<id:group>/", views.group_edit, name="contest_group_edit"),
     path("<id:pk>/groups/<id:group>/remove/", views.group_remove, name="contest_group_remove"),
     path("<id:pk>/rounds/", views.round_add, name="contest_round_add"),
+    path("<id:pk>/numbers/", views.number_release_page, name="contest_number_release"),
     path("rounds/<id:pk>/", views.round_detail, name="contest_round"),
     path("rounds/<id:pk>/remove/", views.round_remove, name="contest_round_remove"),
     path("rounds/<id:pk>/groups/", views.round_group_add, name="contest_round_group_add"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("rounds/<id:pk>/decision.docx", views.round_decision_download, name="contest_round_decision"),
     # The public page and the participant's (docs/contests.md, "Joining", "Entries").
     path("<id:pk>/public/", participant_views.contest_public, name="contest_public"),
+    path("<id:pk>/signup/", participant_views.contest_signup, name="contest_signup"),
     path("<id:pk>/join/", participant_views.contest_join, name="contest_join"),
     path("rounds/<id:pk>/take/", participant_views.participant_round, name="contest_participant_round"),
     path("entries/<id:pk>/", participant_views.entry_paper, name="contest_entry"),

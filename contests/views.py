@@ -15,9 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.services import client_ip
 from contests import closing, exports, services
-from contests.forms import ContestForm, DecideForm, GroupForm, RoundForm, RoundGroupForm, VoidForm
+from contests.forms import ContestForm, DecideForm, GroupForm, NumberReleaseForm, RoundForm, RoundGroupForm, VoidForm
 from contests.models import Contest, ContestGroup, Entry, Round, RoundGroup, Standing
 from contests.selectors import contest_rounds, round_entries_count, round_standings
+from contests.signup import number_holder, number_release
 from exams import engine
 
 MANAGE = "contests.manage_contest"
@@ -69,6 +70,33 @@ def contest_detail(request, pk: int):
     services.contest_save(contest=form.instance, actor=request.user, ip=client_ip(request))
     messages.success(request, _("The contest is saved."))
     return redirect("contest_detail", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def number_release_page(request, pk: int):
+    """A disputed CCCD or phone number (docs/contests.md, "Signing up"): the organiser looks up the account that uses
+    it, and after checking the dispute releases it from that signed-up account, with the reason (audited)."""
+    _require(request)
+    contest = get_object_or_404(Contest, pk=pk)
+    form = NumberReleaseForm(request.POST or None)  # posted, even to look up: the numbers stay out of the URLs
+    holder = number_holder(form.data.get("number", "")) if form.is_bound else None
+    status = 200
+    if request.POST.get("action") == "release" and form.is_valid():
+        try:
+            released = number_release(number=form.cleaned_data["number"], actor=request.user,
+                                      reason=form.cleaned_data["reason"], ip=client_ip(request))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            status = 400
+        else:
+            messages.success(request, _("The number is released from the account of %(name)s.") % {
+                "name": released.full_name})
+            return redirect("contest_number_release", pk=pk)
+    joined = list(holder.contest_entries.select_related("contest")) if holder else []
+    return render(request, "contests/number_release.html", {
+        "contest": contest, "form": form, "holder": holder, "joined": joined, "searched": form.is_bound},
+        status=status)
 
 
 @login_required

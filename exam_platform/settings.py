@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "exams",
     "courses",
     "contests",
+    # A self-hosted captcha on the contest's sign-up (docs/contests.md, "Signing up"); after our apps, whose
+    # templates override its widget's.
+    "captcha",
 ]
 
 MIDDLEWARE = [
@@ -232,7 +235,17 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
+    # A contest's sign-up, per address: a commune office signing its citizens up stays below it, a script does not.
+    "signup": env.str("SIGNUP_RATE_LIMIT", default="30/m/ip,300/h/ip"),
 }
+# The sign-up's captcha (django-simple-captcha: drawn here, no outside service): five characters, ten minutes, one try.
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_2X_IMAGE = False
+# A contest participant's session lives until a week after the last round of their contests closes, never longer
+# than this many days from signing in (accounts/session_life.py).
+CONTEST_SESSION_MAX_DAYS = env.int("CONTEST_SESSION_MAX_DAYS", default=120)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="exam_platform")
 # Staff roles must pass their second factor in each session before staff pages (production only by default).
@@ -241,7 +254,8 @@ REQUIRE_STAFF_MFA = env.bool("REQUIRE_STAFF_MFA", default=IS_PRODUCTION)
 # alone must not let whoever holds it bind their own device (accounts/enrolment.py).
 MFA_FORMS = {"activate_totp": "accounts.forms.EnrolmentActivateTOTPForm"}
 # Setting a first password needs an activation code (accounts/activation.py), also on allauth's page.
-ACCOUNT_FORMS = {"set_password": "accounts.forms.ActivationSetPasswordForm"}
+# The login form also gives a contest participant's session its long life (accounts/session_life.py).
+ACCOUNT_FORMS = {"set_password": "accounts.forms.ActivationSetPasswordForm", "login": "accounts.forms.LoginForm"}
 # An activation code (printed by HR, or an emailed link) works once, within this many days.
 ACTIVATION_CODE_DAYS = env.int("ACTIVATION_CODE_DAYS", default=7)
 # Outgoing mail is said to work only when the operator says so: the console backend of dev and an SMTP server

@@ -1,3 +1,4 @@
+from captcha.views import captcha_image
 from django.urls import include, path
 
 from exam_platform import views
@@ -13,6 +14,8 @@ urlpatterns = [
     path("contests/", include("contests.urls")),
     path("verify/", include("courses.verify_urls")),  # printed in every certificate's QR code: never moves
     path("i18n/", include("django.conf.urls.i18n")),
+    # The contest sign-up's captcha picture (only it: no audio, the page itself draws a new one).
+    path("captcha/image/<str:key>/", captcha_image, {"scale": 1}, name="captcha-image"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
 ]

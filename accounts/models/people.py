@@ -175,6 +175,9 @@ class User(AbstractUser):
     service_start = models.DateField(_("service start date"), null=True, blank=True)
     # Where a person the register did not know came from (a class's list of learners…): HR reviews such records.
     origin = models.CharField(_("added from"), max_length=255, blank=True, default="")
+    # An account its holder made by signing up for a contest (docs/contests.md, "Signing up"): HR's people register
+    # does not list it; an HR import of the same CCCD takes it into the register (accounts/imports.py).
+    self_registered = models.BooleanField(_("signed up for a contest"), default=False, db_index=True)
     hr_scope = models.ForeignKey(
         OrgUnit,
         verbose_name=_("HR scope"),
@@ -203,6 +206,9 @@ class User(AbstractUser):
             ),
             models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="user_email_unique_when_set"),
             models.CheckConstraint(condition=models.Q(gender__in=["", "Nam", "Nữ"]), name="user_gender_valid"),
+            # Two sign-ups racing with one phone number: the second is refused like any taken number.
+            models.UniqueConstraint(fields=["phone"], condition=models.Q(self_registered=True) & ~models.Q(phone=""),
+                                    name="user_signup_phone_unique"),
         ]
 
     def __str__(self) -> str:

@@ -400,6 +400,11 @@ MATRIX: dict[tuple[str, str], tuple[str, str | None, dict]] = {
     # The contest's public page is for anyone; joining for anyone signed in (the one who joined is sent on); a
     # round's page sends those who have not joined to joining; an entry is its participant's alone.
     ("contest_public", ""): ("get", "contest", everyone(OK)),
+    # Signing up is for those not signed in (the others are sent to joining); its captcha's picture is anyone's (an
+    # unknown key: 410); a disputed number is the organisers' to release.
+    ("contest_signup", ""): ("get", "contest", {ANON: OK, **dict.fromkeys(STAFF, AWAY)}),
+    ("captcha-image", ""): ("get", "captcha", everyone(GONE)),
+    ("contest_number_release", ""): ("get", "contest", only({ORGANISER: OK})),
     ("contest_join", ""): ("get", "contest", signed_in(OK) | {PARTICIPANT: AWAY}),
     ("contest_participant_round", ""): ("get", "contest_round", signed_in(AWAY) | {PARTICIPANT: OK}),
     # The world's entry has no paper on the engine: its paper page says it cannot be opened here (409).
@@ -492,6 +497,7 @@ def world(db, make_user, province, settings, tmp_path):
         "outsider": {"pk": outsider.pk},
         **_qualification_world(person, outsider),
         "key": {"key": "not-a-real-key"},
+        "captcha": {"key": "0" * 40},
         "reset": {"uidb36": "0", "key": "not-a-real-key"},
         "activation_link": {"pk": 999999, "code": "NOTAREALCODE"},
         **_programme_world(users[LECTURER]),
