@@ -201,12 +201,12 @@ def test_under_the_minimum_age_a_guardian_consents(client, contest_round, citize
 
 def test_sign_up_is_limited_per_address(client, contest_round, citizens, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/m/ip"}
-    statuses = []
+    responses = []
     for n in range(3):
-        statuses.append(sign_up(client, contest_round, citizens, cccd=f"08719000012{n}",
-                                phone=f"091200012{n}").status_code)
+        responses.append(sign_up(client, contest_round, citizens, cccd=f"08719000012{n}", phone=f"091200012{n}"))
         client.logout()
-    assert statuses == [302, 302, 429]
+    assert [r.status_code for r in responses] == [302, 302, 429]
+    assert "Quá nhiều lần thử" in responses[2].content.decode()
     assert User.objects.filter(self_registered=True).count() == 2
 
 
