@@ -15,6 +15,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -53,25 +55,35 @@ class PredictionForm(forms.Form):
 
 
 def contest_public(request, pk: int):
-    """The landing page, for anyone: rules, schedule, the live count of entries, published winners."""
-    contest = get_object_or_404(Contest, pk=pk)
-    context = _landing_cached(contest)  # the rounds' phase is read from the clock as the page renders
+    """The landing page, for anyone: rules, schedule, the live count of entries, published winners. Its body is the
+    same for every reader and comes from the cache with the contest (an anonymous reading asks the database nothing);
+    only the reader's own part (sign up, or their rounds to take) is made per request."""
+    held = _landing_cached(pk)
+    contest = held["contest"]
     joined = (request.user.is_authenticated
               and Participant.objects.filter(contest=contest, person=request.user).exists())
-    return render(request, "contests/public.html", {"contest": contest, **context, "joined": joined})
+    now = timezone.now()
+    rounds = [(r, r.phase(now)) for r in held["rounds"]] if joined else []
+    return render(request, "contests/public.html", {
+        "contest": contest, "body": mark_safe(held["body"]),  # noqa: S308 (rendered from our template)
+        "joined": joined, "my_rounds": rounds})
 
 
-def _landing_cached(contest: Contest) -> dict:
-    """The public page's figures, at most LANDING_SECONDS old. When they age, one request rebuilds them (it holds
-    a short lock in the cache) while the others go on serving the previous ones: thousands of phones reloading at
-    once never rebuild them together (what a plain expiry would do: each build reads the whole round)."""
-    key = f"contest-landing:{contest.pk}"
+def _landing_cached(pk: int) -> dict:
+    """The contest and its public page's body, rendered in the reader's language at most LANDING_SECONDS ago, with
+    the rounds. When it ages, one request rebuilds it (it holds a short lock in the cache) while the others go on
+    serving the previous one: thousands of phones reloading at once never rebuild it together (what a plain expiry
+    would do: each build reads the whole round), and none of them renders the winners' tables again."""
+    key = f"contest-landing:{pk}:{translation.get_language()}"
     held = cache.get(key)
     if held is not None and time.time() - held[0] < LANDING_SECONDS:
         return held[1]
     if held is None or cache.add(f"{key}:building", 1, timeout=30):
         try:
-            held = (time.time(), landing(contest))
+            contest = get_object_or_404(Contest, pk=pk)
+            figures = landing(contest)
+            body = render_to_string("contests/_public_body.html", {"contest": contest, **figures})
+            held = (time.time(), {"contest": contest, "body": str(body), "rounds": figures["rounds"]})
             cache.set(key, held, timeout=LANDING_SECONDS * 60)
         finally:
             cache.delete(f"{key}:building")

@@ -19,6 +19,9 @@ Then the public page (`/contests/<id>/public/`, no sign-in, as a phone reads it)
 clients requesting it back to back for `--landing-seconds` (requests per second; target ≥ 400 on one process), and
 `--readers` (2,000) clients each reloading it every 10 s, started spread over the first period (latency; target p99
 < 200 ms). The load generator runs on the same 2-core machine as the server, so it takes CPU from it.
+
+Last, on a server of its own, the burst of `--burst` (2,000) participants taking a round over the pages
+(bench/scenarios/contest_burst.py tells it).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import time
 import httpx
 
 from bench.common import base_parser, percentiles, running_server, started_at, write_report
+from bench.scenarios.contest_burst import burst_part
 from bench.scenarios.course_checkin import CSRF, PASSWORD, login
 from bench.scenarios.results import person_name
 
@@ -202,6 +206,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--connections", type=int, default=50, help="back-to-back clients of the public page")
     parser.add_argument("--landing-seconds", type=float, default=10, help="how long they request it")
     parser.add_argument("--readers", type=int, default=2000, help="clients reloading the public page every 10 s")
+    parser.add_argument("--burst", type=int, default=2000, help="participants taking a round at once (0: none)")
+    parser.add_argument("--start-window", type=float, default=120, help="the burst's starts spread over so many s")
+    parser.add_argument("--answer-every", type=float, default=4.0, help="a burst participant answers every so many s")
     args = parser.parse_args(argv)
     params = {k: v for k, v in vars(args).items()} | {"_started_at": started_at()}
     if not args.postgres:
@@ -225,6 +232,11 @@ def main(argv: list[str]) -> int:
                            "export_s_under_30": ok and visit["export_s"] < 30,
                            "landing_400_per_s": landing["throughput"]["requests_per_s"] >= 400,
                            "landing_readers_p99_under_200_ms": (landing["readers"]["p99_ms"] or 1e9) < 200}}
+    if args.burst:
+        burst = burst_part(participants=args.burst, start_window=args.start_window, answer_every=args.answer_every)
+        figures["targets"] |= burst.pop("targets")
+        figures |= burst
     write_report("contest", params, figures, args.json)
+    burst_ok = not args.burst or (figures["burst"]["errors"] == 0 and figures["burst"]["lost_answers"] == 0)
     return 0 if ok and visit.get("rows") and not landing["throughput"]["errors"] and not landing["readers"]["errors"] \
-        else 1
+        and burst_ok else 1

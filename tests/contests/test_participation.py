@@ -158,12 +158,28 @@ def test_the_dashboard_offers_the_latest_contest_then_the_ones_joined_and_nothin
 
 
 def test_while_one_request_rebuilds_the_public_page_the_others_serve_the_previous_figures(client, contest_round):
-    from contests.selectors import landing
-
-    key = f"contest-landing:{contest_round.contest_id}"
-    old = landing(contest_round.contest) | {"participants": 4242}
-    cache.set(key, (0.0, old), timeout=60)  # long past its age
+    url = reverse("contest_public", args=[contest_round.contest_id])
+    key = f"contest-landing:{contest_round.contest_id}:vi"
+    with time_machine.travel(NINE, tick=False):
+        assert "<strong>0</strong>" in client.get(url).content.decode()
+    old = cache.get(key)[1]
+    cache.set(key, (0.0, old | {"body": old["body"].replace("<strong>0</strong>", "<strong>4242</strong>")}),
+              timeout=60)  # long past its age
     cache.add(f"{key}:building", 1, timeout=30)  # another request is rebuilding it
-    assert "<strong>4242</strong>" in client.get(reverse("contest_public", args=[contest_round.contest_id])).content.decode()
+    assert "<strong>4242</strong>" in client.get(url).content.decode()
     cache.delete(f"{key}:building")
-    assert "<strong>0</strong>" in client.get(reverse("contest_public", args=[contest_round.contest_id])).content.decode()
+    assert "<strong>0</strong>" in client.get(url).content.decode()
+
+
+def test_the_public_page_is_rendered_once_for_its_readers(client, contest_round, join, django_assert_max_num_queries):
+    """Past its first reader, an anonymous reading costs no query and no rendering of the body; a participant's adds
+    only their own part (one query)."""
+    url = reverse("contest_public", args=[contest_round.contest_id])
+    with time_machine.travel(NINE, tick=False):
+        client.get(url)
+        with django_assert_max_num_queries(0):
+            assert client.get(url).status_code == 200
+        client.force_login(join("Trần Văn An").person)
+        with django_assert_max_num_queries(5):  # the user, joined, the menu's permissions and roles (3)
+            page = client.get(url).content.decode()
+    assert "Làm bài vòng này" in page.split('id="my-rounds"')[1].split("</section>")[0]
