@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import OrgUnit
 from accounts.session_life import extend_session
+from exam_platform.shared_pages import share_with_anonymous_readers
 from contests.entries import entry_record, entry_start, entry_submit
 from contests.models import Contest, Entry, Participant, Round
 from contests.participation import Joining, participant_join
@@ -64,9 +65,12 @@ def contest_public(request, pk: int):
               and Participant.objects.filter(contest=contest, person=request.user).exists())
     now = timezone.now()
     rounds = [(r, r.phase(now)) for r in held["rounds"]] if joined else []
-    return render(request, "contests/public.html", {
+    shared = not request.user.is_authenticated
+    response = render(request, "contests/public.html", {
         "contest": contest, "body": mark_safe(held["body"]),  # noqa: S308 (rendered from our template)
-        "joined": joined, "my_rounds": rounds})
+        "joined": joined, "my_rounds": rounds, "shared_page": shared})
+    # An anonymous reader's page has nothing of them in it: the next ones get these bytes before Django is entered.
+    return share_with_anonymous_readers(response, LANDING_SECONDS) if shared else response
 
 
 def _landing_cached(pk: int) -> dict:

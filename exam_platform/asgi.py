@@ -15,11 +15,13 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from exam_platform.middleware import SocketAccessMiddleware  # noqa: E402
 from exam_platform.routing import websocket_urlpatterns  # noqa: E402
+from exam_platform.shared_pages import SharedPageCache  # noqa: E402
 
+# SharedPageCache: pages the same for every anonymous reader answered from memory (shared_pages.py).
 # SocketAccessMiddleware: the same verdict as the HTTP pages' (the exam-room scope, the staff's second factor).
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": SharedPageCache(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(SocketAccessMiddleware(URLRouter(websocket_urlpatterns)))),
     }

@@ -16,7 +16,8 @@ each figure, the server's peak RSS before and after the export, the file's size 
 keeps the list it timed. Targets: close and rank < 10 s, export < 30 s in bounded memory.
 
 Then the public page (`/contests/<id>/public/`, no sign-in, as a phone reads it), two ways: `--connections` (50)
-clients requesting it back to back for `--landing-seconds` (requests per second; target ≥ 400 on one process), and
+clients requesting it back to back for `--landing-seconds` (requests per second; target ≥ 400 on one process; the
+clients are wrk's, a generator in C, when Debian's `wrk` is installed, else httpx's, which cost more CPU), and
 `--readers` (2,000) clients each reloading it every 10 s, started spread over the first period (latency; target p99
 < 200 ms). The load generator runs on the same 2-core machine as the server, so it takes CPU from it.
 
@@ -29,9 +30,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
+import subprocess
 import tempfile
 import time
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -111,8 +115,78 @@ def prepare(*, entries: int, password: str) -> None:
                       "setup_s": round(time.perf_counter() - began, 1)}))
 
 
+def wrk_load(url: str, *, connections: int, seconds: float) -> dict | None:
+    """Back-to-back clients by wrk (Debian's `wrk`: a generator in C, so that it leaves the server its core); None
+    when it is not installed."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    out = subprocess.run([wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", url],
+                         capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+
+    def ms(label: str) -> float | None:
+        found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not found:
+            return None
+        return round(float(found.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[found.group(2)], 2)
+
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(bad.group(1)) if bad else 0) + (sum(int(g) for g in socket.groups()) if socket else 0)
+    return {"generator": "wrk", "connections": connections, "requests": requests - errors, "errors": errors,
+            "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50_ms": ms("50"), "p90_ms": ms("90"), "p99_ms": ms("99")}
+
+
 async def landing_load(url: str, *, connections: int, seconds: float, readers: int, period: float) -> dict:
-    """The public page under load: back-to-back clients (throughput), then paced readers (latency)."""
+    """The public page under load: back-to-back clients (throughput: wrk, else httpx), then paced readers
+    (latency)."""
+    throughput = wrk_load(url, connections=connections, seconds=seconds)
+    if throughput is None:
+        throughput = await _httpx_load(url, connections=connections, seconds=seconds)
+    paced, paced_errors = [], 0
+    target = urlsplit(url)
+
+    async def reader(offset: float):
+        """One phone: its own keep-alive connection, a reload every period. A plain HTTP/1.1 client on asyncio's
+        streams: httpx's pool, shared by 2,000 connections, spent seconds choosing one, which is not the server's
+        time."""
+        nonlocal paced_errors
+        await asyncio.sleep(offset)
+        connection = None
+        for _ in range(2):  # two reads each: the first period and the next
+            began = time.perf_counter()
+            try:
+                if connection is None:
+                    connection = await asyncio.open_connection(target.hostname, target.port)
+                ok = await _plain_get(*connection, host=target.netloc, path=target.path)
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                ok, connection = False, None
+            paced.append((time.perf_counter() - began) * 1000)
+            paced_errors += not ok
+            await asyncio.sleep(max(0.0, period - (time.perf_counter() - began)))
+        if connection is not None:
+            connection[1].close()
+
+    await asyncio.gather(*(reader(n * period / readers) for n in range(readers)))
+    return {"throughput": throughput,
+            "readers": {"readers": readers, "period_s": period, "errors": paced_errors, **percentiles(paced)}}
+
+
+async def _plain_get(stream: asyncio.StreamReader, writer: asyncio.StreamWriter, *, host: str, path: str) -> bool:
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: bench-reader\r\n\r\n".encode())
+    await writer.drain()
+    head = await stream.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    if length is None:
+        raise ValueError("no content length")
+    await stream.readexactly(int(length.group(1)))
+    return status == 200
+
+
+async def _httpx_load(url: str, *, connections: int, seconds: float) -> dict:
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     done, errors, samples = 0, 0, []
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
@@ -133,27 +207,8 @@ async def landing_load(url: str, *, connections: int, seconds: float, readers: i
         began = time.perf_counter()
         await asyncio.gather(*(hammer() for _ in range(connections)))
         elapsed = time.perf_counter() - began
-    throughput = {"connections": connections, "requests": done, "errors": errors,
-                  "requests_per_s": round(done / elapsed, 1), **percentiles(samples)}
-    paced, paced_errors = [], 0
-    reader_limits = httpx.Limits(max_connections=readers, max_keepalive_connections=readers)
-    async with httpx.AsyncClient(limits=reader_limits, timeout=30) as client:
-        async def reader(offset: float):
-            nonlocal paced_errors
-            await asyncio.sleep(offset)
-            for _ in range(2):  # two reads each: the first period and the next
-                began = time.perf_counter()
-                try:
-                    ok = (await client.get(url)).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                paced.append((time.perf_counter() - began) * 1000)
-                paced_errors += not ok
-                await asyncio.sleep(max(0.0, period - (time.perf_counter() - began)))
-
-        await asyncio.gather(*(reader(n * period / readers) for n in range(readers)))
-    return {"throughput": throughput,
-            "readers": {"readers": readers, "period_s": period, "errors": paced_errors, **percentiles(paced)}}
+    return {"generator": "httpx", "connections": connections, "requests": done, "errors": errors,
+            "requests_per_s": round(done / elapsed, 1), **percentiles(samples)}
 
 
 async def close_and_export(server, round_id: int, keep: str | None) -> dict:
