@@ -23,12 +23,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import OrgUnit
 from accounts.session_life import extend_session
-from exam_platform.shared_pages import share_with_anonymous_readers
 from contests.entries import entry_record, entry_start, entry_submit
 from contests.models import Contest, Entry, Participant, Round
 from contests.participation import Joining, participant_join
 from contests.selectors import landing
 from contests.signup import ContestSignupForm, signup_open
+from exam_platform.shared_pages import share_with_anonymous_readers
 from exams import engine
 
 LANDING_SECONDS = 5  # the public page is rebuilt at most this often, however many read it

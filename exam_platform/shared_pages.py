@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+
 from django.conf import settings
 from django.http.cookie import parse_cookie
 
