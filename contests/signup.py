@@ -166,7 +166,8 @@ def number_holder(number: str) -> User | None:
     number = "".join(number.split())
     if not number:
         return None
-    return User.objects.filter(Q(cccd=number) | Q(phone=number)).order_by("pk").first()
+    # a signed-up account first: a number the register also holds (HR added it later) is disputed with that account
+    return User.objects.filter(Q(cccd=number) | Q(phone=number)).order_by("-self_registered", "pk").first()
 
 
 def number_release(*, number: str, actor: User, reason: str, ip: str | None = None) -> User:
