@@ -4,9 +4,11 @@ the final submit), and the result (score and time only: no ranking before the ro
 from __future__ import annotations
 
 import time
+from functools import wraps
 
 from allauth.account.views import SignupView
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import limits
 from accounts.models import OrgUnit
 from accounts.session_life import extend_session
 from contests.entries import entry_record, entry_start, entry_submit
@@ -94,12 +97,26 @@ def _landing_cached(pk: int) -> dict:
     return held[1]
 
 
+def per_account_limit(view):
+    """Every page of a round, counted per account (docs/contests.md, "Limits"): beyond CONTEST_REQUESTS_PER_MINUTE in
+    a minute of the server's clock, a 429 page until the next minute. A phone taking a round makes a handful."""
+
+    @wraps(view)
+    def limited(request, *args, **kwargs):
+        if limits.count(f"contest-requests:{request.user.pk}", 60) > settings.CONTEST_REQUESTS_PER_MINUTE:
+            return render(request, "429.html", status=429)
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
 def _participant(request, contest: Contest) -> Participant | None:
     return Participant.objects.filter(contest=contest, person=request.user).select_related("group").first()
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@per_account_limit
 def contest_join(request, pk: int):
     contest = get_object_or_404(Contest, pk=pk)
     if _participant(request, contest) is not None:
@@ -168,6 +185,7 @@ contest_signup = ContestSignupView.as_view()
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@per_account_limit
 def participant_round(request, pk: int):
     """A round for the participant: its window and time, their entries (score and time), start or continue."""
     contest_round = get_object_or_404(Round.objects.select_related("contest"), pk=pk)
@@ -206,6 +224,7 @@ def _own_entry(request, pk: int) -> Entry:
 
 
 @login_required
+@per_account_limit
 def entry_paper(request, pk: int):
     """The paper of an open entry, on the phone that started it; the prediction is asked with the final submit."""
     entry = _own_entry(request, pk)
@@ -229,6 +248,7 @@ def entry_paper(request, pk: int):
 
 @login_required
 @require_POST
+@per_account_limit
 def entry_submit_view(request, pk: int):
     entry = _own_entry(request, pk)
     form = PredictionForm(request.POST, prefix="p")
@@ -242,6 +262,7 @@ def entry_submit_view(request, pk: int):
 
 
 @login_required
+@per_account_limit
 def entry_result(request, pk: int):
     """A finished entry: correct answers, time taken, submission time, valid or not; the ranking only once the round
     is published."""

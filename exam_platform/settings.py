@@ -246,6 +246,9 @@ CAPTCHA_2X_IMAGE = False
 # A contest participant's session lives until a week after the last round of their contests closes, never longer
 # than this many days from signing in (accounts/session_life.py).
 CONTEST_SESSION_MAX_DAYS = env.int("CONTEST_SESSION_MAX_DAYS", default=120)
+# Requests of one account a minute to a round's pages (joining, the round, the paper, the submit, the result): a phone
+# taking a round makes a handful; a script reloading in a loop is stopped (contests/participant_views.py).
+CONTEST_REQUESTS_PER_MINUTE = env.int("CONTEST_REQUESTS_PER_MINUTE", default=120)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="exam_platform")
 # Staff roles must pass their second factor in each session before staff pages (production only by default).

@@ -183,3 +183,21 @@ def test_the_public_page_is_rendered_once_for_its_readers(client, contest_round,
         with django_assert_max_num_queries(5):  # the user, joined, the menu's permissions and roles (3)
             page = client.get(url).content.decode()
     assert "Làm bài vòng này" in page.split('id="my-rounds"')[1].split("</section>")[0]
+
+
+def test_a_rounds_pages_are_limited_per_account_by_the_minute(client, contest_round, join, settings):
+    """Beyond CONTEST_REQUESTS_PER_MINUTE, a 429 page for that account only, until the next minute of the server's
+    clock."""
+    settings.CONTEST_REQUESTS_PER_MINUTE = 3
+    url = reverse("contest_participant_round", args=[contest_round.pk])
+    other = Client()
+    with time_machine.travel(NINE, tick=False):
+        client.force_login(join("Trần Văn An").person)
+        other.force_login(join("Lê Thị Bình").person)
+        statuses = [client.get(url).status_code for _ in range(4)]
+        refused = client.get(url)
+        assert other.get(url).status_code == 200
+    assert statuses == [200, 200, 200, 429]
+    assert refused.status_code == 429 and "Quá nhiều lần thử" in refused.content.decode()
+    with time_machine.travel(NINE + dt.timedelta(minutes=1), tick=False):
+        assert client.get(url).status_code == 200
