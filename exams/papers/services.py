@@ -126,12 +126,13 @@ def paper_draw_one(*, blueprint: Blueprint, purpose: str, owner_ref: str, seed: 
     own set of one paper, kept apart from the exam's sets (``purpose``), so nothing can change what was drawn."""
     if purpose == "exam":
         raise ValueError("an exam's papers are generated per sitting (paper_set_generate)")
-    shortfalls = blueprint_check(blueprint=blueprint)
+    rows = list(blueprint.rows.select_related("topic"))
+    pools = _pools(blueprint, rows)  # read once: it also tells the shortfalls (a contest's start draws at every start)
+    shortfalls = [Shortfall(row, len(pools[row.pk])) for row in rows if len(pools[row.pk]) < row.count]
     if shortfalls:
         raise ValidationError(_("The bank cannot fill the blueprint: {cells}.").format(cells="; ".join(
             f"{s.row.topic.name} / {s.row.get_difficulty_display()}: {_('missing')} {s.missing}" for s in shortfalls)))
-    rows = list(blueprint.rows.all())
-    drawn = draw_paper(rows=rows, pools=_pools(blueprint, rows), seed=seed, index=0)
+    drawn = draw_paper(rows=rows, pools=pools, seed=seed, index=0)
     with transaction.atomic():
         paper_set = PaperSet.objects.create(blueprint=blueprint, name=f"{purpose}:{owner_ref}"[:200], seed=seed,
                                             hosted_for=purpose)
