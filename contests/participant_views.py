@@ -24,34 +24,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import limits
-from accounts.models import OrgUnit
 from accounts.session_life import extend_session
 from contests.entries import entry_record, entry_start, entry_submit
+from contests.forms import JoinForm
 from contests.models import Contest, Entry, Participant, Round
-from contests.participation import Joining, participant_join
+from contests.participation import participant_join
 from contests.selectors import landing
 from contests.signup import ContestSignupForm, signup_open
 from exam_platform.shared_pages import share_with_anonymous_readers
 from exams import engine
 
 LANDING_SECONDS = 5  # the public page is rebuilt at most this often, however many read it
-
-
-class JoinForm(forms.Form):
-    group = forms.ModelChoiceField(label=gettext_lazy("Group of participants"), queryset=None, empty_label=None)
-    unit = forms.ModelChoiceField(label=gettext_lazy("Your unit (civil servants)"), required=False,
-                                  queryset=OrgUnit.objects.select_related("parent").order_by("path"))
-    commune = forms.CharField(label=gettext_lazy("Your commune or ward (others)"), max_length=255, required=False)
-    guardian = forms.CharField(label=gettext_lazy("Under the minimum age: the parent or guardian who consents"),
-                               max_length=255, required=False)
-    consent = forms.BooleanField(label=gettext_lazy(
-        "I consent to the processing of my personal data for this contest (name, date of birth, unit or commune, "
-        "phone and CCCD number, seen only by the organisers; the public lists show names and units)."),
-        required=False)
-
-    def __init__(self, *args, contest: Contest, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = contest.groups.all()
 
 
 class PredictionForm(forms.Form):
@@ -123,11 +106,8 @@ def contest_join(request, pk: int):
         return redirect("contest_public", pk=pk)
     form = JoinForm(request.POST or None, contest=contest)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            participant_join(contest=contest, person=request.user, joining=Joining(
-                group=data["group"], unit=data["unit"], commune=data["commune"], consent=data["consent"],
-                guardian=data["guardian"]))
+            participant_join(contest=contest, person=request.user, joining=form.joining)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

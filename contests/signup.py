@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import cells
-from accounts.models import OrgUnit, User, mask_cccd
+from accounts.models import User, mask_cccd
 from accounts.services import audit_record, client_ip
 from accounts.vietnamese import normalize_name
+from contests.forms import JoinForm, joining_from
 from contests.models import Contest, Participant, Round
 from contests.participation import Joining, check_joining, participant_join
 
@@ -61,16 +62,6 @@ class ContestSignupForm(SignupForm):
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     cccd = forms.CharField(label=gettext_lazy("CCCD number (12 digits): your login name"), max_length=12,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username"}))
-    group = forms.ModelChoiceField(label=gettext_lazy("Group of participants"), queryset=None, empty_label=None)
-    unit = forms.ModelChoiceField(label=gettext_lazy("Your unit (civil servants)"), required=False,
-                                  queryset=OrgUnit.objects.select_related("parent").order_by("path"))
-    commune = forms.CharField(label=gettext_lazy("Your commune or ward (others)"), max_length=255, required=False)
-    guardian = forms.CharField(label=gettext_lazy("Under the minimum age: the parent or guardian who consents"),
-                               max_length=255, required=False)
-    consent = forms.BooleanField(label=gettext_lazy(
-        "I consent to the processing of my personal data for this contest (name, date of birth, unit or commune, "
-        "phone and CCCD number, seen only by the organisers; the public lists show names and units)."),
-        required=False)
     captcha = CaptchaField(label=gettext_lazy("Type the characters in the picture"), error_messages={
         "invalid": gettext_lazy("The characters do not match the picture: type the new ones.")})
 
@@ -81,7 +72,8 @@ class ContestSignupForm(SignupForm):
         self.contest = contest
         super().__init__(*args, **kwargs)
         self.fields.pop("username", None)  # the CCCD number is the login name
-        self.fields["group"].queryset = contest.groups.all()
+        JoinForm.add_to(self, contest)
+        self.order_fields(self.field_order)
         self.fields["email"].label = _("Email (optional)")
 
     def clean_full_name(self) -> str:
@@ -128,9 +120,7 @@ class ContestSignupForm(SignupForm):
 
     @property
     def joining(self) -> Joining:
-        data = self.cleaned_data
-        return Joining(group=data["group"], unit=data.get("unit"), commune=data.get("commune", ""),
-                       consent=data.get("consent", False), guardian=data.get("guardian", ""))
+        return joining_from(self.cleaned_data)
 
     def try_save(self, request):
         """The account and its participation, together; two sign-ups racing with one number: the second
