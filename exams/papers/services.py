@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
-from exams.banks.models import Bank, Question
+from exams.banks.models import Bank, Choice, Question
 from exams.papers.models import Blueprint, BlueprintRow, Paper, PaperItem, PaperSet
 
 
@@ -29,13 +29,32 @@ class Shortfall:
         return self.row.count - self.available
 
 
-def _pools(blueprint: Blueprint, rows: list[BlueprintRow]) -> dict[int, list[Question]]:
+@dataclass(frozen=True)
+class PoolQuestion:
+    """What a draw needs of a question: its cell, whether its choices keep their order, and the choices' ids in
+    their stored order (never the texts: a contest draws a paper at every start)."""
+
+    pk: int
+    topic_id: int
+    difficulty: str
+    kind: str
+    keep_choice_order: bool
+    choice_ids: tuple[int, ...]
+
+
+def _pools(blueprint: Blueprint, rows: list[BlueprintRow]) -> dict[int, list[PoolQuestion]]:
     """Per blueprint row, the approved current questions of its cell (topic, difficulty and, when the row
-    names one, kind), ordered by id so that the draw is reproducible. One query for the whole blueprint."""
-    questions = list(Question.objects.filter(
-        bank=blueprint.bank, is_current=True, status=Question.Status.APPROVED,
-        topic_id__in={r.topic_id for r in rows},
-    ).prefetch_related("choices").order_by("pk"))
+    names one, kind), ordered by id so that the draw is reproducible. Two queries of plain values for the whole
+    blueprint, whatever the size of the bank."""
+    cells = {"bank": blueprint.bank_id, "is_current": True, "status": Question.Status.APPROVED,
+             "topic_id__in": {r.topic_id for r in rows}}
+    choice_ids: dict[int, list[int]] = {}
+    for question_id, choice_id in Choice.objects.filter(**{f"question__{k}": v for k, v in cells.items()}).order_by(
+            "question_id", "position").values_list("question_id", "pk"):
+        choice_ids.setdefault(question_id, []).append(choice_id)
+    questions = [PoolQuestion(pk, topic_id, difficulty, kind, keep, tuple(choice_ids.get(pk, ())))
+                 for pk, topic_id, difficulty, kind, keep in Question.objects.filter(**cells).order_by("pk")
+                 .values_list("pk", "topic_id", "difficulty", "kind", "keep_choice_order")]
     return {row.pk: [q for q in questions if q.topic_id == row.topic_id and q.difficulty == row.difficulty
                      and (not row.kind or q.kind == row.kind)] for row in rows}
 
@@ -72,15 +91,15 @@ def _rng(seed: str, index: int) -> random.Random:
     return random.Random(int.from_bytes(digest[:16], "big"))  # noqa: S311 - reproducible draw, not a secret
 
 
-def draw_paper(*, rows: list[BlueprintRow], pools: dict, seed: str, index: int) -> list[tuple[Question, list[int],
-                                                                                                  Decimal]]:
+def draw_paper(*, rows: list[BlueprintRow], pools: dict, seed: str,
+               index: int) -> list[tuple[PoolQuestion, list[int], Decimal]]:
     """One paper: questions drawn per cell, question order and choice order shuffled (choices kept in
     order where the question says so). The same seed and index always give the same paper."""
     rng = _rng(seed, index)
     items = []
     for row in rows:
         for question in rng.sample(pools[row.pk], row.count):
-            choice_ids = [c.pk for c in question.choices.all()]
+            choice_ids = list(question.choice_ids)
             if not question.keep_choice_order:
                 rng.shuffle(choice_ids)
             items.append((question, choice_ids, row.points))
@@ -110,7 +129,7 @@ def paper_set_generate(*, blueprint: Blueprint, name: str, seed: str, candidate_
                         code=f"{(n % drawn_count) + 1:03d}", total_points=total)
                   for n, ref in enumerate(candidate_refs)]
         Paper.objects.bulk_create(papers, batch_size=1000)
-        items = [PaperItem(paper=paper, position=pos, question=question, choice_order=choice_ids, points=points)
+        items = [PaperItem(paper=paper, position=pos, question_id=question.pk, choice_order=choice_ids, points=points)
                  for paper in papers
                  for pos, (question, choice_ids, points) in enumerate(drawn[paper.position % drawn_count])]
         PaperItem.objects.bulk_create(items, batch_size=2000)
@@ -138,24 +157,36 @@ def paper_draw_one(*, blueprint: Blueprint, purpose: str, owner_ref: str, seed: 
                                             hosted_for=purpose)
         paper = Paper.objects.create(paper_set=paper_set, candidate_ref=owner_ref[:64], position=0, code="001",
                                      total_points=sum((r.points * r.count for r in rows), Decimal("0")))
-        PaperItem.objects.bulk_create([PaperItem(paper=paper, position=pos, question=question,
-                                                 choice_order=choice_ids, points=points)
-                                       for pos, (question, choice_ids, points) in enumerate(drawn)])
+        items = PaperItem.objects.bulk_create([PaperItem(paper=paper, position=pos, question_id=question.pk,
+                                                         choice_order=choice_ids, points=_stored_points(points))
+                                               for pos, (question, choice_ids, points) in enumerate(drawn)])
         Question.objects.filter(pk__in={question.pk for question, _c, _p in drawn}, frozen=False).update(frozen=True)
-        PaperSet.objects.filter(pk=paper_set.pk).update(sealed_at=timezone.now(),
-                                                        seal_hash=paper_set_digest(paper_set))
+        # Sealed over what was just written, as paper_set_digest would read it back.
+        digest = _digest((paper.position, paper.code, paper.candidate_ref, item.position, item.question_id,
+                          item.choice_order, item.points) for item in items)
+        PaperSet.objects.filter(pk=paper_set.pk).update(sealed_at=timezone.now(), seal_hash=digest)
     return paper
+
+
+def _stored_points(points: Decimal) -> Decimal:
+    """The points as the paper item's column stores them (its decimal places)."""
+    places = PaperItem._meta.get_field("points").decimal_places
+    return points.quantize(Decimal(1).scaleb(-places))
+
+
+def _digest(rows) -> str:
+    hasher = hashlib.sha256()
+    for row in rows:
+        hasher.update(json.dumps([*row[:6], str(row[6])], separators=(",", ":")).encode())
+        hasher.update(b"\n")
+    return hasher.hexdigest()
 
 
 def paper_set_digest(paper_set: PaperSet) -> str:
     """SHA-256 over a canonical description of every paper (question versions, choice orders, points)."""
-    hasher = hashlib.sha256()
     items = PaperItem.objects.filter(paper__paper_set=paper_set).order_by("paper__position", "position").values_list(
         "paper__position", "paper__code", "paper__candidate_ref", "position", "question_id", "choice_order", "points")
-    for row in items.iterator(chunk_size=5000):
-        hasher.update(json.dumps([*row[:6], str(row[6])], separators=(",", ":")).encode())
-        hasher.update(b"\n")
-    return hasher.hexdigest()
+    return _digest(items.iterator(chunk_size=5000))
 
 
 def paper_set_seal(*, paper_set: PaperSet, actor: User) -> PaperSet:

@@ -36,7 +36,7 @@ from exams.models import (
     PaperSet,
     RoomEvent,
 )
-from exams.papers.services import paper_set_generate, paper_set_seal
+from exams.papers.services import paper_set_generate, paper_set_seal, paper_set_verify
 from tests.exams.conftest import single
 from tests.exams.test_exam_websockets import with_device_pass
 from tests.platform.test_websocket import ORIGIN, _session_cookie
@@ -159,6 +159,25 @@ def test_a_closed_window_a_foreign_owner_and_an_unknown_purpose_are_refused(host
     with pytest.raises(ValueError, match="no host"):
         engine.attempt_open(owner_id=learner.pk, purpose=engine.EXAM, paper_id=info.paper_id, time_limit_s=60,
                             window_closes_at=None, device=device)
+
+
+@pytest.mark.django_db
+def test_a_hosted_paper_is_drawn_again_the_same_from_its_seed_and_sealed_over_what_was_stored(host, blueprint):
+    def drawn(owner_ref):
+        paper = engine.paper_draw(blueprint_id=blueprint.pk, purpose=PURPOSE, owner_ref=owner_ref, seed="same")
+        return paper, [(i.question_id, i.choice_order, i.points)
+                       for i in PaperItem.objects.filter(paper_id=paper.id).order_by("position")]
+
+    first, items = drawn("learner-1")
+    second, again = drawn("learner-2")
+    assert items == again and len(items) == 3
+    assert {points for _q, _c, points in items} == {Decimal("2.00")}
+    for paper in (first, second):  # the seal made while drawing is the one the stored rows give
+        paper_set = PaperSet.objects.get(papers__pk=paper.id)
+        assert paper_set.is_sealed and paper_set_verify(paper_set=paper_set)
+    # each choice order holds the question's own choices, shuffled or not
+    for question_id, order, _points in items:
+        assert sorted(order) == sorted(Choice.objects.filter(question_id=question_id).values_list("pk", flat=True))
 
 
 @pytest.mark.django_db
