@@ -67,19 +67,19 @@ def entry_submit(*, entry: Entry, prediction: int | None, owner_id: int, device:
     browser's pass: only the phone that holds the paper submits it."""
     if prediction is not None and prediction < 0:
         raise ValidationError(_("The prediction is a whole number, zero or more."), code="prediction")
+    if entry.participant.person_id != owner_id:  # an entry's participant never changes
+        raise ValidationError(_("This entry is not yours."), code="not_yours")
     with transaction.atomic():
         locked = Entry.objects.select_for_update().get(pk=entry.pk)
         if locked.status != Entry.Status.OPEN:
             return locked
-        if locked.participant.person_id != owner_id:
-            raise ValidationError(_("This entry is not yours."), code="not_yours")
         try:
             engine.attempt_finish(attempt_id=locked.attempt_id, owner_id=owner_id, device=device)
         except engine.Refusal as refusal:
             raise ValidationError(refusal.message, code=refusal.code) from refusal
         locked.prediction = prediction
         locked.save(update_fields=["prediction"])
-    entry_record(attempt_id=entry.attempt_id)
+        entry_record(attempt_id=entry.attempt_id)  # in the same transaction: the engine's on_finish finds it done
     return Entry.objects.get(pk=entry.pk)
 
 
@@ -87,14 +87,19 @@ def entry_record(*, attempt_id: int) -> None:
     """What the ranking reads, from the engine's finished attempt (the engine's on_finish, the submit, the closing:
     whichever comes first; the others find the entry recorded). Time taken runs from the server's start to the
     finish, never past the deadline."""
+    if not Entry.objects.filter(attempt_id=attempt_id, status=Entry.Status.OPEN).exists():
+        return  # recorded already: no write transaction taken for nothing
     with transaction.atomic():
         entry = Entry.objects.select_for_update().filter(attempt_id=attempt_id, status=Entry.Status.OPEN).first()
         if entry is None:
             return
-        info = engine.attempt_get(attempt_id=attempt_id)
-        if not info.is_finished:
-            return
-        result = engine.attempt_result(attempt_id=attempt_id)
+        try:  # an attempt past its deadline is finished by reading it
+            result = engine.attempt_result(attempt_id=attempt_id)
+        except engine.Refusal as refusal:
+            if refusal.code == "not_finished":
+                return
+            raise
+        info = result.attempt
         finished = min(info.finished_at or info.deadline, info.deadline)
         entry.status = Entry.Status.SUBMITTED if info.status == "submitted" else Entry.Status.EXPIRED
         entry.submitted_at = finished

@@ -94,7 +94,10 @@ def per_account_limit(view):
 
 
 def _participant(request, contest: Contest) -> Participant | None:
-    return Participant.objects.filter(contest=contest, person=request.user).select_related("group").first()
+    participant = Participant.objects.filter(contest=contest, person=request.user).select_related("group").first()
+    if participant is not None:
+        participant.person = request.user  # the signed-in user, already read: not read again
+    return participant
 
 
 @login_required

@@ -40,15 +40,18 @@ def short_answer_fraction(*, accepted: Iterable[str], given: str, accent_insensi
     return ONE if answer and answer in wanted else ZERO
 
 
-def item_score(*, question, points: Decimal, chosen_ids: Iterable[int] = (), text: str = "") -> Decimal | None:
-    """Points earned on one item; None for an essay (marked by people)."""
+def item_score(*, question, points: Decimal, chosen_ids: Iterable[int] = (), text: str = "",
+               correct_ids: Iterable[int] | None = None) -> Decimal | None:
+    """Points earned on one item; None for an essay (marked by people). ``correct_ids``: the question's correct
+    choices when the caller has read them (a paper's are read at once); otherwise read from the question."""
     if question.kind == base.KIND_ESSAY:
         return None
     if question.kind == base.KIND_SHORT:
         fraction = short_answer_fraction(accepted=question.accepted_answers, given=text,
                                          accent_insensitive=question.accent_insensitive)
     else:
-        correct = [c.pk for c in question.choices.all() if c.is_correct]
+        correct = list(correct_ids) if correct_ids is not None else [c.pk for c in question.choices.all()
+                                                                       if c.is_correct]
         fraction = choice_fraction(kind=question.kind, scoring=question.scoring, correct_ids=correct,
                                    chosen_ids=chosen_ids)
     return (fraction * points).quantize(Decimal("0.0001"))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
+from exams.banks.models import Choice
 from exams.banks.scoring import item_score
 from exams.common.sql import Names
 from exams.examday.hosts import host_for
@@ -244,20 +245,29 @@ def extend(*, room_session: RoomSession, minutes: int, reason: str, actor: User,
 
 
 def _score(attempt: Attempt) -> tuple[Decimal, int]:
+    """Mark the attempt's items: two reads (the items with their questions; the correct choices' ids) and one
+    update per distinct score (a paper's items take a handful of values), not a statement per item."""
     total, correct = Decimal("0"), 0
-    items = list(AttemptItem.objects.filter(attempt=attempt).select_related("paper_item__question")
-                 .prefetch_related("paper_item__question__choices"))
+    items = list(AttemptItem.objects.filter(attempt=attempt).select_related("paper_item__question"))
+    correct_ids: dict[int, list[int]] = {}
+    for question_id, choice_id in Choice.objects.filter(
+            question_id__in={item.paper_item.question_id for item in items}, is_correct=True).order_by(
+            "question_id", "position").values_list("question_id", "pk"):
+        correct_ids.setdefault(question_id, []).append(choice_id)
+    marked: dict[Decimal | None, list[int]] = {}
     for item in items:
         answer = item.answer
         points = item.paper_item.points
         question = item.paper_item.question
         earned = item_score(question=question, points=points, chosen_ids=answer if isinstance(answer, list) else [],
-                            text=answer if isinstance(answer, str) else "")
-        item.score = earned
+                            text=answer if isinstance(answer, str) else "",
+                            correct_ids=correct_ids.get(question.pk, []))
+        marked.setdefault(earned, []).append(item.pk)
         if earned is not None:
             total += earned
             correct += int(earned == points)
-    AttemptItem.objects.bulk_update(items, ["score"])
+    for earned, item_ids in marked.items():
+        AttemptItem.objects.filter(pk__in=item_ids).update(score=earned)
     return total, correct
 
 
