@@ -9,6 +9,7 @@ from __future__ import annotations
 import rules
 from rules.predicates import Predicate
 
+from accounts.grants import remembered
 from accounts.roles import STAFF_ROLES, Role
 
 
@@ -22,7 +23,7 @@ def _role_names(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_role_names_cache", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        cached = remembered(user, "roles", lambda: frozenset(user.groups.values_list("name", flat=True)))
         user._role_names_cache = cached
     return cached
 

@@ -62,3 +62,22 @@ def _forget_cached_profile(sender, **kwargs):
 @receiver(authenticator_added, dispatch_uid="accounts.totp_activation_counts")
 def _totp_activation_counts(sender, request, user, authenticator, **kwargs):
     record_totp_activation(request=request, user=user, authenticator=authenticator)
+
+
+def _connect_grant_changes() -> None:
+    """Who holds which role, and what each role grants: any change forgets the remembered grants (accounts/grants.py).
+    A group's or permission's deletion takes its links with it without an m2m signal: hence post_delete too."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models.signals import m2m_changed
+
+    from accounts.grants import grants_changed
+    from accounts.models import User
+
+    for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(grants_changed, sender=through, dispatch_uid=f"accounts.grants.{through.__name__}")
+    for model in (Group, Permission):
+        post_save.connect(grants_changed, sender=model, dispatch_uid=f"accounts.grants.save.{model.__name__}")
+        post_delete.connect(grants_changed, sender=model, dispatch_uid=f"accounts.grants.delete.{model.__name__}")
+
+
+_connect_grant_changes()

@@ -203,6 +203,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
+    # Answers the model permissions from what is remembered between requests (and fills the user's own cache, so
+    # ModelBackend after it asks nothing); it signs nobody in, so the sessions ModelBackend signed in stay valid.
+    "accounts.grants.RememberedModelBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
     "exams.examday.auth.ExamCredentialBackend",
