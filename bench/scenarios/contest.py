@@ -262,8 +262,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--landing-seconds", type=float, default=10, help="how long they request it")
     parser.add_argument("--readers", type=int, default=2000, help="clients reloading the public page every 10 s")
     parser.add_argument("--burst", type=int, default=2000, help="participants taking a round at once (0: none)")
-    parser.add_argument("--start-window", type=float, default=120, help="the burst's starts spread over so many s")
-    parser.add_argument("--answer-every", type=float, default=4.0, help="a burst participant answers every so many s")
+    # The five minutes hold all of it: starts over the first 200 s, 20 answers 3 s apart, the submit and the result.
+    parser.add_argument("--start-window", type=float, default=200, help="the burst's starts spread over so many s")
+    parser.add_argument("--answer-every", type=float, default=3.0, help="a burst participant answers every so many s")
     args = parser.parse_args(argv)
     params = {k: v for k, v in vars(args).items()} | {"_started_at": started_at()}
     if not args.postgres:
