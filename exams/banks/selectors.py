@@ -103,3 +103,13 @@ def questions_needing_review(question_ids: Iterable[int]) -> set[int]:
     """Of these questions, the ones with an unresolved review (one query, for the bank's list)."""
     return set(ItemReview.objects.filter(question_id__in=list(question_ids), resolved_at__isnull=True)
                .values_list("question_id", flat=True))
+
+
+def choice_ids_by_question(**filters) -> dict[int, list[int]]:
+    """The ids of the choices ``filters`` select, per question, in each question's stored order: one query of plain
+    values (a draw reads every choice of its pool; marking, the correct ones of a paper)."""
+    found: dict[int, list[int]] = {}
+    for question_id, choice_id in Choice.objects.filter(**filters).order_by("question_id", "position").values_list(
+            "question_id", "pk"):
+        found.setdefault(question_id, []).append(choice_id)
+    return found

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
-from exams.banks.models import Bank, Choice, Question
+from exams.banks.models import Bank, Question
+from exams.banks.selectors import choice_ids_by_question
 from exams.papers.models import Blueprint, BlueprintRow, Paper, PaperItem, PaperSet
 
 
@@ -48,10 +49,7 @@ def _pools(blueprint: Blueprint, rows: list[BlueprintRow]) -> dict[int, list[Poo
     blueprint, whatever the size of the bank."""
     cells = {"bank": blueprint.bank_id, "is_current": True, "status": Question.Status.APPROVED,
              "topic_id__in": {r.topic_id for r in rows}}
-    choice_ids: dict[int, list[int]] = {}
-    for question_id, choice_id in Choice.objects.filter(**{f"question__{k}": v for k, v in cells.items()}).order_by(
-            "question_id", "position").values_list("question_id", "pk"):
-        choice_ids.setdefault(question_id, []).append(choice_id)
+    choice_ids = choice_ids_by_question(**{f"question__{k}": v for k, v in cells.items()})
     questions = [PoolQuestion(pk, topic_id, difficulty, kind, keep, tuple(choice_ids.get(pk, ())))
                  for pk, topic_id, difficulty, kind, keep in Question.objects.filter(**cells).order_by("pk")
                  .values_list("pk", "topic_id", "difficulty", "kind", "keep_choice_order")]

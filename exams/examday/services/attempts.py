@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
-from exams.banks.models import Choice
 from exams.banks.scoring import item_score
+from exams.banks.selectors import choice_ids_by_question
 from exams.common.sql import Names
 from exams.examday.hosts import host_for
 from exams.examday.models import Attempt, AttemptItem, Penalty, RoomEvent, RoomSession
@@ -249,11 +249,8 @@ def _score(attempt: Attempt) -> tuple[Decimal, int]:
     update per distinct score (a paper's items take a handful of values), not a statement per item."""
     total, correct = Decimal("0"), 0
     items = list(AttemptItem.objects.filter(attempt=attempt).select_related("paper_item__question"))
-    correct_ids: dict[int, list[int]] = {}
-    for question_id, choice_id in Choice.objects.filter(
-            question_id__in={item.paper_item.question_id for item in items}, is_correct=True).order_by(
-            "question_id", "position").values_list("question_id", "pk"):
-        correct_ids.setdefault(question_id, []).append(choice_id)
+    correct_ids = choice_ids_by_question(question_id__in={item.paper_item.question_id for item in items},
+                                         is_correct=True)
     marked: dict[Decimal | None, list[int]] = {}
     for item in items:
         answer = item.answer
